@@ -1,0 +1,115 @@
+package paykit
+
+import (
+	"context"
+	"errors"
+	"fmt"
+)
+
+// Errors returned by the provider packages. Every error from a ParseCallback
+// matches one of the first six with [errors.Is]; request builders return
+// errors that match [ErrInvalidRequest]. No error text ever contains a
+// secret, a password or an expected signature.
+var (
+	// ErrMissingSignature: the callback carries no signature.
+	ErrMissingSignature = errors.New("paykit: missing signature")
+	// ErrInvalidSignature: the signature does not verify with any
+	// configured secret or key.
+	ErrInvalidSignature = errors.New("paykit: invalid signature")
+	// ErrMalformed: the body or a field cannot be parsed (including
+	// duplicate form keys and missing required fields).
+	ErrMalformed = errors.New("paykit: malformed callback")
+	// ErrUnknownType: the notification verified but its type is not one
+	// this package knows.
+	ErrUnknownType = errors.New("paykit: unknown notification type")
+	// ErrWrongAccount: the notification verified but names another
+	// project, app or merchant than the configured one.
+	ErrWrongAccount = errors.New("paykit: notification for another account")
+	// ErrBodyTooLarge: the request body exceeds the configured cap.
+	ErrBodyTooLarge = errors.New("paykit: body too large")
+	// ErrInvalidRequest: a request builder was given invalid input; the
+	// error is a *[FieldError] naming the field.
+	ErrInvalidRequest = errors.New("paykit: invalid request")
+)
+
+// Errors returned by hooks; handlers translate them into the provider's
+// "unknown item" or "unknown user" answer.
+var (
+	ErrUnknownItem = errors.New("paykit: unknown item")
+	ErrUnknownUser = errors.New("paykit: unknown user")
+)
+
+// ErrInProgress is returned by a [Store] when another delivery of the same
+// key is being fulfilled elsewhere (another replica) and this one should be
+// retried later. It is temporary: [IsTemporary] reports true for it.
+var ErrInProgress = errors.New("paykit: delivery already in progress")
+
+type temporaryError struct{ err error }
+
+func (e temporaryError) Error() string { return e.err.Error() }
+func (e temporaryError) Unwrap() error { return e.err }
+
+// Temporary marks a hook error as retryable: the handler answers so that the
+// provider delivers the notification again later. Temporary(nil) is nil.
+func Temporary(err error) error {
+	if err == nil {
+		return nil
+	}
+	return temporaryError{err}
+}
+
+// IsTemporary reports whether err was marked with [Temporary], is
+// [ErrInProgress], or is a context deadline (a hook that ran out of time
+// should be retried, not refused).
+func IsTemporary(err error) bool {
+	var t temporaryError
+	return errors.As(err, &t) || errors.Is(err, ErrInProgress) ||
+		errors.Is(err, context.DeadlineExceeded)
+}
+
+// FieldError is a validation error of a request builder. It matches
+// [ErrInvalidRequest] with errors.Is.
+type FieldError struct {
+	// Field is the provider's name of the parameter, e.g. "orderid".
+	Field string
+	// Reason says what is wrong, without echoing secrets.
+	Reason string
+}
+
+func (e *FieldError) Error() string {
+	return fmt.Sprintf("paykit: invalid request: %s: %s", e.Field, e.Reason)
+}
+
+// Is makes a FieldError match [ErrInvalidRequest].
+func (e *FieldError) Is(target error) bool { return target == ErrInvalidRequest }
+
+// Outcome is how a handler should answer after running a hook.
+type Outcome int
+
+// The outcomes, in the order Classify checks them.
+const (
+	// OutcomeOK: the hook succeeded.
+	OutcomeOK Outcome = iota
+	// OutcomeRejected: the hook refused (unknown item or user): a final
+	// answer the provider should not retry.
+	OutcomeRejected
+	// OutcomeRetry: a temporary failure; answer so the provider retries.
+	OutcomeRetry
+	// OutcomeFailed: the hook failed for good.
+	OutcomeFailed
+)
+
+// Classify maps a hook error to an [Outcome], the same way for every
+// provider's handler.
+func Classify(err error) Outcome {
+	switch {
+	case err == nil:
+		return OutcomeOK
+	case errors.Is(err, ErrUnknownItem), errors.Is(err, ErrUnknownUser):
+		return OutcomeRejected
+	case IsTemporary(err):
+		return OutcomeRetry
+	default:
+		return OutcomeFailed
+	}
+}

@@ -1,0 +1,143 @@
+package paykit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultMaxBodyBytes is the body cap handlers use unless configured
+// otherwise: no notification of the four providers comes near it.
+const DefaultMaxBodyBytes = 64 << 10
+
+// ReadBody reads r's body whole, failing with an error matching
+// [ErrBodyTooLarge] — never truncating — when it is longer than limit bytes.
+// A limit of 0 or less means [DefaultMaxBodyBytes]. A declared
+// Content-Length over the limit is refused before anything is read.
+func ReadBody(r *http.Request, limit int64) ([]byte, error) {
+	if limit <= 0 {
+		limit = DefaultMaxBodyBytes
+	}
+	if r.Body == nil {
+		return []byte{}, nil
+	}
+	if r.ContentLength > limit {
+		return nil, fmt.Errorf("%w: %d bytes declared, limit %d", ErrBodyTooLarge, r.ContentLength, limit)
+	}
+	return readCapped(r.Body, limit)
+}
+
+func readCapped(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("%w: reading body: %w", ErrMalformed, err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w: over %d bytes", ErrBodyTooLarge, limit)
+	}
+	return b, nil
+}
+
+// maxKeyInError bounds how much of an attacker-chosen key an error echoes.
+const maxKeyInError = 40
+
+// ParseForm parses an application/x-www-form-urlencoded body (or a query
+// string) strictly: a key given twice, a bad percent-escape or a semicolon
+// separator fail with an error matching [ErrMalformed]. Signatures are over
+// decoded values, and a repeated key would let the signed value and the
+// value a merchant reads differ, so repeats are never merged.
+func ParseForm(body string) (url.Values, error) {
+	v := make(url.Values, strings.Count(body, "&")+1)
+	for body != "" {
+		var pair string
+		pair, body, _ = strings.Cut(body, "&")
+		if pair == "" {
+			continue
+		}
+		if strings.Contains(pair, ";") {
+			return nil, fmt.Errorf("%w: semicolon in form body", ErrMalformed)
+		}
+		rawKey, rawVal, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: bad escape in form key", ErrMalformed)
+		}
+		val, err := url.QueryUnescape(rawVal)
+		if err != nil {
+			return nil, fmt.Errorf("%w: bad escape in value of %q", ErrMalformed, clip(key))
+		}
+		if _, dup := v[key]; dup {
+			return nil, fmt.Errorf("%w: duplicate form key %q", ErrMalformed, clip(key))
+		}
+		v[key] = []string{val}
+	}
+	return v, nil
+}
+
+func clip(s string) string {
+	if len(s) > maxKeyInError {
+		return s[:maxKeyInError] + "…"
+	}
+	return s
+}
+
+// ReadForm reads r's body with [ReadBody] and parses it with [ParseForm].
+// For a GET request it parses the raw query instead. Parameters in the
+// query of a POST are ignored, so that nothing unsigned slips in beside a
+// signed body.
+func ReadForm(r *http.Request, limit int64) (url.Values, error) {
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if limit <= 0 {
+			limit = DefaultMaxBodyBytes
+		}
+		if int64(len(r.URL.RawQuery)) > limit {
+			return nil, fmt.Errorf("%w: query over %d bytes", ErrBodyTooLarge, limit)
+		}
+		return ParseForm(r.URL.RawQuery)
+	}
+	b, err := ReadBody(r, limit)
+	if err != nil {
+		return nil, err
+	}
+	return ParseForm(string(b))
+}
+
+// WriteJSON writes v as a JSON reply with the given status code.
+func WriteJSON(w http.ResponseWriter, status int, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	WriteBytes(w, status, "application/json; charset=utf-8", b)
+	return nil
+}
+
+// WriteBytes writes body as a reply with the given status and content type.
+// Handlers use it to replay stored replies byte for byte.
+func WriteBytes(w http.ResponseWriter, status int, contentType string, body []byte) {
+	h := w.Header()
+	if contentType != "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, _ = w.Write(body)
+}
+
+// HookContext returns a context for running hooks that ends safely before
+// the provider's own limit (providerLimit, e.g. 10 s for VK and
+// Playvision): it keeps a margin of a fifth of the limit, at least 500 ms,
+// for writing the reply.
+func HookContext(parent context.Context, providerLimit time.Duration) (context.Context, context.CancelFunc) {
+	margin := max(providerLimit/5, 500*time.Millisecond)
+	budget := providerLimit - margin
+	if budget <= 0 {
+		budget = providerLimit
+	}
+	return context.WithTimeout(parent, budget)
+}

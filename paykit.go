@@ -1,0 +1,150 @@
+package paykit
+
+import (
+	"context"
+	"time"
+)
+
+// Provider names a payment provider.
+type Provider string
+
+// The providers paykit supports.
+const (
+	Paysera    Provider = "paysera"
+	VKPay      Provider = "vkpay"
+	Xsolla     Provider = "xsolla"
+	Playvision Provider = "playvision"
+)
+
+// Kind says what a notification asks of the merchant.
+type Kind string
+
+// The kinds of notification, the same for every provider.
+const (
+	// KindItemRequest asks for an item's title and price before a purchase
+	// (VK get_item / get_subscription, Playvision get_item).
+	KindItemRequest Kind = "item_request"
+	// KindUserCheck asks whether a user exists (Xsolla user_validation).
+	KindUserCheck Kind = "user_check"
+	// KindPayment reports money received: fulfil the order.
+	KindPayment Kind = "payment"
+	// KindRefund reports money returned: take the goods back.
+	KindRefund Kind = "refund"
+	// KindSubscription reports a change of a subscription's state.
+	KindSubscription Kind = "subscription"
+	// KindInfo carries information that needs no fulfilment.
+	KindInfo Kind = "info"
+)
+
+// Status is a notification's payment status, normalised across providers.
+type Status string
+
+// The normalised statuses.
+const (
+	StatusUnknown  Status = ""
+	StatusPending  Status = "pending"
+	StatusPaid     Status = "paid"
+	StatusFailed   Status = "failed"
+	StatusRefunded Status = "refunded"
+	StatusCanceled Status = "canceled"
+)
+
+// Money is an amount in integer minor units.
+type Money struct {
+	// Amount is in minor units for fiat currencies (cents) and in whole
+	// units for virtual currencies (VK votes, PlayGold).
+	Amount int64
+	// Currency is an ISO 4217 code in upper case, or "" where the provider
+	// names none.
+	Currency string
+}
+
+// Notification is any verified callback from any provider. The concrete
+// types live in the provider packages and carry every field received; use a
+// type switch or errors-free assertion to reach them.
+type Notification interface {
+	Summary() Summary
+}
+
+// Summary describes a notification in provider-neutral terms. The DESIGN
+// table in each provider's package documentation says how its fields map.
+type Summary struct {
+	Provider Provider
+	// Type is the provider's own type as received, for example
+	// "order_status_change_test"; Paysera: "macro" or "micro".
+	Type   string
+	Kind   Kind
+	Status Status
+	// ID is the provider's id of this transaction, order or subscription.
+	ID string
+	// OrderID is the merchant's own order reference where the provider
+	// echoes one, else "".
+	OrderID string
+	// UserID is the provider's user id where one is sent.
+	UserID string
+	Amount Money
+	// Test is true for test, sandbox and dry-run notifications.
+	Test bool
+}
+
+// ItemRequest asks the merchant for an item before a purchase.
+type ItemRequest struct {
+	Provider Provider
+	// Item is the key the client passed. It comes from the buyer's
+	// browser: treat it as untrusted input.
+	Item   string
+	UserID string
+	Lang   string
+	Test   bool
+	// Notification is the verified notification that asked, for
+	// provider-specific fields.
+	Notification Notification
+}
+
+// Item is the merchant's answer to an [ItemRequest].
+type Item struct {
+	ID       string
+	Title    string
+	PhotoURL string
+	// Price and Discount are in the provider's unit (VK votes, PlayGold).
+	Price    int64
+	Discount int64
+	// CacheFor is how long the provider may cache the answer (VK
+	// "expiration"); 0 leaves the provider's default.
+	CacheFor time.Duration
+	// Period and Trial describe subscriptions (VK get_subscription): the
+	// billing period and the free trial.
+	Period time.Duration
+	Trial  time.Duration
+}
+
+// Hooks is the merchant's business logic, shared by every provider's
+// Handler.
+//
+// Hooks run with a context whose deadline is under the provider's own limit.
+// Return [ErrUnknownItem] or [ErrUnknownUser] to refuse, wrap an error with
+// [Temporary] to have the provider retry later; any other error is reported
+// to the provider as a failure of this delivery.
+type Hooks struct {
+	// Item answers VK get_item / get_subscription and Playvision get_item.
+	Item func(ctx context.Context, req ItemRequest) (Item, error)
+	// User answers Xsolla user_validation; nil accepts every user.
+	User func(ctx context.Context, n Notification) error
+	// Event fulfils payments, refunds and status changes. It runs at most
+	// once per idempotency key (see [IdempotencyKey]). A handler whose Event
+	// is nil answers every such notification as a temporary failure, so
+	// the provider keeps it rather than losing it.
+	Event func(ctx context.Context, n Notification) error
+	// Store remembers replies for idempotent replay; nil gives each
+	// handler its own [MemoryStore].
+	Store Store
+}
+
+// StoreOrDefault returns h.Store, or a new [MemoryStore] with default
+// settings when it is nil. Provider handlers call it once when built.
+func (h Hooks) StoreOrDefault() Store {
+	if h.Store != nil {
+		return h.Store
+	}
+	return NewMemoryStore(MemoryStoreOptions{})
+}

@@ -1,0 +1,10 @@
+// Package signature holds the signing and verification primitives the
+// provider packages share: the sorted key=value MD5 of VK and Playvision
+// ([SortedMD5]), the body-plus-secret SHA-1 of Xsolla ([BodySHA1]), RSA
+// PKCS #1 v1.5 verification with SHA-1 or SHA-256 (Paysera, VK Pay), PEM
+// key parsing, constant-time comparison of hex digests ([EqualHex]) and
+// verification against several secrets at once for rotation
+// ([MatchAny]).
+//
+// Nothing here returns or logs an expected signature or a secret.
+package signature
