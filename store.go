@@ -113,12 +113,12 @@ func (s *MemoryStore) Len() int {
 // waiting, Do returns an error matching [ErrInProgress].
 func (s *MemoryStore) Do(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) ([]byte, bool, error) {
 	for {
-		e, owner := s.claim(key)
+		e, owner, reply := s.claim(key)
 		if owner {
 			return s.run(ctx, e, fulfil)
 		}
-		if e.ok {
-			return e.reply, true, nil
+		if reply != nil {
+			return reply, true, nil
 		}
 		select {
 		case <-e.done:
@@ -130,17 +130,21 @@ func (s *MemoryStore) Do(ctx context.Context, key string, fulfil func(context.Co
 	}
 }
 
-// claim returns the entry for key, creating it (owner true) when absent.
-func (s *MemoryStore) claim(key string) (*memEntry, bool) {
+// claim returns the entry for key, creating it (owner true) when absent,
+// and its stored reply if it has one, read under the lock.
+func (s *MemoryStore) claim(key string) (e *memEntry, owner bool, reply []byte) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.expireLocked()
 	if e, found := s.entries[key]; found {
-		return e, false
+		if e.ok {
+			return e, false, e.reply
+		}
+		return e, false, nil
 	}
-	e := &memEntry{key: key, done: make(chan struct{})}
+	e = &memEntry{key: key, done: make(chan struct{})}
 	s.entries[key] = e
-	return e, true
+	return e, true, nil
 }
 
 func (s *MemoryStore) run(ctx context.Context, e *memEntry, fulfil func(context.Context) ([]byte, error)) (reply []byte, replayed bool, err error) {
