@@ -1,0 +1,111 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/paykit-go/paykit"
+)
+
+type txKey struct{}
+
+// Tx returns the transaction of the claim that the context of a fulfilment
+// carries in same-transaction mode ([Options.SameTransaction]). The Event
+// hook does its own writes with it so that they commit together with the
+// stored reply; it must not call Commit or Rollback itself. ok is false
+// when ctx carries no transaction (the store is not in same-transaction
+// mode, or ctx is not the one given to the hook).
+func Tx(ctx context.Context) (tx *sql.Tx, ok bool) {
+	tx, ok = ctx.Value(txKey{}).(*sql.Tx)
+	return tx, ok && tx != nil
+}
+
+// lockNotAvailable is PostgreSQL's SQLSTATE for a lock_timeout that ran out.
+const lockNotAvailable = "55P03"
+
+// doTx is the same-transaction mode: claim, fulfil and reply share one
+// READ COMMITTED transaction. The claim row stays uncommitted until the
+// reply is stored, so a concurrent delivery of the key waits on it (bounded
+// by lock_timeout = LockWait) and then replays the reply or, if the first
+// rolled back, claims the key itself.
+func (s *Store) doTx(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) (reply []byte, replayed bool, err error) {
+	// database/sql rolls the transaction back when this context ends, so
+	// a hook that overruns the lease cannot keep the claim past it.
+	fctx, cancel := context.WithDeadline(ctx, time.Now().Add(s.lease))
+	defer cancel()
+	tx, err := s.db.BeginTx(fctx, &sql.TxOptions{Isolation: sql.LevelReadCommitted})
+	if err != nil {
+		return nil, false, s.waitError(fctx, "begin", err)
+	}
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback()
+		}
+	}()
+	// lock_timeout bounds the wait for a concurrent delivery of the key;
+	// idle_in_transaction_session_timeout makes the server end the session
+	// of a process that froze while holding the claim.
+	if _, err := tx.ExecContext(fctx,
+		`SELECT set_config('lock_timeout', $1, true), set_config('idle_in_transaction_session_timeout', $2, true)`,
+		millis(s.lockWait), millis(s.lease+finishTimeout)); err != nil {
+		return nil, false, s.waitError(fctx, "begin", err)
+	}
+
+	c, err := s.claim(fctx, tx, key)
+	if err != nil {
+		return nil, false, s.waitError(fctx, "claim", err)
+	}
+	switch {
+	case c.reply != nil:
+		return c.reply, true, nil
+	case c.inProg:
+		return nil, false, inProgress()
+	}
+
+	reply, err = fulfil(context.WithValue(fctx, txKey{}, tx))
+	if err != nil {
+		return nil, false, err
+	}
+	if reply == nil {
+		reply = []byte{}
+	}
+	res, err := tx.ExecContext(fctx, s.sql.finish, key, c.owner, reply)
+	if err != nil {
+		return nil, false, s.dbError("store reply", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return nil, false, s.dbError("store reply", err)
+	} else if n != 1 {
+		return nil, false, ErrLeaseLost
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, false, s.dbError("commit", err)
+	}
+	committed = true
+	return reply, false, nil
+}
+
+// waitError maps an error met while claiming in same-transaction mode: a
+// lock wait that ran out, or a context that ended while waiting, means
+// another delivery holds the key.
+func (s *Store) waitError(ctx context.Context, op string, err error) error {
+	var st interface{ SQLState() string }
+	switch {
+	case errors.As(err, &st) && st.SQLState() == lockNotAvailable:
+		return fmt.Errorf("%w (sqlstore: waited %v for another delivery)", paykit.ErrInProgress, s.lockWait)
+	case ctx.Err() != nil:
+		return fmt.Errorf("%w: %w", paykit.ErrInProgress, ctx.Err())
+	}
+	return s.dbError(op, err)
+}
+
+// millis renders d for a PostgreSQL time setting (milliseconds, at least 1:
+// 0 would mean "no limit").
+func millis(d time.Duration) string {
+	return strconv.FormatInt(max(d.Milliseconds(), 1), 10)
+}
