@@ -1,0 +1,342 @@
+package xsolla
+
+import (
+	"crypto/sha1"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strings"
+
+	"github.com/paykit-go/paykit"
+)
+
+// ErrClientIP is returned by ParseCallback when the IP allowlist is on and
+// the request comes from an address outside it. It matches
+// paykit.ErrInvalidSignature (the request is not authenticated); the
+// handler answers it with the code INVALID_CLIENT_IP.
+var ErrClientIP = fmt.Errorf("%w: client IP not allowed", paykit.ErrInvalidSignature)
+
+// signatureScheme is the Authorization scheme of Xsolla's webhooks.
+const signatureScheme = "Signature"
+
+// ParseCallback reads, verifies and decodes one webhook.
+//
+// In order: the optional IP allowlist ([Config.AllowedIPs]); the body,
+// read whole with a cap ([Config.MaxBodyBytes]); the signature over the
+// raw bytes (Authorization: Signature <sha1(body ‖ secret)>, every
+// configured secret tried in constant time); then the JSON is decoded once
+// into the typed message of its notification_type and the project is
+// checked. Every error matches a paykit sentinel: ErrBodyTooLarge,
+// ErrMissingSignature, ErrInvalidSignature (also [ErrClientIP]),
+// ErrMalformed, ErrWrongAccount and, after a valid signature, ErrUnknownType.
+func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
+	if len(c.allowed) > 0 {
+		if err := c.checkIP(r); err != nil {
+			return nil, err
+		}
+	}
+	auth, err := authorizationHeader(r.Header)
+	if err != nil {
+		return nil, err
+	}
+	body, err := paykit.ReadBody(r, c.cfg.MaxBodyBytes)
+	if err != nil {
+		return nil, err
+	}
+	return c.ParseBody(body, auth)
+}
+
+// ParseBody verifies and decodes a webhook from its raw body and the value
+// of its Authorization header, for frameworks that read the body
+// themselves. body must be the bytes as received: a re-encoded body does
+// not verify. The returned notification keeps a reference to body.
+func (c *Client) ParseBody(body []byte, authorization string) (paykit.Notification, error) {
+	if err := c.verify(body, authorization); err != nil {
+		return nil, err
+	}
+	return c.decode(body)
+}
+
+// Verify checks an Authorization header value against body under any of
+// secrets (the tolerant header rules of [Config.StrictSignatureHeader]
+// false). It returns nil, or an error matching paykit.ErrMissingSignature
+// or paykit.ErrInvalidSignature.
+func Verify(body []byte, authorization string, secrets ...string) error {
+	return verifySig(body, authorization, secrets, false)
+}
+
+func (c *Client) verify(body []byte, authorization string) error {
+	return verifySig(body, authorization, c.secrets, c.cfg.StrictSignatureHeader)
+}
+
+func verifySig(body []byte, authorization string, secrets []string, strict bool) error {
+	got, err := parseSignatureHeader(authorization, strict)
+	if err != nil {
+		return err
+	}
+	if len(secrets) == 0 {
+		return fmt.Errorf("%w: no webhook secret configured", paykit.ErrInvalidSignature)
+	}
+	match := 0
+	h := sha1.New()
+	var want [sha1.Size]byte
+	for _, s := range secrets {
+		// Every secret is tried, even after a match, so the time taken
+		// does not tell which one matched.
+		h.Reset()
+		h.Write(body)
+		h.Write([]byte(s))
+		h.Sum(want[:0])
+		match |= subtle.ConstantTimeCompare(got[:], want[:])
+	}
+	if match != 1 {
+		return paykit.ErrInvalidSignature
+	}
+	return nil
+}
+
+// authorizationHeader returns the only Authorization header value. Two
+// values are refused: which one a proxy or framework would pick is not
+// defined.
+func authorizationHeader(h http.Header) (string, error) {
+	v := h.Values("Authorization")
+	switch len(v) {
+	case 0:
+		return "", fmt.Errorf("%w: no Authorization header", paykit.ErrMissingSignature)
+	case 1:
+		return v[0], nil
+	default:
+		return "", fmt.Errorf("%w: several Authorization headers", paykit.ErrInvalidSignature)
+	}
+}
+
+// parseSignatureHeader parses "Signature <40 hex>" into the digest.
+//
+// Rules (see the package documentation): outer spaces and tabs are trimmed
+// (HTTP does so anyway); exactly one space separates the scheme from the
+// digest; the digest is exactly 40 hex digits with nothing after it. The
+// scheme name is case-insensitive and hex may be upper case unless strict,
+// which follows Xsolla's PHP SDK to the letter. An empty value is a missing
+// signature; anything else that does not fit is an invalid one.
+func parseSignatureHeader(v string, strict bool) ([sha1.Size]byte, error) {
+	var sum [sha1.Size]byte
+	v = strings.Trim(v, " \t")
+	if v == "" {
+		return sum, fmt.Errorf("%w: empty Authorization header", paykit.ErrMissingSignature)
+	}
+	scheme, hexsig, ok := strings.Cut(v, " ")
+	if !ok {
+		return sum, fmt.Errorf("%w: Authorization is not \"Signature <hex>\"", paykit.ErrInvalidSignature)
+	}
+	if scheme != signatureScheme && (strict || !strings.EqualFold(scheme, signatureScheme)) {
+		return sum, fmt.Errorf("%w: Authorization scheme is not Signature", paykit.ErrInvalidSignature)
+	}
+	if len(hexsig) != 2*sha1.Size {
+		return sum, fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
+	}
+	for i := 0; i < sha1.Size; i++ {
+		hi, ok1 := unhex(hexsig[2*i], strict)
+		lo, ok2 := unhex(hexsig[2*i+1], strict)
+		if !ok1 || !ok2 {
+			return sum, fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
+		}
+		sum[i] = hi<<4 | lo
+	}
+	return sum, nil
+}
+
+func unhex(c byte, lowerOnly bool) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F' && !lowerOnly:
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}
+
+// checkIP enforces the allowlist on the client address (see
+// [Config.TrustedProxies] for how it is found).
+func (c *Client) checkIP(r *http.Request) error {
+	addr, ok := c.clientAddr(r)
+	if !ok {
+		return ErrClientIP
+	}
+	for _, p := range c.allowed {
+		if p.Contains(addr) {
+			return nil
+		}
+	}
+	return ErrClientIP
+}
+
+// ClientIP returns the address the allowlist judges: the connection's
+// peer, or — only when the peer is a trusted proxy — the right-most
+// X-Forwarded-For entry that is not a trusted proxy.
+func (c *Client) ClientIP(r *http.Request) (netip.Addr, bool) { return c.clientAddr(r) }
+
+func (c *Client) clientAddr(r *http.Request) (netip.Addr, bool) {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	peer, err := netip.ParseAddr(host)
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	peer = peer.Unmap()
+	if !inAny(c.proxies, peer) {
+		return peer, true
+	}
+	hops := strings.Split(strings.Join(r.Header.Values("X-Forwarded-For"), ","), ",")
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			return netip.Addr{}, false
+		}
+		a = a.Unmap()
+		if !inAny(c.proxies, a) {
+			return a, true
+		}
+	}
+	// Every hop is a trusted proxy: the request did not come from outside.
+	return peer, true
+}
+
+func inAny(list []netip.Prefix, a netip.Addr) bool {
+	for _, p := range list {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// envelope is every field of every notification type, decoded in one pass;
+// decode then hands the relevant parts to the typed message.
+type envelope struct {
+	Type                   string                 `json:"notification_type"`
+	Settings               Settings               `json:"settings"`
+	User                   User                   `json:"user"`
+	CustomParameters       json.RawMessage        `json:"custom_parameters"`
+	Purchase               Purchase               `json:"purchase"`
+	Transaction            Transaction            `json:"transaction"`
+	PaymentDetails         PaymentDetails         `json:"payment_details"`
+	RefundDetails          RefundDetails          `json:"refund_details"`
+	Subscription           Subscription           `json:"subscription"`
+	Coupon                 Coupon                 `json:"coupon"`
+	Items                  json.RawMessage        `json:"items"`
+	Order                  Order                  `json:"order"`
+	Billing                json.RawMessage        `json:"billing"`
+	VirtualCurrencyBalance VirtualCurrencyBalance `json:"virtual_currency_balance"`
+	OperationType          string                 `json:"operation_type"`
+	OperationID            ID                     `json:"id_operation"`
+	ItemsOperationType     string                 `json:"items_operation_type"`
+	PaymentAccount         PaymentAccount         `json:"payment_account"`
+	PinCode                PinCodeRequest         `json:"pin_code"`
+	Key                    string                 `json:"key"`
+	SKU                    string                 `json:"sku"`
+	UserID                 ID                     `json:"user_id"`
+	ActivationDate         string                 `json:"activation_date"`
+	UserCountry            string                 `json:"user_country"`
+	Restriction            json.RawMessage        `json:"restriction"`
+}
+
+func (c *Client) decode(body []byte) (paykit.Notification, error) {
+	var e envelope
+	if err := json.Unmarshal(body, &e); err != nil {
+		return nil, fmt.Errorf("%w: %s", paykit.ErrMalformed, jsonReason(err))
+	}
+	if e.Type == "" {
+		return nil, fmt.Errorf("%w: no notification_type", paykit.ErrMalformed)
+	}
+	if e.Settings.ProjectID != "" && string(e.Settings.ProjectID) != c.project {
+		return nil, fmt.Errorf("%w: project %q", paykit.ErrWrongAccount, clip(string(e.Settings.ProjectID)))
+	}
+	if e.Settings.MerchantID != "" && c.merchant != "" && string(e.Settings.MerchantID) != c.merchant {
+		return nil, fmt.Errorf("%w: merchant %q", paykit.ErrWrongAccount, clip(string(e.Settings.MerchantID)))
+	}
+	return e.message(body)
+}
+
+// jsonReason describes a decoding error without echoing input.
+func jsonReason(err error) string {
+	var se *json.SyntaxError
+	var te *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &se):
+		return fmt.Sprintf("invalid JSON at offset %d", se.Offset)
+	case errors.As(err, &te):
+		return fmt.Sprintf("unexpected JSON %s for %s", te.Value, clip(te.Field))
+	case errors.Is(err, errScalar):
+		return "unexpected JSON value for a scalar field"
+	default:
+		return "invalid JSON"
+	}
+}
+
+func (e *envelope) message(body []byte) (paykit.Notification, error) {
+	m := Message{Type: e.Type, Settings: e.Settings, User: e.User, CustomParameters: e.CustomParameters, Raw: body}
+	pay := Payment{Message: m, Purchase: e.Purchase, Transaction: e.Transaction, PaymentDetails: e.PaymentDetails}
+	refund := Refund{Payment: pay, RefundDetails: e.RefundDetails}
+	sub := SubscriptionMessage{Message: m, Subscription: e.Subscription, Coupon: e.Coupon}
+	switch e.Type {
+	case TypeUserValidation:
+		return &UserValidation{m}, nil
+	case TypeUserSearch:
+		return &UserSearch{m}, nil
+	case TypePayment:
+		return &pay, nil
+	case TypeRefund:
+		return &refund, nil
+	case TypePartialRefund:
+		return &PartialRefund{refund}, nil
+	case TypeUpgradeRefund:
+		return &UpgradeRefund{refund}, nil
+	case TypeOrderPaid, TypeOrderCanceled:
+		o := OrderMessage{Message: m, Order: e.Order, Billing: e.Billing, Transaction: e.Transaction, PaymentDetails: e.PaymentDetails}
+		if len(e.Items) > 0 && string(e.Items) != "null" {
+			if err := json.Unmarshal(e.Items, &o.Items); err != nil {
+				return nil, fmt.Errorf("%w: items: %s", paykit.ErrMalformed, jsonReason(err))
+			}
+		}
+		if e.Type == TypeOrderPaid {
+			return &OrderPaid{o}, nil
+		}
+		return &OrderCanceled{o}, nil
+	case TypeAFSReject:
+		return &AFSReject{Message: m, Transaction: e.Transaction, RefundDetails: e.RefundDetails}, nil
+	case TypeAFSBlackList:
+		return &AFSBlackList{m}, nil
+	case TypeCreateSubscription:
+		return &CreateSubscription{sub}, nil
+	case TypeUpdateSubscription:
+		return &UpdateSubscription{sub}, nil
+	case TypeCancelSubscription:
+		return &CancelSubscription{sub}, nil
+	case TypeNonRenewalSubscription:
+		return &NonRenewalSubscription{sub}, nil
+	case TypeUserBalanceOperation:
+		return &UserBalanceOperation{Message: m, VirtualCurrencyBalance: e.VirtualCurrencyBalance,
+			OperationType: e.OperationType, OperationID: e.OperationID, ItemsOperationType: e.ItemsOperationType,
+			Coupon: e.Coupon, Items: e.Items}, nil
+	case TypePaymentAccountAdd:
+		return &PaymentAccountAdd{PaymentAccountMessage{Message: m, PaymentAccount: e.PaymentAccount}}, nil
+	case TypePaymentAccountRemove:
+		return &PaymentAccountRemove{PaymentAccountMessage{Message: m, PaymentAccount: e.PaymentAccount}}, nil
+	case TypeGetPinCode:
+		return &GetPinCode{Message: m, PinCode: e.PinCode}, nil
+	case TypeRedeemKey:
+		return &RedeemKey{Message: m, Key: e.Key, SKU: e.SKU, UserID: e.UserID,
+			ActivationDate: e.ActivationDate, UserCountry: e.UserCountry, Restriction: e.Restriction}, nil
+	case TypePartnerSideCatalog:
+		return &PartnerSideCatalog{m}, nil
+	}
+	return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(e.Type))
+}

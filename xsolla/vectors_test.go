@@ -1,0 +1,133 @@
+package xsolla
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"os"
+	"testing"
+
+	"github.com/paykit-go/paykit"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type vectorFile struct {
+	Vectors []struct {
+		Name      string `json:"name"`
+		Secret    string `json:"secret"`
+		RawBody   string `json:"raw_body"`
+		Length    int    `json:"raw_body_length_bytes"`
+		Signature string `json:"expected_signature_hex"`
+		Header    string `json:"expected_authorization_header"`
+	} `json:"vectors"`
+	SDK []struct {
+		RawBody string `json:"raw_body"`
+		Secret  string `json:"secret"`
+		Header  string `json:"expected_authorization_header"`
+	} `json:"sdk_test_suite_vectors"`
+}
+
+func loadVectors(t testing.TB) vectorFile {
+	t.Helper()
+	b, err := os.ReadFile("testdata/xsolla.json")
+	require.NoError(t, err)
+	var v vectorFile
+	require.NoError(t, json.Unmarshal(b, &v))
+	require.NotEmpty(t, v.Vectors)
+	return v
+}
+
+func TestVectorsVerify(t *testing.T) {
+	v := loadVectors(t)
+	for _, vec := range v.Vectors {
+		t.Run(vec.Name, func(t *testing.T) {
+			body := []byte(vec.RawBody)
+			require.Len(t, body, vec.Length)
+			require.NoError(t, Verify(body, vec.Header, vec.Secret))
+			c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: vec.Secret, StrictSignatureHeader: true})
+			require.NoError(t, err)
+			n, err := c.ParseBody(body, vec.Header)
+			require.NoError(t, err)
+			assert.Equal(t, paykit.Xsolla, n.Summary().Provider)
+		})
+	}
+}
+
+func TestSDKSuiteVectors(t *testing.T) {
+	v := loadVectors(t)
+	c, err := New(Config{ProjectID: 1, WebhookSecret: "PROJECT_SECRET_KEY"})
+	require.NoError(t, err)
+	for _, vec := range v.SDK {
+		t.Run(vec.RawBody, func(t *testing.T) {
+			require.NoError(t, Verify([]byte(vec.RawBody), vec.Header, vec.Secret))
+			_, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+			if bytes.Contains([]byte(vec.RawBody), []byte("foo")) {
+				// Verified but no notification_type: the SDK answers 422.
+				assert.ErrorIs(t, err, paykit.ErrMalformed)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}
+
+func TestReencodedBodyFailsSignature(t *testing.T) {
+	v := loadVectors(t)
+	for _, vec := range v.Vectors {
+		t.Run(vec.Name, func(t *testing.T) {
+			var buf bytes.Buffer
+			require.NoError(t, json.Compact(&buf, []byte(vec.RawBody)))
+			var m map[string]any
+			require.NoError(t, json.Unmarshal([]byte(vec.RawBody), &m))
+			remarshaled, err := json.Marshal(m)
+			require.NoError(t, err)
+			c, err := New(Config{ProjectID: 18404, WebhookSecret: vec.Secret})
+			require.NoError(t, err)
+			for _, body := range [][]byte{buf.Bytes(), remarshaled} {
+				if bytes.Equal(body, []byte(vec.RawBody)) {
+					continue
+				}
+				_, err := c.ParseBody(body, vec.Header)
+				assert.True(t, errors.Is(err, paykit.ErrInvalidSignature), "got %v", err)
+			}
+		})
+	}
+}
+
+func TestPaymentVectorDecodes(t *testing.T) {
+	v := loadVectors(t)
+	vec := v.Vectors[1]
+	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: vec.Secret})
+	require.NoError(t, err)
+	n, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+	require.NoError(t, err)
+	p, ok := n.(*Payment)
+	require.True(t, ok, "%T", n)
+	assert.Equal(t, paykit.Summary{
+		Provider: paykit.Xsolla, Type: "payment", Kind: paykit.KindPayment, Status: paykit.StatusPaid,
+		ID: "87654321", OrderID: "order-2024-0001", UserID: "player-42",
+		Amount: paykit.Money{Amount: 499, Currency: "USD"}, Test: true,
+	}, p.Summary())
+	assert.True(t, p.IsDryRun())
+	assert.Equal(t, "gems_500", p.Purchase.VirtualItems.Items[0].SKU)
+	fee, err := p.PaymentDetails.XsollaFee.Money()
+	require.NoError(t, err)
+	assert.Equal(t, int64(25), fee.Amount)
+	assert.Equal(t, Decimal("1"), p.PaymentDetails.PayoutCurrencyRate)
+	assert.JSONEq(t, `{"order_ref":"order-2024-0001","source":"web"}`, string(p.CustomParameters))
+}
+
+func TestUserValidationVectorDecodes(t *testing.T) {
+	v := loadVectors(t)
+	vec := v.Vectors[0]
+	c, err := New(Config{ProjectID: 18404, WebhookSecret: vec.Secret})
+	require.NoError(t, err)
+	n, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+	require.NoError(t, err)
+	uv, ok := n.(*UserValidation)
+	require.True(t, ok)
+	assert.Equal(t, ID("1234567"), uv.User.ID)
+	assert.Equal(t, "US", uv.User.Country)
+	assert.Equal(t, paykit.KindUserCheck, uv.Summary().Kind)
+}
