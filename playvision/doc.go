@@ -1,0 +1,66 @@
+// Package playvision takes PlayGold payments in games on the Playvision
+// platform (playvision.ru, playvis.com).
+//
+// A purchase goes like this: the game client opens the purchase dialog
+// with the payment.window call ([Client.BuildPaymentURL]); Playvision asks
+// the app's server for the item with a get_item notification; the buyer
+// confirms and Playvision sends order_status_change, which means "paid,
+// deliver the item". Both notifications arrive at the app's "Payment link"
+// and are answered by [Client.Handler] with the merchant's [paykit.Hooks]:
+// Item for get_item, Event for order_status_change.
+//
+// [Client.ParseCallback] verifies sig before reading anything else: the
+// MD5 of every received parameter except sig, URL-decoded, sorted by name,
+// written name=value with no separator, followed by the secret. Every
+// received parameter is signed, including ones this package does not know
+// (the first version of the docs had a "bonus" field): they are kept in the
+// notification's Params. [Config.PreviousSecrets] stage a secret rotation.
+//
+// The package also verifies the iframe launch parameters
+// ([Client.VerifyLaunch], auth_key) and calls the signed server methods
+// secure.setUserLevel and secure.setUserInfo ([Client.SetUserLevel],
+// [Client.SetUserInfo]). Package playvisiontest signs notifications like
+// Playvision and emulates the purchase dialog for tests and demos.
+//
+// # Summary mapping
+//
+//	type                                  Kind          Status  ID              Amount
+//	get_item, get_item_test               item_request  ""      ""              zero
+//	order_status_change (+_test)          payment       paid    transaction_id  sum (game currency, Currency "")
+//
+// Test is true for the _test types; UserID is user_id. The idempotency key
+// of an order is (app id, mode, transaction_id): test ids can repeat
+// production ids, so the mode is part of it.
+//
+// # Where the platform's docs are silent
+//
+// These choices are this package's, not documented platform facts [unsure]:
+//
+//   - The notification body is read as application/x-www-form-urlencoded
+//     (the docs show only a parameter dump); only POST is accepted, at most
+//     64 KiB by default.
+//   - Values are signed URL-decoded; names sort bytewise ("item" before
+//     "item_id"); empty values are signed as "name="; a repeated key is
+//     rejected; the hex digest is compared ignoring case, in constant time.
+//   - app_id is checked where sent (get_item lists it, order_status_change
+//     does not) and must be Config.AppID.
+//   - sid, item_id and time of order_status_change are optional; user_id,
+//     transaction_id and sum are required. Ids and amounts must be plain
+//     decimal digits.
+//   - Every answer is HTTP 200 with application/json; charset=utf-8. A
+//     refused get_item is answered with the order envelope
+//     {"status":"-1","message":…}, which the docs do not define for
+//     get_item. Values are JSON strings, as in the docs' current examples.
+//   - A successful order answer is {"status":"1","message":"success"}; the
+//     docs' example has no message, and message is documented as the
+//     text of the transaction log's "Result" column.
+//   - Retries are not documented. A repeated order_status_change gets the
+//     same success bytes and does not run Event again (VK's documented
+//     rule). A temporary hook failure is answered "-1" like any failure and
+//     may never be redelivered.
+//   - API calls go to https://{domain} although the docs write http; set
+//     Config.BaseURL to change it. secure.* calls are POSTed with a form
+//     body (the docs allow GET or POST); their status may be a number or a
+//     string.
+//   - The item_price of get_item is in PlayGold (the docs name no unit).
+package playvision
