@@ -1,0 +1,236 @@
+package paysera
+
+import (
+	"context"
+	"crypto"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/signature"
+)
+
+// ParseCallback verifies and decodes the callback Paysera sent to your
+// callbackurl (a GET with data, ss1, ss2 and possibly ss3 in the query; or
+// only data when callback encryption is enabled in the project). A POST
+// form body is read the same way.
+//
+// Nothing is trusted before it is verified:
+//   - with ss3 the RSA-SHA256 signature is checked, else with ss2 the
+//     RSA-SHA1 one, with Paysera's public key (see [Config.PublicKeyPEM]);
+//   - a callback with ss1 only is accepted only with [Config.AcceptSS1];
+//   - without any signature, data must decrypt with AES-256-GCM under the
+//     project password (or a previous one).
+//
+// Then the decoded projectid must be the configured project. Errors match
+// the root sentinels: [paykit.ErrMalformed] (no data, bad encoding,
+// duplicate keys), [paykit.ErrMissingSignature], [paykit.ErrInvalidSignature],
+// [paykit.ErrWrongAccount], [paykit.ErrBodyTooLarge]. When the key cannot
+// be obtained at all the error is also [paykit.IsTemporary].
+//
+// ParseCallback does not check status, amount, currency or the test flag:
+// compare them with your order.
+func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
+	v, err := paykit.ReadForm(r, c.maxBody)
+	if err != nil {
+		return nil, err
+	}
+	return c.ParseCallbackValues(r.Context(), v)
+}
+
+// ParseCallbackValues is [Client.ParseCallback] over already parsed
+// parameters (data, ss1, ss2, ss3), for frameworks that parse the query
+// themselves. Parameters given more than once are refused. ctx bounds a
+// possible public-key download.
+func (c *Client) ParseCallbackValues(ctx context.Context, v url.Values) (*Callback, error) {
+	for _, k := range [...]string{"data", "ss1", "ss2", "ss3"} {
+		if len(v[k]) > 1 {
+			return nil, fmt.Errorf("%w: parameter %s given more than once", paykit.ErrMalformed, k)
+		}
+	}
+	data := v.Get("data")
+	if data == "" {
+		return nil, fmt.Errorf("%w: \"data\" parameter not found", paykit.ErrMalformed)
+	}
+	query, via, err := c.open(ctx, v, data)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := paykit.ParseForm(query)
+	if err != nil {
+		return nil, err
+	}
+	pid := fields.Get("projectid")
+	if pid == "" {
+		return nil, fmt.Errorf("%w: project id not provided in callback", paykit.ErrMalformed)
+	}
+	if pid != c.account {
+		return nil, fmt.Errorf("%w: callback for project %s", paykit.ErrWrongAccount, clip(pid))
+	}
+	cb, err := newCallback(fields)
+	if err != nil {
+		return nil, err
+	}
+	cb.VerifiedBy = via
+	return cb, nil
+}
+
+// open authenticates data and returns the decoded parameter string and how
+// it was authenticated.
+func (c *Client) open(ctx context.Context, v url.Values, data string) (string, string, error) {
+	_, has1 := v["ss1"]
+	_, has2 := v["ss2"]
+	_, has3 := v["ss3"]
+	switch {
+	case has3:
+		return c.openRSA(ctx, crypto.SHA256, data, v.Get("ss3"), "ss3")
+	case has2:
+		return c.openRSA(ctx, crypto.SHA1, data, v.Get("ss2"), "ss2")
+	case has1:
+		if !c.acceptSS1 {
+			return "", "", fmt.Errorf("%w: only ss1 present and AcceptSS1 is off", paykit.ErrMissingSignature)
+		}
+		ss1 := v.Get("ss1")
+		if !signature.MatchAny(ss1, c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
+			return "", "", fmt.Errorf("%w: ss1", paykit.ErrInvalidSignature)
+		}
+		q, err := decodeBase64(data)
+		if err != nil {
+			return "", "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
+		}
+		return string(q), "ss1", nil
+	default:
+		q, err := c.decrypt(data)
+		if err != nil {
+			return "", "", err
+		}
+		return q, "aes-gcm", nil
+	}
+}
+
+func (c *Client) openRSA(ctx context.Context, hash crypto.Hash, data, sigText, name string) (string, string, error) {
+	sig, err := decodeBase64(sigText)
+	if err != nil || len(sig) == 0 {
+		return "", "", fmt.Errorf("%w: %s is not base64", paykit.ErrInvalidSignature, name)
+	}
+	if err := c.keys.verify(ctx, hash, []byte(data), sig); err != nil {
+		return "", "", fmt.Errorf("%s: %w", name, err)
+	}
+	q, err := decodeBase64(data)
+	if err != nil {
+		return "", "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
+	}
+	return string(q), name, nil
+}
+
+// newCallback fills a Callback from verified parameters.
+func newCallback(f url.Values) (*Callback, error) {
+	cb := &Callback{
+		Type:             f.Get("type"),
+		ProjectID:        f.Get("projectid"),
+		Version:          f.Get("version"),
+		Test:             f.Get("test") == "1",
+		Currency:         f.Get("currency"),
+		Country:          f.Get("country"),
+		OrderID:          f.Get("orderid"),
+		RequestID:        f.Get("requestid"),
+		Status:           Status(f.Get("status")),
+		PayCurrency:      f.Get("paycurrency"),
+		Payment:          f.Get("payment"),
+		Lang:             f.Get("lang"),
+		PayText:          f.Get("paytext"),
+		OriginalPayText:  f.Get("original_paytext"),
+		Name:             f.Get("name"),
+		Surname:          f.Get("surename"),
+		Account:          f.Get("account"),
+		PaymentCountry:   f.Get("payment_country"),
+		PayerIPCountry:   f.Get("payer_ip_country"),
+		PayerCountry:     f.Get("payer_country"),
+		PersonCodeStatus: PersonCodeStatus(f.Get("personcodestatus")),
+		Payer: Payer{
+			FirstName: f.Get("p_firstname"), LastName: f.Get("p_lastname"),
+			Email: f.Get("p_email"), Street: f.Get("p_street"), City: f.Get("p_city"),
+			State: f.Get("p_state"), Zip: f.Get("p_zip"), CountryCode: f.Get("p_countrycode"),
+		},
+		SMSID:    f.Get("id"),
+		To:       f.Get("to"),
+		From:     f.Get("from"),
+		Text:     f.Get("sms"),
+		Key:      f.Get("key"),
+		Operator: f.Get("operator"),
+		Fields:   f,
+	}
+	if cb.Surname == "" {
+		cb.Surname = f.Get("surname")
+	}
+	if cb.Type != TypeMacro && cb.Type != TypeMicro {
+		// Paysera's library: micro when to, from and sms are all present.
+		_, to := f["to"]
+		_, from := f["from"]
+		_, sms := f["sms"]
+		cb.Type = TypeMacro
+		if to && from && sms {
+			cb.Type = TypeMicro
+		}
+		f.Set("type", cb.Type)
+	}
+	var err error
+	if cb.Amount, err = minorUnits(f, "amount"); err != nil {
+		return nil, err
+	}
+	if cb.PayAmount, err = minorUnits(f, "payamount"); err != nil {
+		return nil, err
+	}
+	if cb.Type == TypeMicro && cb.SMSID == "" {
+		return nil, fmt.Errorf("%w: micro callback without SMS id", paykit.ErrMalformed)
+	}
+	if _, ok := f["refund_timestamp"]; ok || cb.Status == StatusRefunded {
+		cb.Refund = newRefund(f)
+	}
+	return cb, nil
+}
+
+func newRefund(f url.Values) *Refund {
+	r := &Refund{
+		Currency:           f.Get("refund_currency"),
+		CommissionCurrency: f.Get("refund_commission_currency"),
+	}
+	r.Amount, _ = parseMinor(f.Get("refund_amount"))
+	r.CommissionAmount, _ = parseMinor(f.Get("refund_commission_amount"))
+	if ts, err := strconv.ParseInt(f.Get("refund_timestamp"), 10, 64); err == nil && ts > 0 {
+		r.Timestamp = time.Unix(ts, 0).UTC()
+	}
+	return r
+}
+
+// minorUnits reads an integer amount in minor units; absent is 0.
+func minorUnits(f url.Values, key string) (int64, error) {
+	s := f.Get(key)
+	if s == "" {
+		return 0, nil
+	}
+	n, ok := parseMinor(s)
+	if !ok {
+		return 0, fmt.Errorf("%w: %s is not a whole number of minor units", paykit.ErrMalformed, key)
+	}
+	return n, nil
+}
+
+// parseMinor parses 1 to 18 ASCII digits.
+func parseMinor(s string) (int64, bool) {
+	if s == "" || len(s) > 18 {
+		return 0, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + int64(c-'0')
+	}
+	return n, true
+}

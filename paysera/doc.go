@@ -1,0 +1,67 @@
+// Package paysera takes payments through Paysera Checkout (WebToPay): it
+// builds signed payment-page requests, verifies and decodes callbacks
+// (ss3/ss2 RSA signatures, optional ss1, AES-256-GCM encrypted callbacks),
+// answers them idempotently through a [paykit.Store], answers SMS (micro)
+// payments, and lists a project's payment methods.
+//
+// # Requests
+//
+// [Client.BuildPaymentURL] validates a [PaymentRequest] exactly like
+// Paysera's official PHP library (lib-webtopay 3.1.5: required fields,
+// byte lengths, patterns, "0" as a missing order id), encodes the
+// parameters like PHP's http_build_query, base64-encodes them with the
+// URL-safe alphabet (padding kept) and signs them with md5(data+password).
+// [Client.BuildPaymentForm] gives the same data/sign pair for a POST form,
+// [Client.BuildRepeatURL] the repeat request of an existing order.
+//
+// # Callbacks
+//
+// [Client.ParseCallback] verifies before it trusts anything: ss3
+// (RSA-SHA256) when present, else ss2 (RSA-SHA1), with Paysera's public
+// key — the embedded production certificate, a pinned PEM, or one
+// downloaded and cached when [Config.FetchPublicKey] is set (refreshed
+// only after a failed verification, at most once per interval). ss1 alone
+// is accepted only with [Config.AcceptSS1]. A callback without signatures
+// must decrypt with AES-256-GCM under the project password. Then the
+// project id must match ([paykit.ErrWrongAccount]).
+//
+// [Client.Handler] answers "OK" once an event is fulfilled, replays the
+// same bytes for repeats, answers 400 to callbacks that do not verify and
+// 500 when the Event hook fails, so that Paysera retries.
+//
+// # Summary mapping
+//
+//	type   status           Kind     Status    ID         OrderID  Amount
+//	macro  1                payment  paid      requestid  orderid  amount, currency (upper case)
+//	macro  2, 4             payment  pending   requestid  orderid  amount, currency
+//	macro  0                payment  failed    requestid  orderid  amount, currency
+//	macro  5                refund   refunded  requestid  orderid  amount, currency
+//	macro  3                info     unknown   requestid  orderid  amount, currency
+//	macro  other            payment  unknown   requestid  orderid  amount, currency
+//	micro  (SMS)            payment  paid      SMS id     ""       amount, currency
+//
+// Test is test=1. UserID is always "".
+//
+// # Choices where the protocol is unclear [unsure]
+//
+//   - The request version defaults to "1.6" ([DefaultVersion]); the PHP
+//     library 3.x sends its own version (e.g. "3.1.5"). Set Config.Version.
+//   - TimeLimit is sent in Europe/Vilnius time (EU daylight-saving rule,
+//     computed without the system time zone database); Paysera does not
+//     document the zone.
+//   - Method lists to hide are sent as "disallow_payments" (the current
+//     documented spelling), not the old "disalow_payments".
+//   - No sandbox key is embedded: with Sandbox and no PublicKeyPEM the key
+//     is downloaded from the sandbox on first use.
+//   - refund_amount and refund_commission_amount are read as minor units
+//     when they are whole numbers; otherwise only Callback.Fields has them.
+//   - A callback carrying ss2/ss3 is judged by RSA only, even with
+//     AcceptSS1 (as Paysera's library does).
+//   - Hooks get [HookLimit] (30 s) less a margin; Paysera documents no
+//     callback timeout.
+//   - Idempotency keys ([Client.EventKey]) add Paysera's raw status (2 and
+//     4 are both "pending") and, for status 3, a digest of the fields.
+//
+// The test kit [github.com/paykit-go/paykit/paysera/payseratest] signs
+// callbacks like Paysera and emulates the payment page.
+package paysera

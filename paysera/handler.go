@@ -1,0 +1,158 @@
+package paysera
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"slices"
+	"time"
+
+	"github.com/paykit-go/paykit"
+)
+
+// HookLimit is the time budget handlers give hooks (less a margin, see
+// [paykit.HookContext]). Paysera documents no callback timeout; 30 s is
+// assumed.
+const HookLimit = 30 * time.Second
+
+// HandlerOptions are the Paysera-specific settings of a handler.
+type HandlerOptions struct {
+	// SMSReply returns the text of the reply SMS for a micro (SMS)
+	// payment; the callback is then answered "OK <text>". It runs after
+	// Hooks.Event succeeded, with the same context (a database Store's
+	// transaction is in it), and its text is stored with the reply so a
+	// repeated delivery gets the same answer. Nil, or an empty text,
+	// answers plain "OK" (send the SMS later with [Client.SendSMSAnswer]).
+	SMSReply func(ctx context.Context, cb *Callback) (string, error)
+	// ErrorLog, when set, is told why a delivery was not answered "OK".
+	// The errors never contain secrets.
+	ErrorLog func(r *http.Request, err error)
+}
+
+// Handler returns the http.Handler to mount at your callbackurl. It
+// verifies every callback with [Client.ParseCallback] and passes it to
+// hooks.Event once per event, through hooks.Store:
+//
+//   - success, and any repeat of an event already fulfilled: 200 "OK"
+//     (micro payments: "OK <text>", see [HandlerOptions.SMSReply]), the
+//     stored bytes replayed exactly, without calling Event again;
+//   - bad signature, wrong project or malformed data: 400, body not "OK";
+//   - Event failed (temporary or not), is nil, or no key to verify with:
+//     500, so Paysera delivers the callback again later.
+//
+// Every verified status change (pending, paid, refunded, info) is its own
+// event; Event decides what to do with each (see [Callback.Paid]).
+func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
+	return c.HandlerWithOptions(hooks, HandlerOptions{})
+}
+
+// HandlerWithOptions is [Client.Handler] with Paysera-specific options.
+func (c *Client) HandlerWithOptions(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
+	return &handler{c: c, hooks: hooks, store: hooks.StoreOrDefault(), opts: opts}
+}
+
+type handler struct {
+	c     *Client
+	hooks paykit.Hooks
+	store paykit.Store
+	opts  HandlerOptions
+}
+
+const textPlain = "text/plain; charset=utf-8"
+
+var errNoEvent = errors.New("paysera: Hooks.Event is nil")
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	cb, err := h.c.ParseCallback(r)
+	if err != nil {
+		h.fail(w, r, err, "Error: invalid callback")
+		return
+	}
+	ctx, cancel := paykit.HookContext(r.Context(), HookLimit)
+	defer cancel()
+	reply, _, err := paykit.Fulfil(ctx, h.store, h.c.EventKey(cb), func(ctx context.Context) ([]byte, error) {
+		return h.fulfil(ctx, cb)
+	})
+	if err != nil {
+		h.fail(w, r, err, "Error: not processed, retry later")
+		return
+	}
+	paykit.WriteBytes(w, http.StatusOK, textPlain, reply)
+}
+
+func (h *handler) fulfil(ctx context.Context, cb *Callback) ([]byte, error) {
+	if h.hooks.Event == nil {
+		return nil, paykit.Temporary(errNoEvent)
+	}
+	if err := h.hooks.Event(ctx, cb); err != nil {
+		return nil, err
+	}
+	if cb.Type != TypeMicro || h.opts.SMSReply == nil {
+		return []byte(ReplyOK), nil
+	}
+	text, err := h.opts.SMSReply(ctx, cb)
+	if err != nil {
+		return nil, err
+	}
+	return MicroReply(text), nil
+}
+
+// fail answers a delivery that is not acknowledged: 400 for callbacks that
+// will never verify, 500 for everything Paysera should retry.
+func (h *handler) fail(w http.ResponseWriter, r *http.Request, err error, body string) {
+	if h.opts.ErrorLog != nil {
+		h.opts.ErrorLog(r, err)
+	}
+	status := http.StatusInternalServerError
+	if isCallbackError(err) && !paykit.IsTemporary(err) {
+		status = http.StatusBadRequest
+	}
+	paykit.WriteBytes(w, status, textPlain, []byte(body))
+}
+
+func isCallbackError(err error) bool {
+	for _, s := range [...]error{paykit.ErrMalformed, paykit.ErrMissingSignature, paykit.ErrInvalidSignature,
+		paykit.ErrWrongAccount, paykit.ErrBodyTooLarge, paykit.ErrUnknownType} {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+// EventKey is the idempotency key the handler stores cb's reply under:
+// [paykit.IdempotencyKey] with the project id, plus Paysera's raw status,
+// because two statuses share a normalised one (2 and 4 are both pending)
+// and may follow each other. Status 3 (additional information) may come
+// several times with different content for one payment, so its key also
+// covers a digest of the decoded fields; an exact repeat still has the
+// same key.
+func (c *Client) EventKey(cb *Callback) string {
+	key := paykit.IdempotencyKey(c.account, cb)
+	if cb.Type == TypeMicro {
+		return key
+	}
+	key += "|status:" + string(cb.Status)
+	if cb.Status == StatusAdditionalInfo {
+		key += "|fields:" + fieldsDigest(cb)
+	}
+	return key
+}
+
+// fieldsDigest is a SHA-256 over the sorted decoded fields.
+func fieldsDigest(cb *Callback) string {
+	keys := make([]string, 0, len(cb.Fields))
+	for k := range cb.Fields {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	h := sha256.New()
+	for _, k := range keys {
+		for _, v := range cb.Fields[k] {
+			h.Write([]byte(itoa(int64(len(k))) + ":" + k + itoa(int64(len(v))) + ":" + v))
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil)[:16])
+}

@@ -1,0 +1,61 @@
+package paysera
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// Reply bodies Paysera expects from the callback URL.
+const (
+	// ReplyOK acknowledges a callback. Anything else counts as not
+	// delivered and Paysera retries.
+	ReplyOK = "OK"
+)
+
+// MicroReply returns the answer to an SMS (micro) callback: "OK" followed
+// by a space and text, which Paysera sends back to the payer as the reply
+// SMS. Line breaks in text become spaces. An empty text gives plain "OK"
+// (answer later with [Client.SendSMSAnswer]).
+func MicroReply(text string) []byte {
+	text = strings.TrimSpace(strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(text))
+	if text == "" {
+		return []byte(ReplyOK)
+	}
+	return []byte(ReplyOK + " " + text)
+}
+
+// ErrSMSAnswer: Paysera did not accept a deferred SMS answer.
+var ErrSMSAnswer = errors.New("paysera: SMS answer not accepted")
+
+// SMSAnswerURL returns the deferred-answer call for the SMS with id smsID:
+// the SMS-answer endpoint with id, msg and transaction = md5(password + "|"
+// + id). The URL contains a digest of the password; do not log it.
+func (c *Client) SMSAnswerURL(smsID, text string) string {
+	return c.endpoints.smsAnswer + "?" + buildQuery([]field{
+		{"id", smsID},
+		{"msg", text},
+		{"transaction", md5Hex(c.password+"|", smsID)},
+	})
+}
+
+// SendSMSAnswer sends the reply SMS for an earlier micro callback whose
+// answer was deferred (Paysera marks this call deprecated but still
+// documents it). It succeeds iff Paysera's answer starts with "OK"; other
+// answers give an error matching [ErrSMSAnswer] that carries Paysera's
+// text.
+func (c *Client) SendSMSAnswer(ctx context.Context, smsID, text string) error {
+	if smsID == "" {
+		return fmt.Errorf("%w: empty SMS id", ErrSMSAnswer)
+	}
+	body, err := c.get(ctx, c.SMSAnswerURL(smsID, text), 64<<10)
+	if err != nil {
+		return err
+	}
+	if !bytes.HasPrefix(body, []byte("OK")) {
+		return fmt.Errorf("%w: %q", ErrSMSAnswer, clipBody(body))
+	}
+	return nil
+}
