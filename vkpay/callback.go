@@ -1,0 +1,476 @@
+package vkpay
+
+import (
+	"crypto/md5"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/signature"
+)
+
+// SigParam is the name of the signature parameter.
+const SigParam = "sig"
+
+// Sign returns the sig of params under secret exactly as VK computes it
+// (spec §A.2): every parameter except "sig", decoded, sorted by key,
+// written as key=value with no separator, the secret appended, MD5 in
+// lowercase hex. Test kits use it; handlers verify with [Client.ParseValues].
+func Sign(params url.Values, secret string) string {
+	return signature.SortedMD5Except(params, secret, SigParam)
+}
+
+// ParseCallback reads a notification from r (a POST with a form body, capped
+// at Config.MaxBodyBytes; a GET is read from its query), verifies it and
+// decodes it. See [Client.ParseValues] for the checks and errors.
+func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
+	var form string
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		form = r.URL.RawQuery
+		if int64(len(form)) > c.limit() {
+			return nil, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, c.limit())
+		}
+	} else {
+		body, err := paykit.ReadBody(r, c.limit())
+		if err != nil {
+			return nil, err
+		}
+		form = string(body)
+	}
+	return c.parseForm(form)
+}
+
+// ParseBody is [Client.ParseCallback] for a raw form body, for merchants
+// who read the body themselves (stripe-style: signatures are over what was
+// received).
+func (c *Client) ParseBody(body []byte) (paykit.Notification, error) {
+	if int64(len(body)) > c.limit() {
+		return nil, fmt.Errorf("%w: over %d bytes", paykit.ErrBodyTooLarge, c.limit())
+	}
+	return c.parseForm(string(body))
+}
+
+func (c *Client) limit() int64 {
+	if c.maxBytes <= 0 {
+		return paykit.DefaultMaxBodyBytes
+	}
+	return c.maxBytes
+}
+
+// ParseValues verifies and decodes already-parsed form parameters. Each
+// key must have exactly one value.
+//
+// It checks, in order: sig present ([paykit.ErrMissingSignature]); sig
+// matches the secret or a previous secret, compared in constant time
+// ([paykit.ErrInvalidSignature]); app_id is the configured app
+// ([paykit.ErrWrongAccount]); the type is one of the four, with or without
+// "_test" ([paykit.ErrUnknownType]); the fields parse
+// ([paykit.ErrMalformed]). The result is a *[GetItem],
+// *[OrderStatusChange], *[GetSubscription] or *[SubscriptionStatusChange].
+func (c *Client) ParseValues(params url.Values) (paykit.Notification, error) {
+	var arr [maxStackPairs]pair
+	pairs := arr[:0]
+	for k, vs := range params {
+		if len(vs) != 1 {
+			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, clip(k), len(vs))
+		}
+		pairs = append(pairs, pair{k, vs[0]})
+	}
+	sortPairs(pairs)
+	return c.parsePairs(pairs)
+}
+
+func (c *Client) parseForm(form string) (paykit.Notification, error) {
+	var arr [maxStackPairs]pair
+	pairs, err := splitForm(form, arr[:0])
+	if err != nil {
+		return nil, err
+	}
+	sortPairs(pairs)
+	for i := 1; i < len(pairs); i++ {
+		if pairs[i].k == pairs[i-1].k {
+			return nil, fmt.Errorf("%w: duplicate form key %q", paykit.ErrMalformed, clip(pairs[i].k))
+		}
+	}
+	return c.parsePairs(pairs)
+}
+
+// parsePairs verifies and decodes pairs sorted by key with unique keys.
+func (c *Client) parsePairs(pairs []pair) (paykit.Notification, error) {
+	sig := ""
+	for _, p := range pairs {
+		if p.k == SigParam {
+			sig = p.v
+		}
+	}
+	if sig == "" {
+		return nil, paykit.ErrMissingSignature
+	}
+	if !verifySig(pairs, sig, c.secrets) {
+		return nil, paykit.ErrInvalidSignature
+	}
+	var f fields
+	for _, p := range pairs {
+		f.set(p.k, p.v)
+	}
+	d := decoder{f: &f}
+	common := Common{Sig: sig}
+	common.AppID = d.int("app_id", f.appID, true)
+	if d.err == nil && common.AppID != c.appID {
+		return nil, fmt.Errorf("%w: app_id %d", paykit.ErrWrongAccount, common.AppID)
+	}
+	common.NotificationType = f.notificationType
+	base, test := strings.CutSuffix(common.NotificationType, TestSuffix)
+	common.Test = test
+	common.UserID = d.int("user_id", f.userID, false)
+	common.Version = f.version
+	if d.err != nil {
+		return nil, d.err
+	}
+	var n paykit.Notification
+	switch base {
+	case TypeGetItem:
+		common.Extra = extra(pairs, isGetItemKey)
+		n = d.getItem(common)
+	case TypeOrderStatusChange:
+		common.Extra = extra(pairs, isOrderKey)
+		n = d.orderStatusChange(common)
+	case TypeGetSubscription:
+		common.Extra = extra(pairs, isGetItemKey)
+		n = d.getSubscription(common)
+	case TypeSubscriptionStatusChange:
+		common.Extra = extra(pairs, isSubscriptionKey)
+		n = d.subscriptionStatusChange(common)
+	default:
+		return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(common.NotificationType))
+	}
+	if d.err != nil {
+		return nil, d.err
+	}
+	return n, nil
+}
+
+// maxStackPairs is how many parameters are parsed without a heap
+// allocation; VK sends at most about 16.
+const maxStackPairs = 24
+
+type pair struct{ k, v string }
+
+// splitForm decodes a form body into pairs with the rules of
+// [paykit.ParseForm]: '+' is a space, bad escapes and ';' separators are
+// refused. Decoding a pair without escapes does not allocate.
+func splitForm(body string, pairs []pair) ([]pair, error) {
+	for body != "" {
+		var kv string
+		kv, body, _ = strings.Cut(body, "&")
+		if kv == "" {
+			continue
+		}
+		if strings.IndexByte(kv, ';') >= 0 {
+			return nil, fmt.Errorf("%w: semicolon in form body", paykit.ErrMalformed)
+		}
+		rawKey, rawVal, _ := strings.Cut(kv, "=")
+		k, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			return nil, fmt.Errorf("%w: bad escape in form key", paykit.ErrMalformed)
+		}
+		v, err := url.QueryUnescape(rawVal)
+		if err != nil {
+			return nil, fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, clip(k))
+		}
+		pairs = append(pairs, pair{k, v})
+	}
+	return pairs, nil
+}
+
+// sortPairs sorts by key, bytewise. Insertion sort: the lists are short
+// and often nearly sorted (VK sends keys in order).
+func sortPairs(p []pair) {
+	for i := 1; i < len(p); i++ {
+		for j := i; j > 0 && p[j].k < p[j-1].k; j-- {
+			p[j], p[j-1] = p[j-1], p[j]
+		}
+	}
+}
+
+// canonPool recycles the buffers the canonical string is built in.
+var canonPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+// verifySig reports whether sig matches any secret, computing and
+// comparing every candidate in constant time (spec §A.2; the same result
+// as [signature.VerifySortedMD5]).
+func verifySig(pairs []pair, sig string, secrets []string) bool {
+	bp := canonPool.Get().(*[]byte)
+	b := (*bp)[:0]
+	for _, p := range pairs {
+		if p.k != SigParam {
+			b = append(b, p.k...)
+			b = append(b, '=')
+			b = append(b, p.v...)
+		}
+	}
+	n := len(b)
+	match := 0
+	var hexSum [2 * md5.Size]byte
+	for _, s := range secrets {
+		b = append(b[:n], s...)
+		sum := md5.Sum(b)
+		hex.Encode(hexSum[:], sum[:])
+		if signature.EqualHex(sig, string(hexSum[:])) {
+			match |= 1
+		}
+	}
+	clear(b) // no secret lingers in pooled memory
+	*bp = b[:0]
+	canonPool.Put(bp)
+	return match == 1
+}
+
+// extra collects the parameters a type does not model; nil when none.
+func extra(pairs []pair, known func(string) bool) map[string]string {
+	var m map[string]string
+	for _, p := range pairs {
+		if isCommonKey(p.k) || known(p.k) {
+			continue
+		}
+		if m == nil {
+			m = make(map[string]string)
+		}
+		m[p.k] = p.v
+	}
+	return m
+}
+
+func isCommonKey(k string) bool {
+	switch k {
+	case "app_id", "notification_type", "user_id", "version", SigParam:
+		return true
+	}
+	return false
+}
+
+func isGetItemKey(k string) bool {
+	switch k {
+	case "receiver_id", "order_id", "item", "lang":
+		return true
+	}
+	return false
+}
+
+func isOrderKey(k string) bool {
+	switch k {
+	case "receiver_id", "order_id", "status", "date", "item", "item_id", "item_title", "item_photo_url",
+		"item_price", "item_discount", "item_currency_amount":
+		return true
+	}
+	return false
+}
+
+func isSubscriptionKey(k string) bool {
+	switch k {
+	case "subscription_id", "status", "cancel_reason", "item_id", "item_price", "next_bill_time", "pending_cancel":
+		return true
+	}
+	return false
+}
+
+// fields holds the raw value of every modelled parameter.
+type fields struct {
+	appID, notificationType, userID, version                           string
+	receiverID, orderID, item, lang, status, date                      string
+	itemID, itemTitle, itemPhotoURL, itemPrice, itemDiscount, itemCurr string
+	subscriptionID, cancelReason, nextBillTime, pendingCancel          string
+}
+
+func (f *fields) set(k, v string) {
+	switch k {
+	case "app_id":
+		f.appID = v
+	case "notification_type":
+		f.notificationType = v
+	case "user_id":
+		f.userID = v
+	case "version":
+		f.version = v
+	case "receiver_id":
+		f.receiverID = v
+	case "order_id":
+		f.orderID = v
+	case "item":
+		f.item = v
+	case "lang":
+		f.lang = v
+	case "status":
+		f.status = v
+	case "date":
+		f.date = v
+	case "item_id":
+		f.itemID = v
+	case "item_title":
+		f.itemTitle = v
+	case "item_photo_url":
+		f.itemPhotoURL = v
+	case "item_price":
+		f.itemPrice = v
+	case "item_discount":
+		f.itemDiscount = v
+	case "item_currency_amount":
+		f.itemCurr = v
+	case "subscription_id":
+		f.subscriptionID = v
+	case "cancel_reason":
+		f.cancelReason = v
+	case "next_bill_time":
+		f.nextBillTime = v
+	case "pending_cancel":
+		f.pendingCancel = v
+	}
+}
+
+// maxTimeUnix bounds accepted unix times far beyond any real date.
+const maxTimeUnix = int64(1) << 40
+
+// decoder reads typed fields, keeping the first error.
+type decoder struct {
+	f   *fields
+	err error
+}
+
+func (d *decoder) fail(key, reason string) {
+	if d.err == nil {
+		d.err = fmt.Errorf("%w: %s %s", paykit.ErrMalformed, key, reason)
+	}
+}
+
+func (d *decoder) required(key, v string) string {
+	if v == "" {
+		d.fail(key, "is missing")
+	}
+	return v
+}
+
+// int parses an integer field; a missing or empty optional field is 0.
+func (d *decoder) int(key, v string, required bool) int64 {
+	if v == "" {
+		if required {
+			d.fail(key, "is missing")
+		}
+		return 0
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		d.fail(key, "is not an integer")
+	}
+	return n
+}
+
+func (d *decoder) time(key, v string) time.Time {
+	n := d.int(key, v, false)
+	if n == 0 {
+		return time.Time{}
+	}
+	if n < 0 || n > maxTimeUnix {
+		d.fail(key, "is out of range")
+		return time.Time{}
+	}
+	return time.Unix(n, 0).UTC()
+}
+
+func (d *decoder) bool(key, v string) bool {
+	switch v {
+	case "", "0", "false":
+		return false
+	case "1", "true":
+		return true
+	default:
+		d.fail(key, "is not 0 or 1")
+		return false
+	}
+}
+
+func (d *decoder) getItem(c Common) *GetItem {
+	f := d.f
+	return &GetItem{
+		Common:     c,
+		ReceiverID: d.int("receiver_id", f.receiverID, false),
+		OrderID:    d.int("order_id", f.orderID, false),
+		Item:       d.required("item", f.item),
+		Lang:       f.lang,
+	}
+}
+
+func (d *decoder) getSubscription(c Common) *GetSubscription {
+	f := d.f
+	return &GetSubscription{
+		Common:     c,
+		ReceiverID: d.int("receiver_id", f.receiverID, false),
+		OrderID:    d.int("order_id", f.orderID, false),
+		Item:       d.required("item", f.item),
+		Lang:       f.lang,
+	}
+}
+
+func (d *decoder) orderStatusChange(c Common) *OrderStatusChange {
+	f := d.f
+	n := &OrderStatusChange{
+		Common:             c,
+		ReceiverID:         d.int("receiver_id", f.receiverID, false),
+		OrderID:            d.int("order_id", f.orderID, true),
+		Status:             OrderStatus(d.required("status", f.status)),
+		Date:               d.time("date", f.date),
+		Item:               f.item,
+		ItemID:             f.itemID,
+		ItemTitle:          f.itemTitle,
+		ItemPhotoURL:       f.itemPhotoURL,
+		ItemPrice:          d.int("item_price", f.itemPrice, false),
+		ItemDiscount:       d.int("item_discount", f.itemDiscount, false),
+		ItemCurrencyAmount: f.itemCurr,
+	}
+	if n.Status != OrderChargeable && n.Status != OrderRefunded {
+		d.fail("status", "is not chargeable or refunded")
+	}
+	if n.OrderID <= 0 || n.ItemPrice < 0 || n.ItemDiscount < 0 {
+		d.fail("order_id, item_price or item_discount", "is out of range")
+	}
+	return n
+}
+
+func (d *decoder) subscriptionStatusChange(c Common) *SubscriptionStatusChange {
+	f := d.f
+	n := &SubscriptionStatusChange{
+		Common:         c,
+		SubscriptionID: d.required("subscription_id", f.subscriptionID),
+		Status:         SubscriptionStatus(d.required("status", f.status)),
+		CancelReason:   CancelReason(f.cancelReason),
+		ItemID:         f.itemID,
+		ItemPrice:      d.int("item_price", f.itemPrice, false),
+		NextBillTime:   d.time("next_bill_time", f.nextBillTime),
+		PendingCancel:  d.bool("pending_cancel", f.pendingCancel),
+	}
+	switch n.Status {
+	case SubscriptionChargeable, SubscriptionActive, SubscriptionCancelled:
+	default:
+		d.fail("status", "is not chargeable, active or cancelled")
+	}
+	if n.ItemPrice < 0 {
+		d.fail("item_price", "is negative")
+	}
+	return n
+}
+
+// maxKeyInError bounds how much of an attacker-chosen string an error
+// echoes.
+const maxKeyInError = 40
+
+func clip(s string) string {
+	if len(s) > maxKeyInError {
+		return s[:maxKeyInError] + "…"
+	}
+	return s
+}

@@ -1,0 +1,73 @@
+// Package vkpay takes payments in VK votes ("голоса") for VK mini apps and
+// games: it verifies and decodes the payment notifications VK sends to the
+// app's "payment notifications URL", answers them in VK's JSON envelope, and
+// makes the answers idempotent. Subpackage [github.com/paykit-go/paykit/vkpay/merchant]
+// covers the unrelated VK Pay merchant protocol (VKWebAppOpenPayForm), and
+// [github.com/paykit-go/paykit/vkpay/vkpaytest] signs test notifications and
+// emulates VK's purchase flow.
+//
+// # Notifications
+//
+// All eight types are supported: get_item, order_status_change,
+// get_subscription and subscription_status_change, each also with the
+// "_test" suffix VK uses for payment testers. [Client.ParseCallback] returns
+// a *[GetItem], *[OrderStatusChange], *[GetSubscription] or
+// *[SubscriptionStatusChange]; Test is true for the "_test" variants and
+// parameters this package does not model are kept in Common.Extra.
+//
+// The sig is checked exactly as VK computes it: the parameters other than
+// sig, URL-decoded ('+' is a space), sorted by key, written key=value with
+// no separator, the secure key appended, MD5 in hex. The comparison is in
+// constant time; Config.PreviousSecrets are accepted too (rotation). Then
+// app_id must be Config.AppID. Duplicate keys are refused.
+//
+// # Handlers
+//
+// [Client.Handler] answers with the provider-neutral [paykit.Hooks];
+// [Client.CallbackHandler] takes [Callbacks] with VK's full surface
+// (app_order_id, subscription period and trial, refunds apart). Both always
+// answer HTTP 200 with {"response":{…}} or {"error":{…}} — never both:
+//
+//	bad or missing sig                      error 10, critical
+//	other bad input (app_id, duplicate keys,
+//	missing fields, unknown type or status) error 11, critical
+//	hook: paykit.ErrUnknownItem             error 20, critical
+//	hook: paykit.ErrUnknownUser             error 22, critical
+//	hook: paykit.Temporary(err), deadline   error 2, not critical (VK resends)
+//	hook: *vkpay.Error                      that error (e.g. 21, or 100–999)
+//	hook: any other error, invalid reply    error 1, critical
+//
+// order_status_change and subscription_status_change go through
+// [paykit.Fulfil]: the hook runs once per key and every repeat, sequential
+// or concurrent, gets the first answer byte for byte, as VK requires. Order
+// keys are (app, test flag, payment or refund, order_id), so test and
+// production ids never collide; see [Client.Key] for subscriptions. Hooks
+// get a context with a deadline inside VK's 10 s limit.
+//
+// # Summary mapping
+//
+//	type                          Kind          Status                          ID               Amount
+//	get_item, get_subscription    item_request  unknown                         order_id         zero
+//	order_status_change           payment       paid (chargeable)               order_id         item_price votes
+//	                              refund        refunded (refunded)
+//	subscription_status_change    subscription  paid (chargeable, active),      subscription_id  item_price votes
+//	                                            canceled (cancelled)
+//
+// Amount.Currency is "" (votes are not an ISO currency); OrderID is "";
+// UserID is user_id; Test is true for the "_test" types.
+//
+// # Choices where the spec is unsure
+//
+//   - An order or subscription status other than the documented ones is
+//     refused as malformed (error 11, critical) rather than fulfilled.
+//   - A refund is answered like a payment, {order_id, app_order_id}.
+//   - Subscription answers are keyed on the subscription id and VK's status
+//     plus cancel_reason, pending_cancel and next_bill_time, so that a
+//     second cancellation after a resumption is a new event while an exact
+//     resend replays.
+//   - subscription_id is echoed as a JSON number when it is a decimal
+//     number and as a string otherwise; item_id is always a string.
+//   - get_item without order_id is accepted (order_id 0).
+//   - One Client serves one app; run one Client per app id behind
+//     separate URLs to serve several apps.
+package vkpay

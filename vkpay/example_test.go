@@ -1,0 +1,102 @@
+package vkpay_test
+
+import (
+	"context"
+	"fmt"
+	"log"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/vkpay"
+)
+
+// A merchant's VK payments endpoint with the provider-neutral hooks.
+func Example() {
+	client, err := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := client.Handler(paykit.Hooks{
+		Item: func(ctx context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+			if req.Item != "gold_100" { // the key comes from the browser: look it up
+				return paykit.Item{}, paykit.ErrUnknownItem
+			}
+			return paykit.Item{ID: "gold_100", Title: "100 gold", Price: 7}, nil
+		},
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			s := n.Summary()
+			fmt.Println("fulfil:", s.Kind, s.Status, "order", s.ID, s.Amount.Amount, "votes")
+			return nil // grant the goods here, in your database, using ctx
+		},
+	})
+	mux := http.NewServeMux()
+	mux.Handle("/vk/payments", handler) // then http.ListenAndServe(addr, mux)
+
+	// What VK sends (signed here as VK would sign it):
+	for _, p := range []url.Values{
+		{"notification_type": {"get_item"}, "app_id": {"12345678"}, "user_id": {"1"}, "order_id": {"55"}, "item": {"gold_100"}},
+		{"notification_type": {"order_status_change"}, "app_id": {"12345678"}, "user_id": {"1"}, "order_id": {"55"},
+			"status": {"chargeable"}, "item_price": {"7"}, "item_id": {"gold_100"}},
+	} {
+		p.Set("sig", vkpay.Sign(p, "s3cr3tKey_for_tests"))
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, httptest.NewRequest("POST", "/vk/payments", strings.NewReader(p.Encode())))
+		fmt.Println(w.Body.String())
+	}
+	// Output:
+	// {"response":{"title":"100 gold","price":7,"item_id":"gold_100"}}
+	// fulfil: payment paid order 55 7 votes
+	// {"response":{"order_id":55}}
+}
+
+// The VK-specific surface: your own app_order_id, refunds apart, and
+// subscriptions with a period and a trial.
+func ExampleClient_CallbackHandler() {
+	client, _ := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests"})
+	handler := client.CallbackHandler(vkpay.Callbacks{
+		OrderStatusChange: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+			return vkpay.OrderReply{AppOrderID: 9001}, nil // your order id, stored with the grant
+		},
+		Refund: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+			return vkpay.OrderReply{AppOrderID: 9001}, nil // take the goods back
+		},
+		GetSubscription: func(ctx context.Context, n *vkpay.GetSubscription) (vkpay.SubscriptionReply, error) {
+			return vkpay.SubscriptionReply{ItemID: "vip", Title: "VIP", Price: 30, Period: 30, TrialDuration: 7}, nil
+		},
+	})
+	p := url.Values{"notification_type": {"order_status_change_test"}, "app_id": {"12345678"}, "user_id": {"1"},
+		"order_id": {"56"}, "status": {"chargeable"}, "item_price": {"7"}}
+	p.Set("sig", vkpay.Sign(p, "s3cr3tKey_for_tests"))
+	for i := 0; i < 2; i++ { // VK resends: the answer is the same bytes
+		w := httptest.NewRecorder()
+		handler.ServeHTTP(w, httptest.NewRequest("POST", "/", strings.NewReader(p.Encode())))
+		fmt.Println(w.Body.String())
+	}
+	// Output:
+	// {"response":{"order_id":56,"app_order_id":9001}}
+	// {"response":{"order_id":56,"app_order_id":9001}}
+}
+
+// Parsing a notification yourself.
+func ExampleClient_ParseCallback() {
+	client, _ := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests"})
+	body := "app_id=12345678&item=sale_item_1&lang=ru_RU&notification_type=get_item_test&order_id=2044594&receiver_id=1&user_id=1&version=5.132"
+	r := httptest.NewRequest("POST", "/", strings.NewReader(body+"&sig=wrong"))
+	_, err := client.ParseCallback(r)
+	fmt.Println(err)
+
+	p, _ := url.ParseQuery(body)
+	r = httptest.NewRequest("POST", "/", strings.NewReader(body+"&sig="+vkpay.Sign(p, "s3cr3tKey_for_tests")))
+	n, err := client.ParseCallback(r)
+	if err != nil {
+		log.Fatal(err)
+	}
+	item := n.(*vkpay.GetItem)
+	fmt.Println(item.Type(), item.Test, item.Item, item.Lang)
+	// Output:
+	// paykit: invalid signature
+	// get_item true sale_item_1 ru_RU
+}
