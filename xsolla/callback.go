@@ -218,40 +218,40 @@ func inAny(list []netip.Prefix, a netip.Addr) bool {
 	return false
 }
 
-// envelope is every field of every notification type, decoded in one pass;
-// decode then hands the relevant parts to the typed message.
+// envelope is every field of every notification type, decoded in one pass
+// (decode.go); message then hands the relevant parts to the typed message.
 type envelope struct {
-	Type                   string                 `json:"notification_type"`
-	Settings               Settings               `json:"settings"`
-	User                   User                   `json:"user"`
-	CustomParameters       json.RawMessage        `json:"custom_parameters"`
-	Purchase               Purchase               `json:"purchase"`
-	Transaction            Transaction            `json:"transaction"`
-	PaymentDetails         PaymentDetails         `json:"payment_details"`
-	RefundDetails          RefundDetails          `json:"refund_details"`
-	Subscription           Subscription           `json:"subscription"`
-	Coupon                 Coupon                 `json:"coupon"`
-	Items                  json.RawMessage        `json:"items"`
-	Order                  Order                  `json:"order"`
-	Billing                json.RawMessage        `json:"billing"`
-	VirtualCurrencyBalance VirtualCurrencyBalance `json:"virtual_currency_balance"`
-	OperationType          string                 `json:"operation_type"`
-	OperationID            ID                     `json:"id_operation"`
-	ItemsOperationType     string                 `json:"items_operation_type"`
-	PaymentAccount         PaymentAccount         `json:"payment_account"`
-	PinCode                PinCodeRequest         `json:"pin_code"`
-	Key                    string                 `json:"key"`
-	SKU                    string                 `json:"sku"`
-	UserID                 ID                     `json:"user_id"`
-	ActivationDate         string                 `json:"activation_date"`
-	UserCountry            string                 `json:"user_country"`
-	Restriction            json.RawMessage        `json:"restriction"`
+	Type                   string
+	Settings               Settings
+	User                   User
+	CustomParameters       json.RawMessage
+	Purchase               Purchase
+	Transaction            Transaction
+	PaymentDetails         PaymentDetails
+	RefundDetails          RefundDetails
+	Subscription           Subscription
+	Coupon                 Coupon
+	Items                  json.RawMessage
+	Order                  Order
+	Billing                json.RawMessage
+	VirtualCurrencyBalance VirtualCurrencyBalance
+	OperationType          string
+	OperationID            ID
+	ItemsOperationType     string
+	PaymentAccount         PaymentAccount
+	PinCode                PinCodeRequest
+	Key                    string
+	SKU                    string
+	UserID                 ID
+	ActivationDate         string
+	UserCountry            string
+	Restriction            json.RawMessage
 }
 
 func (c *Client) decode(body []byte) (paykit.Notification, error) {
 	var e envelope
-	if err := json.Unmarshal(body, &e); err != nil {
-		return nil, fmt.Errorf("%w: %s", paykit.ErrMalformed, jsonReason(err))
+	if err := decodeEnvelope(body, &e); err != nil {
+		return nil, fmt.Errorf("%w: %w", paykit.ErrMalformed, err)
 	}
 	if e.Type == "" {
 		return nil, fmt.Errorf("%w: no notification_type", paykit.ErrMalformed)
@@ -283,28 +283,36 @@ func jsonReason(err error) string {
 
 func (e *envelope) message(body []byte) (paykit.Notification, error) {
 	m := Message{Type: e.Type, Settings: e.Settings, User: e.User, CustomParameters: e.CustomParameters, Raw: body}
-	pay := Payment{Message: m, Purchase: e.Purchase, Transaction: e.Transaction, PaymentDetails: e.PaymentDetails}
-	refund := Refund{Payment: pay, RefundDetails: e.RefundDetails}
-	sub := SubscriptionMessage{Message: m, Subscription: e.Subscription, Coupon: e.Coupon}
+	pay := func() Payment {
+		return Payment{Message: m, Purchase: e.Purchase, Transaction: e.Transaction, PaymentDetails: e.PaymentDetails}
+	}
+	refund := func() Refund { return Refund{Payment: pay(), RefundDetails: e.RefundDetails} }
+	sub := func() SubscriptionMessage {
+		return SubscriptionMessage{Message: m, Subscription: e.Subscription, Coupon: e.Coupon}
+	}
 	switch e.Type {
 	case TypeUserValidation:
 		return &UserValidation{m}, nil
 	case TypeUserSearch:
 		return &UserSearch{m}, nil
 	case TypePayment:
-		return &pay, nil
+		p := pay()
+		return &p, nil
 	case TypeRefund:
-		return &refund, nil
+		rf := refund()
+		return &rf, nil
 	case TypePartialRefund:
-		return &PartialRefund{refund}, nil
+		return &PartialRefund{refund()}, nil
 	case TypeUpgradeRefund:
-		return &UpgradeRefund{refund}, nil
+		return &UpgradeRefund{refund()}, nil
 	case TypeOrderPaid, TypeOrderCanceled:
 		o := OrderMessage{Message: m, Order: e.Order, Billing: e.Billing, Transaction: e.Transaction, PaymentDetails: e.PaymentDetails}
-		if len(e.Items) > 0 && string(e.Items) != "null" {
-			if err := json.Unmarshal(e.Items, &o.Items); err != nil {
-				return nil, fmt.Errorf("%w: items: %s", paykit.ErrMalformed, jsonReason(err))
+		if len(e.Items) > 0 {
+			items, err := decodeOrderItems(e.Items)
+			if err != nil {
+				return nil, fmt.Errorf("%w: items: %w", paykit.ErrMalformed, err)
 			}
+			o.Items = items
 		}
 		if e.Type == TypeOrderPaid {
 			return &OrderPaid{o}, nil
@@ -315,13 +323,13 @@ func (e *envelope) message(body []byte) (paykit.Notification, error) {
 	case TypeAFSBlackList:
 		return &AFSBlackList{m}, nil
 	case TypeCreateSubscription:
-		return &CreateSubscription{sub}, nil
+		return &CreateSubscription{sub()}, nil
 	case TypeUpdateSubscription:
-		return &UpdateSubscription{sub}, nil
+		return &UpdateSubscription{sub()}, nil
 	case TypeCancelSubscription:
-		return &CancelSubscription{sub}, nil
+		return &CancelSubscription{sub()}, nil
 	case TypeNonRenewalSubscription:
-		return &NonRenewalSubscription{sub}, nil
+		return &NonRenewalSubscription{sub()}, nil
 	case TypeUserBalanceOperation:
 		return &UserBalanceOperation{Message: m, VirtualCurrencyBalance: e.VirtualCurrencyBalance,
 			OperationType: e.OperationType, OperationID: e.OperationID, ItemsOperationType: e.ItemsOperationType,

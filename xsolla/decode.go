@@ -1,0 +1,495 @@
+package xsolla
+
+// Field-by-field decoders of the webhook objects, on the reader in
+// jsonscan.go. Unknown keys are skipped (validated, not stored); they stay
+// available in Message.Raw.
+
+func decodeEnvelope(body []byte, e *envelope) error {
+	r := &reader{b: body}
+	if r.peek() != '{' {
+		r.fail("body is not a JSON object")
+		return r.err
+	}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "notification_type":
+			e.Type = r.str()
+		case "settings":
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "project_id":
+					e.Settings.ProjectID = ID(r.str())
+				case "merchant_id":
+					e.Settings.MerchantID = ID(r.str())
+				default:
+					r.skip()
+				}
+			})
+		case "user":
+			r.user(&e.User)
+		case "custom_parameters":
+			e.CustomParameters = r.raw()
+		case "purchase":
+			r.purchase(&e.Purchase)
+		case "transaction":
+			r.transaction(&e.Transaction)
+		case "payment_details":
+			r.paymentDetails(&e.PaymentDetails)
+		case "refund_details":
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "code":
+					e.RefundDetails.Code = ID(r.str())
+				case "reason":
+					e.RefundDetails.Reason = r.str()
+				case "author":
+					e.RefundDetails.Author = r.str()
+				default:
+					r.skip()
+				}
+			})
+		case "subscription":
+			r.subscription(&e.Subscription)
+		case "coupon":
+			r.coupon(&e.Coupon)
+		case "items":
+			e.Items = r.raw()
+		case "order":
+			r.order(&e.Order)
+		case "billing":
+			e.Billing = r.raw()
+		case "virtual_currency_balance":
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "old_value":
+					e.VirtualCurrencyBalance.OldValue = Decimal(r.str())
+				case "new_value":
+					e.VirtualCurrencyBalance.NewValue = Decimal(r.str())
+				case "diff":
+					e.VirtualCurrencyBalance.Diff = Decimal(r.str())
+				default:
+					r.skip()
+				}
+			})
+		case "operation_type":
+			e.OperationType = r.str()
+		case "id_operation":
+			e.OperationID = ID(r.str())
+		case "items_operation_type":
+			e.ItemsOperationType = r.str()
+		case "payment_account":
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "id":
+					e.PaymentAccount.ID = ID(r.str())
+				case "name":
+					e.PaymentAccount.Name = r.str()
+				case "type":
+					e.PaymentAccount.Type = r.str()
+				case "card_expiry_date":
+					e.PaymentAccount.CardExpiryDate = r.raw()
+				default:
+					r.skip()
+				}
+			})
+		case "pin_code":
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "digital_content":
+					e.PinCode.DigitalContent = r.str()
+				case "DRM", "drm":
+					e.PinCode.DRM = r.str()
+				default:
+					r.skip()
+				}
+			})
+		case "key":
+			e.Key = r.str()
+		case "sku":
+			e.SKU = r.str()
+		case "user_id":
+			e.UserID = ID(r.str())
+		case "activation_date":
+			e.ActivationDate = r.str()
+		case "user_country":
+			e.UserCountry = r.str()
+		case "restriction":
+			e.Restriction = r.raw()
+		default:
+			r.skip()
+		}
+	})
+	r.end()
+	return r.err
+}
+
+func (r *reader) user(u *User) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "id":
+			u.ID = ID(r.str())
+		case "public_id":
+			u.PublicID = ID(r.str())
+		case "external_id":
+			u.ExternalID = ID(r.str())
+		case "name":
+			u.Name = r.str()
+		case "email":
+			u.Email = r.str()
+		case "phone":
+			u.Phone = r.str()
+		case "ip":
+			u.IP = r.str()
+		case "country":
+			u.Country = r.str()
+		default:
+			r.skip()
+		}
+	})
+}
+
+// amount decodes a {currency, amount} object; null gives nil.
+func (r *reader) amount() *Amount {
+	if r.null() {
+		return nil
+	}
+	a := &Amount{}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "currency":
+			a.Currency = r.str()
+		case "amount":
+			a.Amount = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+	return a
+}
+
+func (r *reader) tax() *Tax {
+	if r.null() {
+		return nil
+	}
+	t := &Tax{}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "currency":
+			t.Currency = r.str()
+		case "amount":
+			t.Amount = Decimal(r.str())
+		case "percent":
+			t.Percent = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+	return t
+}
+
+func (r *reader) purchase(p *Purchase) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "virtual_currency":
+			if r.null() {
+				return
+			}
+			vc := &VirtualCurrency{}
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "name":
+					vc.Name = r.str()
+				case "sku":
+					vc.SKU = r.str()
+				case "quantity":
+					vc.Quantity = Decimal(r.str())
+				case "currency":
+					vc.Currency = r.str()
+				case "amount":
+					vc.Amount = Decimal(r.str())
+				default:
+					r.skip()
+				}
+			})
+			p.VirtualCurrency = vc
+		case "checkout":
+			p.Checkout = r.amount()
+		case "total":
+			p.Total = r.amount()
+		case "virtual_items":
+			if r.null() {
+				return
+			}
+			vi := &VirtualItems{}
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "items":
+					r.array(func() {
+						var it VirtualItem
+						r.object(func(k []byte) {
+							switch string(k) {
+							case "sku":
+								it.SKU = r.str()
+							case "amount":
+								it.Amount = Decimal(r.str())
+							default:
+								r.skip()
+							}
+						})
+						vi.Items = append(vi.Items, it)
+					})
+				case "currency":
+					vi.Currency = r.str()
+				case "amount":
+					vi.Amount = Decimal(r.str())
+				default:
+					r.skip()
+				}
+			})
+			p.VirtualItems = vi
+		case "subscription":
+			if r.null() {
+				return
+			}
+			s := &PurchaseSubscription{}
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "plan_id":
+					s.PlanID = ID(r.str())
+				case "subscription_id":
+					s.SubscriptionID = ID(r.str())
+				case "product_id":
+					s.ProductID = ID(r.str())
+				case "date_create":
+					s.DateCreate = r.str()
+				case "currency":
+					s.Currency = r.str()
+				case "amount":
+					s.Amount = Decimal(r.str())
+				default:
+					r.skip()
+				}
+			})
+			p.Subscription = s
+		case "promotions":
+			r.array(func() {
+				var pr Promotion
+				r.object(func(k []byte) {
+					switch string(k) {
+					case "technical_name":
+						pr.TechnicalName = r.str()
+					case "id":
+						pr.ID = ID(r.str())
+					default:
+						r.skip()
+					}
+				})
+				p.Promotions = append(p.Promotions, pr)
+			})
+		case "coupon":
+			if r.null() {
+				return
+			}
+			c := &Coupon{}
+			r.coupon(c)
+			p.Coupon = c
+		case "pin_codes":
+			p.PinCodes = r.raw()
+		case "gift":
+			p.Gift = r.raw()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) coupon(c *Coupon) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "coupon_code":
+			c.CouponCode = r.str()
+		case "campaign_code":
+			c.CampaignCode = r.str()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) transaction(t *Transaction) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "id":
+			t.ID = ID(r.str())
+		case "external_id":
+			t.ExternalID = ID(r.str())
+		case "payment_date":
+			t.PaymentDate = r.str()
+		case "payment_method":
+			t.PaymentMethod = ID(r.str())
+		case "payment_method_name":
+			t.PaymentMethodName = r.str()
+		case "payment_method_order_id":
+			t.PaymentMethodOrderID = ID(r.str())
+		case "dry_run":
+			t.DryRun = flagOf(r.str())
+		case "agreement":
+			t.Agreement = ID(r.str())
+		case "date":
+			t.Date = r.str()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func flagOf(s string) Flag {
+	switch s {
+	case "", "0", "false", "0.0":
+		return false
+	}
+	return true
+}
+
+func (r *reader) paymentDetails(d *PaymentDetails) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "payment":
+			d.Payment = r.amount()
+		case "payment_method_sum":
+			d.PaymentMethodSum = r.amount()
+		case "xsolla_balance_sum":
+			d.XsollaBalanceSum = r.amount()
+		case "payout":
+			d.Payout = r.amount()
+		case "xsolla_fee":
+			d.XsollaFee = r.amount()
+		case "payment_method_fee":
+			d.PaymentMethodFee = r.amount()
+		case "repatriation_commission":
+			d.RepatriationCommission = r.amount()
+		case "country_wht":
+			d.CountryWHT = r.amount()
+		case "user_acquisition_fee":
+			d.UserAcquisitionFee = r.amount()
+		case "vat":
+			d.VAT = r.tax()
+		case "sales_tax":
+			d.SalesTax = r.tax()
+		case "direct_wht":
+			d.DirectWHT = r.tax()
+		case "payout_currency_rate":
+			d.PayoutCurrencyRate = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) subscription(s *Subscription) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "plan_id":
+			s.PlanID = ID(r.str())
+		case "subscription_id":
+			s.SubscriptionID = ID(r.str())
+		case "product_id":
+			s.ProductID = ID(r.str())
+		case "tags":
+			r.array(func() { s.Tags = append(s.Tags, r.str()) })
+		case "date_create":
+			s.DateCreate = r.str()
+		case "date_next_charge":
+			s.DateNextCharge = r.str()
+		case "date_end":
+			s.DateEnd = r.str()
+		case "trial":
+			if r.null() {
+				return
+			}
+			t := &Trial{}
+			r.object(func(k []byte) {
+				switch string(k) {
+				case "value":
+					t.Value = ID(r.str())
+				case "type":
+					t.Type = r.str()
+				default:
+					r.skip()
+				}
+			})
+			s.Trial = t
+		case "currency":
+			s.Currency = r.str()
+		case "amount":
+			s.Amount = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) order(o *Order) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "id":
+			o.ID = ID(r.str())
+		case "mode":
+			o.Mode = r.str()
+		case "currency_type":
+			o.CurrencyType = r.str()
+		case "currency":
+			o.Currency = r.str()
+		case "amount":
+			o.Amount = Decimal(r.str())
+		case "status":
+			o.Status = r.str()
+		case "platform":
+			o.Platform = r.str()
+		case "comment":
+			o.Comment = r.str()
+		case "invoice_id":
+			o.InvoiceID = ID(r.str())
+		case "promotions":
+			o.Promotions = r.raw()
+		case "promocodes":
+			o.Promocodes = r.raw()
+		case "coupons":
+			o.Coupons = r.raw()
+		default:
+			r.skip()
+		}
+	})
+}
+
+// decodeOrderItems decodes the items array of an order webhook.
+func decodeOrderItems(raw []byte) ([]OrderItem, error) {
+	r := &reader{b: raw}
+	var items []OrderItem
+	r.array(func() {
+		var it OrderItem
+		r.object(func(k []byte) {
+			switch string(k) {
+			case "sku":
+				it.SKU = r.str()
+			case "type":
+				it.Type = r.str()
+			case "is_pre_order":
+				it.IsPreOrder = flagOf(r.str())
+			case "quantity":
+				it.Quantity = Decimal(r.str())
+			case "amount":
+				it.Amount = Decimal(r.str())
+			case "promotions":
+				it.Promotions = r.raw()
+			case "custom_attributes":
+				it.CustomAttributes = r.raw()
+			default:
+				r.skip()
+			}
+		})
+		items = append(items, it)
+	})
+	r.end()
+	return items, r.err
+}
