@@ -63,7 +63,8 @@
 // fulfils cleanly — exactly-once fulfilment for writes in the same
 // database. The claim is not visible to others until commit, so a
 // concurrent delivery of the same key waits on it (for at most
-// [Options.LockWait], default two seconds, enforced with lock_timeout):
+// [Options.LockWait], default two seconds, enforced with a lock_timeout
+// that covers the claim only, not the hook's own statements):
 // if the first commits it replays the reply, if the first rolls back it
 // fulfils itself, and if the wait runs out it gets ErrInProgress. A crashed
 // replica's connection closes and the server rolls its transaction back at

@@ -151,11 +151,7 @@ type claimResult struct {
 
 // claim tries, a bounded number of times, to insert a claim for key, and
 // otherwise reports what holds the key.
-func (s *Store) claim(ctx context.Context, q querier, key string) (claimResult, error) {
-	owner, err := newOwner()
-	if err != nil {
-		return claimResult{}, err
-	}
+func (s *Store) claim(ctx context.Context, q querier, key, owner string) (claimResult, error) {
 	lease := s.lease.Microseconds()
 	for attempt := 0; attempt < maxAttempts; attempt++ {
 		var got string
@@ -202,9 +198,16 @@ func (s *Store) claim(ctx context.Context, q querier, key string) (claimResult, 
 // doLease is the default mode: the claim is committed on its own, fulfil
 // runs outside any transaction of ours, and the reply is stored afterwards.
 func (s *Store) doLease(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) (reply []byte, replayed bool, err error) {
-	start := time.Now()
-	c, err := s.claim(ctx, s.db, key)
+	owner, err := newOwner()
 	if err != nil {
+		return nil, false, err
+	}
+	start := time.Now()
+	c, err := s.claim(ctx, s.db, key, owner)
+	if err != nil {
+		// The insert may have committed before the error (a context that
+		// ended mid-statement); don't leave the claim to its lease.
+		s.release(ctx, key, owner)
 		return nil, false, s.dbError("claim", err)
 	}
 	switch {

@@ -335,3 +335,17 @@ func TestCleanupDeletesInBatches(t *testing.T) {
 	require.NoError(t, err)
 	assert.EqualValues(t, 2500, n)
 }
+
+func TestLockWaitBoundsOnlyTheClaimNotTheHooksWrites(t *testing.T) {
+	s, _, _ := newStore(t, sqlstore.Options{SameTransaction: true, LockWait: 100 * time.Millisecond})
+	_, _, err := s.Do(context.Background(), "k", func(ctx context.Context) ([]byte, error) {
+		tx, _ := sqlstore.Tx(ctx)
+		var lockTimeout, idleTimeout string
+		err := tx.QueryRowContext(ctx, `SELECT current_setting('lock_timeout'), current_setting('idle_in_transaction_session_timeout')`).
+			Scan(&lockTimeout, &idleTimeout)
+		assert.Equal(t, "0", lockTimeout, "the server's default")
+		assert.NotEqual(t, "0", idleTimeout, "a frozen holder's session is ended")
+		return []byte("ok"), err
+	})
+	require.NoError(t, err)
+}

@@ -56,7 +56,11 @@ func (s *Store) doTx(ctx context.Context, key string, fulfil func(context.Contex
 		return nil, false, s.waitError(fctx, "begin", err)
 	}
 
-	c, err := s.claim(fctx, tx, key)
+	owner, err := newOwner()
+	if err != nil {
+		return nil, false, err
+	}
+	c, err := s.claim(fctx, tx, key, owner)
 	if err != nil {
 		return nil, false, s.waitError(fctx, "claim", err)
 	}
@@ -65,6 +69,11 @@ func (s *Store) doTx(ctx context.Context, key string, fulfil func(context.Contex
 		return c.reply, true, nil
 	case c.inProg:
 		return nil, false, inProgress()
+	}
+	// LockWait is for waiting on another delivery of the key, not for the
+	// hook's own writes: give those the connection's usual lock_timeout.
+	if _, err := tx.ExecContext(fctx, `SET LOCAL lock_timeout TO DEFAULT`); err != nil {
+		return nil, false, s.dbError("claim", err)
 	}
 
 	reply, err = fulfil(context.WithValue(fctx, txKey{}, tx))
