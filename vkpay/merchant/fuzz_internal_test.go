@@ -1,0 +1,47 @@
+package merchant
+
+import (
+	"encoding/base64"
+	"errors"
+	"testing"
+
+	"github.com/paykit-go/paykit"
+)
+
+// FuzzDecodeNotification feeds arbitrary JSON to the notification decoder
+// (the part after RSA verification).
+func FuzzDecodeNotification(f *testing.F) {
+	f.Add(`{"header":{"status":"OK","ts":"1721663752","client_id":1},"body":{"transaction_id":"t","status":"PAID","amount":"10.50","added":"2021-09-07T14:09:23.000+03:00"}}`)
+	f.Add(`{"body":{"transaction_id":1,"amount":1e400,"paid":-1}}`)
+	f.Add(`{"body":{"transaction_id":"x","amount":10.5,"issuer_id":12,"refund_for":"y"}}`)
+	f.Fuzz(func(t *testing.T, js string) {
+		n, err := decodeData(base64.StdEncoding.EncodeToString([]byte(js)))
+		if err != nil {
+			if !errors.Is(err, paykit.ErrMalformed) {
+				t.Fatalf("error matches no sentinel: %v", err)
+			}
+			return
+		}
+		if n.Body.TransactionID == "" {
+			t.Fatal("decoded without transaction_id")
+		}
+		_ = n.Summary()
+	})
+}
+
+// FuzzRubles checks the decimal conversion round-trips.
+func FuzzRubles(f *testing.F) {
+	for _, s := range []string{"1", "1.5", "10.00", "0.01", "-3.2", "1.005", "1e3", ".5", "99999999999999.99"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		n, ok := parseRubles(s)
+		if !ok {
+			return
+		}
+		m, ok := parseRubles(formatRubles(n))
+		if !ok || m != n {
+			t.Fatalf("%q → %d → %q → %d", s, n, formatRubles(n), m)
+		}
+	})
+}
