@@ -34,11 +34,28 @@ import (
 // ParseCallback does not check status, amount, currency or the test flag:
 // compare them with your order.
 func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
-	v, err := paykit.ReadForm(r, c.maxBody)
+	limit := c.maxBody
+	if limit <= 0 {
+		limit = paykit.DefaultMaxBodyBytes
+	}
+	var raw string
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		if int64(len(r.URL.RawQuery)) > limit {
+			return nil, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, limit)
+		}
+		raw = r.URL.RawQuery
+	} else {
+		body, err := paykit.ReadBody(r, limit)
+		if err != nil {
+			return nil, err
+		}
+		raw = string(body)
+	}
+	p, err := callbackQuery(raw)
 	if err != nil {
 		return nil, err
 	}
-	return c.ParseCallbackValues(r.Context(), v)
+	return c.parse(r.Context(), p)
 }
 
 // ParseCallbackValues is [Client.ParseCallback] over already parsed
@@ -46,20 +63,22 @@ func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
 // themselves. Parameters given more than once are refused. ctx bounds a
 // possible public-key download.
 func (c *Client) ParseCallbackValues(ctx context.Context, v url.Values) (*Callback, error) {
-	for _, k := range [...]string{"data", "ss1", "ss2", "ss3"} {
-		if len(v[k]) > 1 {
-			return nil, fmt.Errorf("%w: parameter %s given more than once", paykit.ErrMalformed, k)
-		}
-	}
-	data := v.Get("data")
-	if data == "" {
-		return nil, fmt.Errorf("%w: \"data\" parameter not found", paykit.ErrMalformed)
-	}
-	query, via, err := c.open(ctx, v, data)
+	p, err := paramsFromValues(v)
 	if err != nil {
 		return nil, err
 	}
-	fields, err := paykit.ParseForm(query)
+	return c.parse(ctx, p)
+}
+
+func (c *Client) parse(ctx context.Context, p callbackParams) (*Callback, error) {
+	if p.data == "" {
+		return nil, fmt.Errorf("%w: \"data\" parameter not found", paykit.ErrMalformed)
+	}
+	query, via, err := c.open(ctx, p)
+	if err != nil {
+		return nil, err
+	}
+	fields, err := parseQuery(query)
 	if err != nil {
 		return nil, err
 	}
@@ -80,21 +99,18 @@ func (c *Client) ParseCallbackValues(ctx context.Context, v url.Values) (*Callba
 
 // open authenticates data and returns the decoded parameter string and how
 // it was authenticated.
-func (c *Client) open(ctx context.Context, v url.Values, data string) (string, string, error) {
-	_, has1 := v["ss1"]
-	_, has2 := v["ss2"]
-	_, has3 := v["ss3"]
+func (c *Client) open(ctx context.Context, p callbackParams) (string, string, error) {
+	data := p.data
 	switch {
-	case has3:
-		return c.openRSA(ctx, crypto.SHA256, data, v.Get("ss3"), "ss3")
-	case has2:
-		return c.openRSA(ctx, crypto.SHA1, data, v.Get("ss2"), "ss2")
-	case has1:
+	case p.hasSS3:
+		return c.openRSA(ctx, crypto.SHA256, data, p.ss3, "ss3")
+	case p.hasSS2:
+		return c.openRSA(ctx, crypto.SHA1, data, p.ss2, "ss2")
+	case p.hasSS1:
 		if !c.acceptSS1 {
 			return "", "", fmt.Errorf("%w: only ss1 present and AcceptSS1 is off", paykit.ErrMissingSignature)
 		}
-		ss1 := v.Get("ss1")
-		if !signature.MatchAny(ss1, c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
+		if !signature.MatchAny(p.ss1, c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
 			return "", "", fmt.Errorf("%w: ss1", paykit.ErrInvalidSignature)
 		}
 		q, err := decodeBase64(data)

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 )
 
 // field is one key=value pair of an ordered parameter list.
@@ -64,25 +65,16 @@ func decodeBase64(s string) ([]byte, error) {
 	for len(s) > 0 && s[len(s)-1] == '=' {
 		s = s[:len(s)-1]
 	}
-	buf := make([]byte, len(s))
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch c {
-		case '+':
-			c = '-'
-		case '/':
-			c = '_'
-		}
-		buf[i] = c
+	if strings.ContainsAny(s, "+/") {
+		s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
 	}
 	// RawURLEncoding skips CR and LF like every Go decoder; everything
 	// else outside the alphabet is an error.
-	out := make([]byte, base64.RawURLEncoding.DecodedLen(len(buf)))
-	n, err := base64.RawURLEncoding.Decode(out, buf)
+	b, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil {
 		return nil, errBase64
 	}
-	return out[:n], nil
+	return b, nil
 }
 
 // md5Hex is the lowercase hex MD5 of s followed by secret: the request
