@@ -3,6 +3,7 @@ package sqlstore_test
 import (
 	"context"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -251,4 +252,47 @@ func TestLeaseModeKeepsTheMerchantWriteWhenTheReplyCannotBeStored(t *testing.T) 
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, wantReply("order-4"), body)
 	assert.EqualValues(t, 2, runs.Load(), "after the lease the retry runs the hook again: at-most-once needs SameTransaction")
+}
+
+// TestManyDeliveriesTakeOverAnExpiredClaimOnce: a claim left by a dead
+// replica has expired; 200 deliveries arrive at once on four replicas.
+// Exactly one takes it over and fulfils; the others replay or retry.
+func TestManyDeliveriesTakeOverAnExpiredClaimOnce(t *testing.T) {
+	modes(t, func(t *testing.T, opts sqlstore.Options) {
+		opts.Table = tableName()
+		opts.LockWait = 5 * time.Second
+		admin := openDB(t, 2)
+		credits := createCredits(t, admin)
+		var runs atomic.Int64
+		handlers := make([]http.Handler, 4)
+		for i := range handlers {
+			db := openDB(t, 8)
+			s, err := sqlstore.New(db, opts)
+			require.NoError(t, err)
+			require.NoError(t, s.Migrate(context.Background()))
+			handlers[i] = &shopHandler{store: s, db: db, credits: credits, replica: i, runs: &runs, delay: 20 * time.Millisecond}
+		}
+		_, err := admin.Exec(`INSERT INTO ` + opts.Table + ` (key, state, owner, lease_until)
+			VALUES ('shop|order-5', 'running', 'dead replica', now() - interval '1 second')`)
+		require.NoError(t, err)
+
+		start := make(chan struct{})
+		var wg sync.WaitGroup
+		for i := 0; i < 200; i++ {
+			wg.Add(1)
+			go func(h http.Handler) {
+				defer wg.Done()
+				<-start
+				code, body := deliver(h, "order-5")
+				if code != http.StatusServiceUnavailable {
+					assert.Equal(t, http.StatusOK, code)
+					assert.Equal(t, wantReply("order-5"), body)
+				}
+			}(handlers[i%len(handlers)])
+		}
+		close(start)
+		wg.Wait()
+		assert.EqualValues(t, 1, runs.Load())
+		assert.Equal(t, 1, countCredits(t, admin, credits, "order-5"))
+	})
 }
