@@ -49,7 +49,8 @@ func (c *Client) ParseBody(body []byte) (paykit.Notification, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.ParseParams(params)
+	// ParseForm already refused repeated keys.
+	return c.parse(params)
 }
 
 // ParseParams verifies and decodes notification parameters already parsed
@@ -66,36 +67,50 @@ func (c *Client) ParseParams(params url.Values) (paykit.Notification, error) {
 			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, clip(k), len(v))
 		}
 	}
-	sig := params.Get("sig")
+	return c.parse(params)
+}
+
+// parse is ParseParams for params known to hold one value per key. Each
+// parameter is looked up once: this is the hot path of every delivery.
+func (c *Client) parse(params url.Values) (paykit.Notification, error) {
+	sig := first(params, "sig")
 	if sig == "" {
 		return nil, paykit.ErrMissingSignature
 	}
 	if !signature.VerifySortedMD5(params, "sig", sig, c.secrets) {
 		return nil, paykit.ErrInvalidSignature
 	}
-	typ := params.Get("notification_type")
+	typ := first(params, "notification_type")
 	base, test := strings.CutSuffix(typ, testSuffix)
-	f := fields{params: params}
-	appID := f.optInt("app_id")
+	var f fields
+	appText, appSent := params["app_id"]
+	var appID int64
+	if appSent {
+		appID = f.optInt("app_id", appText[0])
+	}
 	var n paykit.Notification
 	switch base {
 	case TypeGetItem:
-		g := &GetItem{
+		user := first(params, "user_id")
+		n = &GetItem{
 			NotificationType: typ, Test: test, AppID: appID, Sig: sig, Params: params,
-			UserID: f.posInt("user_id"),
-			Item:   f.required("item"),
+			UserID: f.posInt("user_id", user),
+			Item:   f.required("item", first(params, "item")),
+			userID: user,
 		}
-		n = g
 	case TypeOrderStatusChange:
+		user, id := first(params, "user_id"), first(params, "transaction_id")
 		o := &OrderStatusChange{
 			NotificationType: typ, Test: test, AppID: appID, Sig: sig, Params: params,
-			UserID:        f.posInt("user_id"),
-			SID:           f.optInt("sid"),
-			TransactionID: f.posInt("transaction_id"),
-			Sum:           f.nonNegInt("sum"),
-			ItemID:        params.Get("item_id"),
+			UserID:        f.posInt("user_id", user),
+			SID:           f.optInt("sid", first(params, "sid")),
+			TransactionID: f.posInt("transaction_id", id),
+			Sum:           f.nonNegInt("sum", first(params, "sum")),
+			ItemID:        first(params, "item_id"),
+			userID:        user,
+			id:            id,
 		}
-		if ts := f.optInt("time"); ts != 0 {
+		if ts := f.optInt("time", first(params, "time")); ts != 0 {
 			o.Time = time.Unix(ts, 0).UTC()
 		}
 		n = o
@@ -106,7 +121,7 @@ func (c *Client) ParseParams(params url.Values) (paykit.Notification, error) {
 	}
 	// The account check comes first among the field errors: a notification
 	// for another app is refused as such even if its fields differ.
-	if _, sent := params["app_id"]; sent && f.err == nil && appID != c.cfg.AppID {
+	if appSent && f.err == nil && appID != c.cfg.AppID {
 		return nil, fmt.Errorf("%w: app_id %d", paykit.ErrWrongAccount, appID)
 	}
 	if f.err != nil {
@@ -115,11 +130,16 @@ func (c *Client) ParseParams(params url.Values) (paykit.Notification, error) {
 	return n, nil
 }
 
-// fields decodes numeric parameters, keeping the first error.
-type fields struct {
-	params url.Values
-	err    error
+// first returns the first value of key, "" when absent.
+func first(params url.Values, key string) string {
+	if v := params[key]; len(v) > 0 {
+		return v[0]
+	}
+	return ""
 }
+
+// fields decodes numeric parameters, keeping the first error.
+type fields struct{ err error }
 
 func (f *fields) fail(key, reason string) {
 	if f.err == nil {
@@ -127,22 +147,19 @@ func (f *fields) fail(key, reason string) {
 	}
 }
 
-func (f *fields) required(key string) string {
-	v, ok := f.params[key]
-	if !ok || v[0] == "" {
+func (f *fields) required(key, v string) string {
+	if v == "" {
 		f.fail(key, "missing")
-		return ""
 	}
-	return v[0]
+	return v
 }
 
 // posInt parses a required id: decimal digits, greater than zero.
-func (f *fields) posInt(key string) int64 {
-	s := f.required(key)
-	if s == "" {
+func (f *fields) posInt(key, v string) int64 {
+	if f.required(key, v) == "" {
 		return 0
 	}
-	n, ok := parseDigits(s)
+	n, ok := parseDigits(v)
 	if !ok || n == 0 {
 		f.fail(key, "is not a positive integer")
 	}
@@ -150,12 +167,11 @@ func (f *fields) posInt(key string) int64 {
 }
 
 // nonNegInt parses a required amount: decimal digits.
-func (f *fields) nonNegInt(key string) int64 {
-	s := f.required(key)
-	if s == "" {
+func (f *fields) nonNegInt(key, v string) int64 {
+	if f.required(key, v) == "" {
 		return 0
 	}
-	n, ok := parseDigits(s)
+	n, ok := parseDigits(v)
 	if !ok {
 		f.fail(key, "is not a non-negative integer")
 	}
@@ -163,12 +179,11 @@ func (f *fields) nonNegInt(key string) int64 {
 }
 
 // optInt parses an optional integer: absent or empty means 0.
-func (f *fields) optInt(key string) int64 {
-	v, ok := f.params[key]
-	if !ok || v[0] == "" {
+func (f *fields) optInt(key, v string) int64 {
+	if v == "" {
 		return 0
 	}
-	n, ok := parseDigits(v[0])
+	n, ok := parseDigits(v)
 	if !ok {
 		f.fail(key, "is not a non-negative integer")
 	}

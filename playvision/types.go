@@ -41,6 +41,8 @@ type GetItem struct {
 	// does not know; all of them were covered by the signature. Do not
 	// modify it.
 	Params url.Values
+
+	userID string // UserID as received, when canonical
 }
 
 // Summary implements paykit.Notification.
@@ -49,7 +51,7 @@ func (g *GetItem) Summary() paykit.Summary {
 		Provider: paykit.Playvision,
 		Type:     g.NotificationType,
 		Kind:     paykit.KindItemRequest,
-		UserID:   strconv.FormatInt(g.UserID, 10),
+		UserID:   decimal(g.userID, g.UserID),
 		Test:     g.Test,
 	}
 }
@@ -94,6 +96,8 @@ type OrderStatusChange struct {
 	// as the historic "bonus"; all of them were covered by the signature.
 	// Do not modify it.
 	Params url.Values
+
+	userID, id string // UserID and TransactionID as received, when canonical
 }
 
 // Summary implements paykit.Notification.
@@ -103,8 +107,8 @@ func (o *OrderStatusChange) Summary() paykit.Summary {
 		Type:     o.NotificationType,
 		Kind:     paykit.KindPayment,
 		Status:   paykit.StatusPaid,
-		ID:       strconv.FormatInt(o.TransactionID, 10),
-		UserID:   strconv.FormatInt(o.UserID, 10),
+		ID:       decimal(o.id, o.TransactionID),
+		UserID:   decimal(o.userID, o.UserID),
 		Amount:   paykit.Money{Amount: o.Sum},
 		Test:     o.Test,
 	}
@@ -131,4 +135,16 @@ outer:
 		out[k] = append([]string(nil), v...)
 	}
 	return out
+}
+
+// decimal returns text when it is n as parsed, else n formatted: a
+// notification built by hand, or changed after parsing, still summarises
+// right.
+func decimal(text string, n int64) string {
+	if text != "" && len(text) <= 18 {
+		if v, ok := parseDigits(text); ok && v == n {
+			return text
+		}
+	}
+	return strconv.FormatInt(n, 10)
 }
