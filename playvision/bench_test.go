@@ -17,7 +17,7 @@ import (
 // benchOrder is a typical order_status_change body.
 func benchOrder() (body []byte, canonical []byte) {
 	p := playvisiontest.OrderStatusChange{
-		UserID: 1311234, SID: 2, TransactionID: 987654321, Sum: 500, ItemID: "gold_pack_500",
+		UserID: 1311234, SID: "2", TransactionID: 987654321, Sum: 500, ItemID: "gold_pack_500",
 		Time: time.Unix(1700000000, 0),
 	}.Params()
 	return []byte(signer.Body(p)), []byte(playvisiontest.Canonical(p) + testSecret)

@@ -103,7 +103,7 @@ func (c *Client) parse(params url.Values) (paykit.Notification, error) {
 		o := &OrderStatusChange{
 			NotificationType: typ, Test: test, AppID: appID, Sig: sig, Params: params,
 			UserID:        f.posInt("user_id", user),
-			SID:           f.optInt("sid", first(params, "sid")),
+			SID:           first(params, "sid"),
 			TransactionID: f.posInt("transaction_id", id),
 			Sum:           f.nonNegInt("sum", first(params, "sum")),
 			ItemID:        first(params, "item_id"),

@@ -63,7 +63,7 @@ func TestParseCallbackOrderStatusChange(t *testing.T) {
 	c := newClient(t)
 	at := time.Unix(1700000000, 0)
 	body := signer.Body(playvisiontest.OrderStatusChange{
-		UserID: 131, SID: 2, TransactionID: 555, Sum: 100, ItemID: "gold_100", Time: at,
+		UserID: 131, SID: "2", TransactionID: 555, Sum: 100, ItemID: "gold_100", Time: at,
 	}.Params())
 
 	n, err := c.ParseCallback(postForm(body))
@@ -72,7 +72,7 @@ func TestParseCallbackOrderStatusChange(t *testing.T) {
 	assert.Equal(t, "order_status_change", o.NotificationType)
 	assert.False(t, o.Test)
 	assert.Equal(t, int64(131), o.UserID)
-	assert.Equal(t, int64(2), o.SID)
+	assert.Equal(t, "2", o.SID)
 	assert.Equal(t, int64(555), o.TransactionID)
 	assert.Equal(t, int64(100), o.Sum)
 	assert.Equal(t, "gold_100", o.ItemID)
@@ -196,7 +196,6 @@ func TestParseCallbackRejects(t *testing.T) {
 		{"huge sum", postForm(signed(func(p url.Values) { p.Set("sum", "99999999999999999999") })), paykit.ErrMalformed},
 		{"no user", postForm(signed(func(p url.Values) { p.Del("user_id") })), paykit.ErrMalformed},
 		{"bad time", postForm(signed(func(p url.Values) { p.Set("time", "yesterday") })), paykit.ErrMalformed},
-		{"bad sid", postForm(signed(func(p url.Values) { p.Set("sid", "s1") })), paykit.ErrMalformed},
 		{"get_item without item", postForm(signer.Body(url.Values{"notification_type": {"get_item"}, "user_id": {"1"}})), paykit.ErrMalformed},
 	}
 	for _, tt := range tests {
@@ -216,9 +215,16 @@ func TestParseCallbackOptionalOrderFields(t *testing.T) {
 	require.NoError(t, err)
 	o := n.(*playvision.OrderStatusChange)
 	assert.True(t, o.Test)
-	assert.Zero(t, o.SID)
+	assert.Equal(t, "", o.SID)
 	assert.True(t, o.Time.IsZero())
 	assert.Equal(t, "", o.ItemID)
+}
+
+func TestParseCallbackKeepsTextualSID(t *testing.T) {
+	p := playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 9, Sum: 1, SID: "eu-1"}.Params()
+	n, err := newClient(t).ParseCallback(postForm(signer.Body(p)))
+	require.NoError(t, err)
+	assert.Equal(t, "eu-1", n.(*playvision.OrderStatusChange).SID)
 }
 
 func TestParseParamsRejectsMultipleValues(t *testing.T) {

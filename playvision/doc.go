@@ -45,8 +45,11 @@
 //   - app_id is checked where sent (get_item lists it, order_status_change
 //     does not) and must be Config.AppID.
 //   - sid, item_id and time of order_status_change are optional; user_id,
-//     transaction_id and sum are required. Ids and amounts must be plain
-//     decimal digits.
+//     transaction_id and sum are required and must be plain decimal digits
+//     (no sign), as must time when sent. sid and item_id are kept as
+//     strings: the app chooses both (item_id in its get_item answer, sid
+//     as its external server id), although the payments page types them
+//     Int.
 //   - Every answer is HTTP 200 with application/json; charset=utf-8. A
 //     refused get_item is answered with the order envelope
 //     {"status":"-1","message":…}, which the docs do not define for

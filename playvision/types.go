@@ -77,8 +77,11 @@ type OrderStatusChange struct {
 	AppID int64
 	// UserID is the buyer's Playvision user id.
 	UserID int64
-	// SID is the game server id when the app runs several servers, else 0.
-	SID int64
+	// SID is the game server id when the app runs several servers, "" or
+	// "0" otherwise. The payments page types it Int, but the launch
+	// parameters call sid the external server id the app chose itself, so
+	// it is kept as received rather than refused when it is not a number.
+	SID string
 	// TransactionID is Playvision's order id.
 	TransactionID int64
 	// Sum is the amount of game currency to deliver.

@@ -40,8 +40,9 @@ type Options struct {
 	// Test makes the emulator send get_item_test and
 	// order_status_change_test, as for an app not yet verified.
 	Test bool
-	// SID is sent as sid in order_status_change (0 for a single server).
-	SID int64
+	// SID is sent as sid in order_status_change; "" sends "0" (a single
+	// server).
+	SID string
 	// Extra parameters are added, signed, to every order_status_change,
 	// e.g. url.Values{"bonus": {"0"}} as the first version of the docs
 	// described.

@@ -95,7 +95,7 @@ func TestSignerSortsItemBeforeItemID(t *testing.T) {
 
 func TestEmulatorOpenConfirmDeliver(t *testing.T) {
 	m := newMerchant(t)
-	e := newEmu(t, m, func(o *playvisiontest.Options) { o.SID = 3 })
+	e := newEmu(t, m, func(o *playvisiontest.Options) { o.SID = "eu-3" })
 	ctx := context.Background()
 
 	o, err := e.OpenWindow(ctx, 131, "gold_pack_100", e.Token(131))
@@ -116,7 +116,7 @@ func TestEmulatorOpenConfirmDeliver(t *testing.T) {
 	assert.Equal(t, "1001", n.Get("transaction_id"))
 	assert.Equal(t, "5", n.Get("sum"))
 	assert.Equal(t, "gold_100", n.Get("item_id"))
-	assert.Equal(t, "3", n.Get("sid"))
+	assert.Equal(t, "eu-3", n.Get("sid"))
 	assert.NotEmpty(t, n.Get("time"))
 
 	_, err = e.Confirm(ctx, o.TransactionID)

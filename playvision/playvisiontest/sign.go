@@ -1,6 +1,7 @@
 package playvisiontest
 
 import (
+	"cmp"
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
@@ -139,9 +140,10 @@ func (g GetItem) Params() url.Values {
 // OrderStatusChange describes an order_status_change notification.
 type OrderStatusChange struct {
 	// AppID is sent as app_id when not 0 (the docs list no app_id here).
-	AppID         int64
-	UserID        int64
-	SID           int64
+	AppID  int64
+	UserID int64
+	// SID is the game server id; "" sends "0".
+	SID           string
 	TransactionID int64
 	Sum           int64
 	ItemID        string
@@ -163,7 +165,7 @@ func (o OrderStatusChange) Params() url.Values {
 	p := url.Values{
 		"notification_type": {typeName("order_status_change", o.Test)},
 		"user_id":           {strconv.FormatInt(o.UserID, 10)},
-		"sid":               {strconv.FormatInt(o.SID, 10)},
+		"sid":               {cmp.Or(o.SID, "0")},
 		"transaction_id":    {strconv.FormatInt(o.TransactionID, 10)},
 		"sum":               {strconv.FormatInt(o.Sum, 10)},
 		"item_id":           {o.ItemID},
