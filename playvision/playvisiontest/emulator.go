@@ -147,14 +147,18 @@ type Emulator struct {
 	info    map[int64]map[string]string
 }
 
-// ErrNotFound: no order with that transaction id.
-var ErrNotFound = errors.New("playvisiontest: no such order")
-
-// ErrState: the order is not in a state that allows the action.
-var ErrState = errors.New("playvisiontest: order state does not allow this")
-
-// ErrToken: payment.window was called with a token that is not the user's.
-var ErrToken = errors.New("playvisiontest: invalid user token")
+// Errors of the emulator's Go API.
+var (
+	// ErrNotFound is returned for a transaction id the emulator never
+	// issued.
+	ErrNotFound = errors.New("playvisiontest: no such order")
+	// ErrState is returned when the order's state does not allow the
+	// action (confirming twice, resending an open order, …).
+	ErrState = errors.New("playvisiontest: order state does not allow this")
+	// ErrToken is returned when payment.window is called with a token
+	// that is not the user's.
+	ErrToken = errors.New("playvisiontest: invalid user token")
+)
 
 // New returns an Emulator; see [Options] for what is required.
 func New(opts Options) (*Emulator, error) {
