@@ -1,0 +1,33 @@
+// Package xsollatest is the test kit of package xsolla: a [Signer] that
+// signs webhook bodies exactly as Xsolla does, and an [Emulator] of
+// Xsolla's token APIs, Pay Station and webhooks.
+//
+// The emulator is an http.Handler that can be mounted under a path prefix
+// (Options.Prefix, with Options.PublicURL its externally visible URL), or
+// run on a loopback port with [NewServer]:
+//
+//	emu := xsollatest.NewServer(xsollatest.Options{
+//		MerchantID: 2340, ProjectID: 18404, APIKey: "key", WebhookSecret: "secret",
+//		WebhookURL: shop.URL + "/xsolla/webhook",
+//		Catalog:    map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
+//	})
+//	defer emu.Close()
+//	client, _ := xsolla.New(emu.ClientConfig())
+//
+// It serves POST /merchant/v2/merchants/{merchant_id}/token and POST
+// /api/v3/project/{project_id}/admin/payment/token (checking Basic auth and
+// the body strictly: unknown parameters are a 422, as at Xsolla), and a
+// Pay Station page at /paystation4/?token=… with Pay and Cancel buttons
+// that work without JavaScript. Paying sends user_validation, payment and,
+// when items were bought, order_paid to Options.WebhookURL, signed with
+// Options.WebhookSecret; a refund (button on the paid page, or
+// [Emulator.Refund]) sends refund and order_canceled. Sandbox tokens get
+// transaction.dry_run = 1 and order.mode "sandbox". Webhooks answered 5xx
+// (or not answered) are retried per Options.RetrySchedule; 4xx answers are
+// final. Tests drive the same flow with [Emulator.Pay], [Emulator.Cancel],
+// [Emulator.Refund] and inspect [Emulator.Deliveries].
+//
+// The emulator sends requests only to Options.WebhookURL and keeps no
+// goroutines of its own: deliveries run in the caller's request or call,
+// and Close cancels the ones in progress and waits for them.
+package xsollatest

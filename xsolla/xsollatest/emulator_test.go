@@ -1,0 +1,392 @@
+package xsollatest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/xsolla"
+	"github.com/paykit-go/paykit/xsolla/xsollatest"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// shop is a merchant backend: the xsolla handler at /xsolla with hooks
+// that record every event.
+type shop struct {
+	srv     *httptest.Server
+	mu      sync.Mutex
+	events  []paykit.Notification
+	users   int
+	refuse  atomic.Bool  // User hook refuses
+	failing atomic.Int32 // Event fails temporarily this many more times
+}
+
+func (s *shop) recorded() []paykit.Notification {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]paykit.Notification(nil), s.events...)
+}
+
+var catalog = map[string]paykit.Money{
+	"gems_500": {Amount: 499, Currency: "USD"},
+	"sword":    {Amount: 1250, Currency: "USD"},
+}
+
+// setup starts a shop and an emulator that delivers to it, and returns a
+// client configured for the emulator.
+func setup(t *testing.T, sandbox bool) (*shop, *xsollatest.Server, *xsolla.Client) {
+	t.Helper()
+	sh := &shop{}
+	var handler http.Handler
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	t.Cleanup(sh.srv.Close)
+	emu := xsollatest.NewServer(xsollatest.Options{
+		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "hook-secret",
+		WebhookURL: sh.srv.URL + "/xsolla", Catalog: catalog,
+		RetrySchedule: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond},
+	})
+	t.Cleanup(emu.Close)
+	cfg := emu.ClientConfig()
+	cfg.Sandbox = sandbox
+	c, err := xsolla.New(cfg)
+	require.NoError(t, err)
+	handler = c.Handler(paykit.Hooks{
+		User: func(ctx context.Context, n paykit.Notification) error {
+			sh.mu.Lock()
+			sh.users++
+			sh.mu.Unlock()
+			if sh.refuse.Load() {
+				return paykit.ErrUnknownUser
+			}
+			return nil
+		},
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			if sh.failing.Add(-1) >= 0 {
+				return paykit.Temporary(errors.New("database busy"))
+			}
+			sh.mu.Lock()
+			defer sh.mu.Unlock()
+			sh.events = append(sh.events, n)
+			return nil
+		},
+	})
+	return sh, emu, c
+}
+
+func types(ds []xsollatest.Delivery) []string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, d.Type)
+	}
+	return out
+}
+
+func TestCheckoutPurchaseThroughPayStationPage(t *testing.T) {
+	sh, emu, c := setup(t, true)
+	ctx := context.Background()
+	payURL, err := c.BuildPaymentURL(ctx, xsolla.TokenRequest{
+		UserID: "player-42", ExternalID: "order-1", Email: "p@example.com",
+		Checkout:         &paykit.Money{Amount: 499, Currency: "USD"},
+		CustomParameters: map[string]any{"source": "web"},
+	})
+	require.NoError(t, err)
+	require.True(t, strings.HasPrefix(payURL, emu.URL+"/paystation4/?token="), payURL)
+
+	// A person opens the page and clicks Pay.
+	resp, err := http.Get(payURL)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "4.99 USD")
+	assert.Contains(t, string(page), `action="pay"`)
+	token := mustToken(t, payURL)
+	resp, err = http.PostForm(emu.URL+"/paystation4/pay", url.Values{"token": {token}})
+	require.NoError(t, err)
+	page, _ = io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Contains(t, string(page), `<b id="status">paid</b>`)
+
+	assert.Equal(t, []string{"user_validation", "payment"}, types(emu.Deliveries()))
+	events := sh.recorded()
+	require.Len(t, events, 1, "Event runs once")
+	p, ok := events[0].(*xsolla.Payment)
+	require.True(t, ok)
+	s := p.Summary()
+	assert.Equal(t, paykit.KindPayment, s.Kind)
+	assert.Equal(t, paykit.Money{Amount: 499, Currency: "USD"}, s.Amount)
+	assert.Equal(t, "order-1", s.OrderID)
+	assert.Equal(t, "player-42", s.UserID)
+	assert.True(t, s.Test, "sandbox token → dry_run")
+	assert.JSONEq(t, `{"source":"web"}`, string(p.CustomParameters))
+
+	// Xsolla redelivers the same webhook: answered identically, no new Event.
+	again := resendLast(t, emu, sh, "payment")
+	assert.Equal(t, http.StatusNoContent, again)
+	assert.Len(t, sh.recorded(), 1)
+
+	// A second click cannot pay twice.
+	_, err = emu.Pay(ctx, token)
+	assert.ErrorIs(t, err, xsollatest.ErrState)
+}
+
+func TestItemsPurchaseV3ThenRefund(t *testing.T) {
+	sh, emu, c := setup(t, false)
+	ctx := context.Background()
+	pt, err := c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{
+		UserID: "player-7", Country: "US", ExternalID: "order-9",
+		Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 2}, {SKU: "sword", Quantity: 1}},
+	})
+	require.NoError(t, err)
+	require.NotZero(t, pt.OrderID)
+
+	res, err := emu.Pay(ctx, pt.Token)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
+	events := sh.recorded()
+	require.Len(t, events, 2)
+	pay := events[0].(*xsolla.Payment)
+	assert.Equal(t, paykit.Money{Amount: 2248, Currency: "USD"}, pay.Summary().Amount)
+	assert.False(t, pay.Summary().Test)
+	order := events[1].(*xsolla.OrderPaid)
+	os := order.Summary()
+	assert.Equal(t, paykit.KindPayment, os.Kind)
+	assert.Equal(t, paykit.Money{Amount: 2248, Currency: "USD"}, os.Amount)
+	assert.Equal(t, "player-7", os.UserID)
+	require.Len(t, order.Items, 2)
+	assert.Equal(t, "gems_500", order.Items[0].SKU)
+	assert.Equal(t, xsolla.ID(pay.Transaction.ID), order.Order.InvoiceID)
+
+	resendLast(t, emu, sh, "order_paid")
+	assert.Len(t, sh.recorded(), 2, "order_paid redelivery is a replay")
+
+	res, err = emu.Refund(ctx, pt.Token)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"refund", "order_canceled"}, types(res.Deliveries))
+	events = sh.recorded()
+	require.Len(t, events, 4)
+	refund := events[2].Summary()
+	assert.Equal(t, paykit.KindRefund, refund.Kind)
+	assert.Equal(t, paykit.StatusRefunded, refund.Status)
+	assert.Equal(t, pay.Summary().ID, refund.ID)
+	assert.IsType(t, &xsolla.Refund{}, events[2])
+	canceled := events[3].Summary()
+	assert.Equal(t, paykit.KindRefund, canceled.Kind)
+	assert.Equal(t, paykit.StatusCanceled, canceled.Status)
+	s, _ := emu.Session(pt.Token)
+	assert.Equal(t, "refunded", s.Status)
+}
+
+func TestItemsPurchaseV2(t *testing.T) {
+	sh, emu, c := setup(t, true)
+	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{
+		UserID: "u", VirtualItems: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}},
+	})
+	require.NoError(t, err)
+	res, err := emu.Pay(context.Background(), tok)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
+	events := sh.recorded()
+	require.Len(t, events, 2)
+	assert.True(t, events[1].Summary().Test, "order.mode sandbox")
+}
+
+func TestWebhookRetriedOn5xxNotOn4xx(t *testing.T) {
+	sh, emu, c := setup(t, true)
+	ctx := context.Background()
+	tok, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "EUR"}})
+	require.NoError(t, err)
+	sh.failing.Store(2)
+	res, err := emu.Pay(ctx, tok)
+	require.NoError(t, err)
+	var statuses []int
+	for _, d := range res.Deliveries {
+		if d.Type == "payment" {
+			statuses = append(statuses, d.Status)
+		}
+	}
+	assert.Equal(t, []int{500, 500, 204}, statuses)
+	assert.Len(t, sh.recorded(), 1)
+
+	tok2, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "nobody", Checkout: &paykit.Money{Amount: 100, Currency: "EUR"}})
+	require.NoError(t, err)
+	sh.refuse.Store(true)
+	res, err = emu.Pay(ctx, tok2)
+	assert.ErrorIs(t, err, xsollatest.ErrRejected)
+	require.Len(t, res.Deliveries, 1, "a 4xx is not retried and stops the payment")
+	assert.Equal(t, 400, res.Deliveries[0].Status)
+	assert.Contains(t, string(res.Deliveries[0].Reply), "INVALID_USER")
+	s, _ := emu.Session(tok2)
+	assert.Equal(t, "declined", s.Status)
+	assert.Len(t, sh.recorded(), 1)
+}
+
+func TestCancelSendsNothing(t *testing.T) {
+	_, emu, c := setup(t, true)
+	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+	require.NoError(t, err)
+	resp, err := http.PostForm(emu.URL+"/paystation4/cancel", url.Values{"token": {tok}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	s, _ := emu.Session(tok)
+	assert.Equal(t, "canceled", s.Status)
+	assert.Empty(t, emu.Deliveries())
+	_, err = emu.Pay(context.Background(), tok)
+	assert.ErrorIs(t, err, xsollatest.ErrState)
+	_, err = emu.Pay(context.Background(), "nope")
+	assert.ErrorIs(t, err, xsollatest.ErrUnknownToken)
+}
+
+func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
+	_, emu, _ := setup(t, false)
+	ctx := context.Background()
+	badKey := emu.ClientConfig()
+	badKey.APIKey = "wrong"
+	c, err := xsolla.New(badKey)
+	require.NoError(t, err)
+	_, err = c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+	var ae *xsolla.APIError
+	require.True(t, errors.As(err, &ae))
+	assert.Equal(t, 401, ae.Status)
+	assert.NotContains(t, err.Error(), "wrong")
+
+	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
+	require.True(t, errors.As(err, &ae))
+	assert.Equal(t, 401, ae.Status)
+	assert.Equal(t, "1020", ae.Code)
+
+	merchantUser := emu.ClientConfig()
+	merchantUser.StoreAuthUser = "2340"
+	c, err = xsolla.New(merchantUser)
+	require.NoError(t, err)
+	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
+	require.True(t, errors.As(err, &ae), "merchant id is refused unless the emulator is told to accept it")
+
+	c, err = xsolla.New(emu.ClientConfig())
+	require.NoError(t, err)
+	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", UserIP: "203.0.113.1", Items: []xsolla.ItemQuantity{{SKU: "shield", Quantity: 1}}})
+	require.True(t, errors.As(err, &ae))
+	assert.Equal(t, "4001", ae.Code)
+
+	// Raw requests: unknown parameters and missing country are 422.
+	for _, tc := range []struct{ path, user, body string }{
+		{"/merchant/v2/merchants/2340/token", "2340", `{"user":{"id":{"value":"u"}},"settings":{"project_id":18404},"purchase":{"checkout":{"amount":1,"currency":"USD"}},"surprise":1}`},
+		{"/merchant/v2/merchants/2340/token", "2340", `{"user":{"id":{"value":"u"}},"settings":{"project_id":18404},"purchase":{"checkout":{"amount":1.001,"currency":"USD"}}}`},
+		{"/api/v3/project/18404/admin/payment/token", "18404", `{"user":{"id":{"value":"u"}},"purchase":{"items":[{"sku":"sword","quantity":1}]}}`},
+	} {
+		req, _ := http.NewRequest(http.MethodPost, emu.URL+tc.path, strings.NewReader(tc.body))
+		req.SetBasicAuth(tc.user, "api-key")
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, 422, resp.StatusCode, tc.body)
+	}
+}
+
+func TestMountedUnderPrefix(t *testing.T) {
+	sh := &shop{}
+	var emu *xsollatest.Emulator
+	mux := http.NewServeMux()
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	emu = xsollatest.New(xsollatest.Options{
+		MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", Catalog: catalog,
+		WebhookURL: srv.URL + "/hook", Prefix: "/emulator/xsolla/", PublicURL: srv.URL + "/emulator/xsolla",
+	})
+	defer emu.Close()
+	c, err := xsolla.New(emu.ClientConfig())
+	require.NoError(t, err)
+	mux.Handle("/emulator/xsolla/", emu)
+	mux.Handle("/hook", c.Handler(paykit.Hooks{Event: func(_ context.Context, n paykit.Notification) error {
+		sh.mu.Lock()
+		defer sh.mu.Unlock()
+		sh.events = append(sh.events, n)
+		return nil
+	}}))
+	u, err := c.BuildPaymentURL(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 5, Currency: "JPY"}})
+	require.NoError(t, err)
+	assert.True(t, strings.HasPrefix(u, srv.URL+"/emulator/xsolla/paystation4/?token="))
+	resp, err := http.Get(u)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+	resp, err = http.PostForm(srv.URL+"/emulator/xsolla/paystation4/pay", url.Values{"token": {mustToken(t, u)}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Len(t, sh.recorded(), 1)
+	assert.Equal(t, paykit.Money{Amount: 5, Currency: "JPY"}, sh.recorded()[0].Summary().Amount)
+	resp, err = http.Get(srv.URL + "/emulator/xsolla/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 200, resp.StatusCode)
+}
+
+func TestCloseStopsRetries(t *testing.T) {
+	hang := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer hang.Close()
+	emu := xsollatest.NewServer(xsollatest.Options{
+		MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", WebhookURL: hang.URL,
+		RetrySchedule: []time.Duration{time.Hour},
+	})
+	c, err := xsolla.New(emu.ClientConfig())
+	require.NoError(t, err)
+	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+	require.NoError(t, err)
+	done := make(chan error, 1)
+	go func() { _, err := emu.Pay(context.Background(), tok); done <- err }()
+	require.Eventually(t, func() bool { return len(emu.Deliveries()) > 0 }, 5*time.Second, time.Millisecond)
+	start := time.Now()
+	emu.Close()
+	assert.ErrorIs(t, <-done, context.Canceled)
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
+func TestSignerMatchesVectors(t *testing.T) {
+	body := []byte(`{"notification_type": "payment"}`)
+	assert.Equal(t, "Signature 89404631c86da9f508954da7b50799199a6b1d3a", xsollatest.Sign(body, "PROJECT_SECRET_KEY"))
+	c, err := xsolla.New(xsolla.Config{ProjectID: 1, WebhookSecret: "x", AllowedIPs: xsolla.WebhookIPs()})
+	require.NoError(t, err)
+	n, err := c.ParseCallback(xsollatest.Signer{Secret: "x"}.Request("/hook", body))
+	require.NoError(t, err)
+	assert.Equal(t, paykit.KindPayment, n.Summary().Kind)
+}
+
+func mustToken(t *testing.T, payURL string) string {
+	t.Helper()
+	u, err := url.Parse(payURL)
+	require.NoError(t, err)
+	tok := u.Query().Get("token")
+	require.NotEmpty(t, tok)
+	return tok
+}
+
+// resendLast redelivers the last delivery of typ as Xsolla would and
+// returns the shop's status.
+func resendLast(t *testing.T, emu *xsollatest.Server, sh *shop, typ string) int {
+	t.Helper()
+	var body []byte
+	for _, d := range emu.Deliveries() {
+		if d.Type == typ {
+			body = d.Body
+		}
+	}
+	require.NotNil(t, body)
+	req, err := xsollatest.Signer{Secret: "hook-secret"}.NewRequest(sh.srv.URL+"/xsolla", body)
+	require.NoError(t, err)
+	resp, err := http.DefaultClient.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	return resp.StatusCode
+}

@@ -1,0 +1,233 @@
+package xsollatest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strconv"
+	"time"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/xsolla"
+)
+
+// Webhook bodies are built as ordered structs so that they look like
+// Xsolla's (notification_type first) and are reproducible.
+
+type settingsJSON struct {
+	ProjectID  int `json:"project_id"`
+	MerchantID int `json:"merchant_id"`
+}
+
+type userJSON struct {
+	ID      string `json:"id,omitempty"`
+	IP      string `json:"ip,omitempty"`
+	Email   string `json:"email,omitempty"`
+	Name    string `json:"name,omitempty"`
+	Country string `json:"country,omitempty"`
+}
+
+type moneyJSON struct {
+	Currency string      `json:"currency"`
+	Amount   json.Number `json:"amount"`
+}
+
+func (e *Emulator) settings() settingsJSON {
+	return settingsJSON{ProjectID: e.opts.ProjectID, MerchantID: e.opts.MerchantID}
+}
+
+func user(s Session) userJSON {
+	return userJSON{ID: s.UserID, IP: "127.0.0.1", Email: s.Email, Name: s.Name, Country: s.Country}
+}
+
+func money(m paykit.Money) moneyJSON {
+	a, err := xsolla.FormatAmount(m)
+	if err != nil {
+		a = strconv.FormatInt(m.Amount, 10)
+	}
+	return moneyJSON{Currency: m.Currency, Amount: json.Number(a)}
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // the emulator's own structs always marshal
+	}
+	return b
+}
+
+func (e *Emulator) userValidationBody(s Session) []byte {
+	return mustJSON(struct {
+		Type     string       `json:"notification_type"`
+		Settings settingsJSON `json:"settings"`
+		User     userJSON     `json:"user"`
+	}{xsolla.TypeUserValidation, e.settings(), user(s)})
+}
+
+// paymentBody builds payment and refund webhooks (refund adds
+// refund_details).
+func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
+	type itemJSON struct {
+		SKU    string `json:"sku"`
+		Amount int    `json:"amount"`
+	}
+	type purchaseJSON struct {
+		Checkout     *moneyJSON `json:"checkout,omitempty"`
+		VirtualItems *struct {
+			Items    []itemJSON  `json:"items"`
+			Currency string      `json:"currency"`
+			Amount   json.Number `json:"amount"`
+		} `json:"virtual_items,omitempty"`
+		Total moneyJSON `json:"total"`
+	}
+	type txJSON struct {
+		ID                int64  `json:"id"`
+		ExternalID        string `json:"external_id,omitempty"`
+		PaymentDate       string `json:"payment_date"`
+		PaymentMethod     int    `json:"payment_method"`
+		PaymentMethodName string `json:"payment_method_name"`
+		DryRun            int    `json:"dry_run,omitempty"`
+		Agreement         int    `json:"agreement"`
+	}
+	p := purchaseJSON{Total: money(s.Total)}
+	if s.Checkout != nil {
+		c := money(*s.Checkout)
+		p.Checkout = &c
+	}
+	if len(s.Items) > 0 {
+		p.VirtualItems = &struct {
+			Items    []itemJSON  `json:"items"`
+			Currency string      `json:"currency"`
+			Amount   json.Number `json:"amount"`
+		}{Currency: s.Total.Currency, Amount: money(s.Total).Amount}
+		for _, l := range s.Items {
+			p.VirtualItems.Items = append(p.VirtualItems.Items, itemJSON{SKU: l.SKU, Amount: l.Quantity})
+		}
+	}
+	dry := 0
+	if s.Sandbox {
+		dry = 1
+	}
+	fee := paykit.Money{Amount: s.Total.Amount * 5 / 100, Currency: s.Total.Currency}
+	payout := paykit.Money{Amount: s.Total.Amount - fee.Amount, Currency: s.Total.Currency}
+	var refund any // omitted unless a refund
+	if typ == xsolla.TypeRefund {
+		refund = map[string]any{"code": 1, "reason": "Cancellation from Publisher Account", "author": "emulator"}
+	}
+	return mustJSON(struct {
+		Type           string          `json:"notification_type"`
+		Settings       settingsJSON    `json:"settings"`
+		Purchase       purchaseJSON    `json:"purchase"`
+		User           userJSON        `json:"user"`
+		Transaction    txJSON          `json:"transaction"`
+		RefundDetails  any             `json:"refund_details,omitempty"`
+		PaymentDetails any             `json:"payment_details"`
+		Custom         json.RawMessage `json:"custom_parameters,omitempty"`
+	}{
+		Type: typ, Settings: e.settings(), Purchase: p, User: user(s),
+		Transaction: txJSON{ID: tx, ExternalID: s.ExternalID, PaymentDate: e.opts.Now().Format(time.RFC3339),
+			PaymentMethod: 1380, PaymentMethodName: "Credit/debit cards", DryRun: dry, Agreement: 1},
+		RefundDetails: refund,
+		PaymentDetails: map[string]any{
+			"payment": money(s.Total), "payout": money(payout), "xsolla_fee": money(fee),
+			"payment_method_fee": money(paykit.Money{Currency: s.Total.Currency}),
+			"vat":                map[string]any{"currency": s.Total.Currency, "amount": 0, "percent": 0},
+			// New payloads send the rate as a string.
+			"payout_currency_rate": "1",
+		},
+		Custom: s.CustomParameters,
+	})
+}
+
+// orderBody builds order_paid / order_canceled. Amounts are strings, as in
+// Xsolla's order payloads; there is no settings object.
+func (e *Emulator) orderBody(s Session, status string) []byte {
+	type itemJSON struct {
+		SKU        string   `json:"sku"`
+		Type       string   `json:"type"`
+		IsPreOrder bool     `json:"is_pre_order"`
+		Quantity   int      `json:"quantity"`
+		Amount     string   `json:"amount"`
+		Promotions []string `json:"promotions"`
+	}
+	items := make([]itemJSON, 0, len(s.Items))
+	for _, l := range s.Items {
+		items = append(items, itemJSON{SKU: l.SKU, Type: "virtual_good", Quantity: l.Quantity,
+			Amount: money(l.Price).Amount.String(), Promotions: []string{}})
+	}
+	mode := "default"
+	if s.Sandbox {
+		mode = "sandbox"
+	}
+	typ := xsolla.TypeOrderPaid
+	if status == "canceled" {
+		typ = xsolla.TypeOrderCanceled
+	}
+	return mustJSON(map[string]any{
+		"notification_type": typ,
+		"items":             items,
+		"order": map[string]any{
+			"id": s.OrderID, "mode": mode, "currency_type": "real", "currency": s.Total.Currency,
+			"amount": money(s.Total).Amount.String(), "status": status, "platform": "xsolla", "comment": nil,
+			"invoice_id": strconv.FormatInt(s.TransactionID, 10), "promotions": []any{}, "promocodes": []any{},
+			"coupons": []any{},
+		},
+		"user":              map[string]any{"external_id": s.UserID, "email": s.Email},
+		"custom_parameters": s.CustomParameters,
+	})
+}
+
+// send delivers one webhook with retries: 2xx acknowledges; 4xx is a final
+// refusal; 5xx, other statuses and network errors are retried after each
+// wait of the schedule.
+func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byte) error {
+	if e.opts.WebhookURL == "" {
+		return nil
+	}
+	e.wg.Add(1)
+	defer e.wg.Done()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(e.ctx, stop)()
+	for attempt := 1; ; attempt++ {
+		d := e.deliver(ctx, typ, attempt, body)
+		res.Deliveries = append(res.Deliveries, d)
+		e.mu.Lock()
+		e.deliveries = append(e.deliveries, d)
+		e.mu.Unlock()
+		switch {
+		case d.Status/100 == 2:
+			return nil
+		case d.Status/100 == 4:
+			return fmt.Errorf("%w: %s answered %d", ErrRejected, typ, d.Status)
+		case attempt > len(e.opts.RetrySchedule):
+			return fmt.Errorf("%w: %s failed after %d attempts", ErrRejected, typ, attempt)
+		}
+		t := time.NewTimer(e.opts.RetrySchedule[attempt-1])
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		}
+	}
+}
+
+func (e *Emulator) deliver(ctx context.Context, typ string, attempt int, body []byte) Delivery {
+	d := Delivery{Type: typ, Attempt: attempt, Body: body}
+	req, err := Signer{Secret: e.opts.WebhookSecret}.NewRequest(e.opts.WebhookURL, body)
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	resp, err := e.client.Do(req.WithContext(ctx))
+	if err != nil {
+		d.Err = err
+		return d
+	}
+	defer resp.Body.Close()
+	d.Status = resp.StatusCode
+	d.Reply, d.Err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	return d
+}
