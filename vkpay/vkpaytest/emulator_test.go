@@ -1,0 +1,253 @@
+package vkpaytest_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/vkpay"
+	"github.com/paykit-go/paykit/vkpay/vkpaytest"
+)
+
+const (
+	appID  = 51234
+	secret = "emulator-secret"
+)
+
+var fast = []time.Duration{5 * time.Millisecond, 5 * time.Millisecond, 5 * time.Millisecond}
+
+// shop is a merchant: a catalogue and an event log behind vkpay.Handler.
+type shop struct {
+	mu     sync.Mutex
+	events []paykit.Summary
+	fail   atomic.Int32 // Event fails temporarily this many more times
+}
+
+func (s *shop) hooks() paykit.Hooks {
+	return paykit.Hooks{
+		Item: func(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+			switch req.Item {
+			case "gold":
+				return paykit.Item{ID: "gold-100", Title: "100 gold", Price: 7, PhotoURL: "https://shop.example/gold.png"}, nil
+			case "vip":
+				return paykit.Item{ID: "vip-month", Title: "VIP", Price: 30, Period: 30 * 24 * time.Hour, Trial: 7 * 24 * time.Hour}, nil
+			}
+			return paykit.Item{}, paykit.ErrUnknownItem
+		},
+		Event: func(_ context.Context, n paykit.Notification) error {
+			if s.fail.Load() > 0 {
+				s.fail.Add(-1)
+				return paykit.Temporary(errors.New("database busy"))
+			}
+			s.mu.Lock()
+			defer s.mu.Unlock()
+			s.events = append(s.events, n.Summary())
+			return nil
+		},
+	}
+}
+
+func (s *shop) log() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.events {
+		out = append(out, string(e.Kind)+"/"+string(e.Status)+"/"+e.ID)
+	}
+	return out
+}
+
+func newMerchant(t *testing.T, s *shop) *httptest.Server {
+	t.Helper()
+	c, err := vkpay.New(vkpay.Config{AppID: appID, Secret: secret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(c.Handler(s.hooks()))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func newEmulator(t *testing.T, notify string, mod ...func(*vkpaytest.Options)) *vkpaytest.Server {
+	t.Helper()
+	opts := vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: notify, Retry: fast}
+	for _, m := range mod {
+		m(&opts)
+	}
+	e := vkpaytest.NewServer(opts)
+	t.Cleanup(e.Close)
+	return e
+}
+
+func idle(t *testing.T, e *vkpaytest.Server) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := e.Idle(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestPurchaseAndRefundThroughHandler(t *testing.T) {
+	s := &shop{}
+	e := newEmulator(t, newMerchant(t, s).URL)
+	ctx := context.Background()
+
+	o, err := e.Open(ctx, "gold", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Title != "100 gold" || o.Price != 7 || o.ItemID != "gold-100" || o.State != vkpaytest.OrderOpen {
+		t.Fatalf("%+v", o)
+	}
+	o, err = e.Confirm(ctx, o.ID)
+	if err != nil || o.State != vkpaytest.OrderCharged {
+		t.Fatalf("%v %+v", err, o)
+	}
+	if _, err := e.Confirm(ctx, o.ID); !errors.Is(err, vkpaytest.ErrState) {
+		t.Fatalf("second confirm: %v", err)
+	}
+	o, err = e.Refund(ctx, o.ID)
+	if err != nil || o.State != vkpaytest.OrderRefunded {
+		t.Fatalf("%v %+v", err, o)
+	}
+	id := o.ID
+	want := []string{"payment/paid/" + itoa(id), "refund/refunded/" + itoa(id)}
+	if got := s.log(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+}
+
+func TestUnknownItemIsDeclined(t *testing.T) {
+	e := newEmulator(t, newMerchant(t, &shop{}).URL)
+	o, err := e.Buy(context.Background(), "nope", 0)
+	if !errors.Is(err, vkpaytest.ErrDeclined) || o.State != vkpaytest.OrderDeclined || !strings.Contains(o.LastError, "error 20") {
+		t.Fatalf("%v %+v", err, o)
+	}
+}
+
+func TestTemporaryFailureIsResentUntilAccepted(t *testing.T) {
+	s := &shop{}
+	s.fail.Store(2)
+	e := newEmulator(t, newMerchant(t, s).URL)
+	o, err := e.Buy(context.Background(), "gold", 0)
+	if err != nil || o.State != vkpaytest.OrderPending {
+		t.Fatalf("%v %+v", err, o)
+	}
+	idle(t, e)
+	o, _ = e.Order(o.ID)
+	if o.State != vkpaytest.OrderCharged || o.Attempts != 3 || len(s.log()) != 1 {
+		t.Fatalf("%+v events %v", o, s.log())
+	}
+	// Every resend carried the same signed parameters.
+	var sent []string
+	for _, d := range e.Deliveries() {
+		if d.Params.Get("status") == "chargeable" {
+			sent = append(sent, d.Params.Encode())
+		}
+	}
+	if len(sent) != 3 || sent[0] != sent[1] || sent[1] != sent[2] {
+		t.Fatalf("resends differ: %v", sent)
+	}
+}
+
+func TestMissingAnswerIsResentAndGivenUp(t *testing.T) {
+	var calls atomic.Int32
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if calls.Add(1) == 1 { // get_item
+			_, _ = io.WriteString(w, `{"response":{"title":"T","price":1}}`)
+			return
+		}
+		http.Error(w, "down", http.StatusBadGateway)
+	}))
+	defer merchant.Close()
+	e := newEmulator(t, merchant.URL)
+	o, err := e.Buy(context.Background(), "x", 0)
+	if err != nil || o.State != vkpaytest.OrderPending {
+		t.Fatalf("%v %+v", err, o)
+	}
+	idle(t, e)
+	o, _ = e.Order(o.ID)
+	if o.State != vkpaytest.OrderFailed || o.Attempts != 1+len(fast) {
+		t.Fatalf("%+v", o)
+	}
+}
+
+func TestSubscriptionLifecycle(t *testing.T) {
+	s := &shop{}
+	e := newEmulator(t, newMerchant(t, s).URL, func(o *vkpaytest.Options) { o.Test = true })
+	ctx := context.Background()
+	sub, err := e.Subscribe(ctx, "vip", 9)
+	if err != nil || sub.State != vkpaytest.SubscriptionActive || sub.Period != 30 || sub.TrialDuration != 7 || sub.ItemID != "vip-month" {
+		t.Fatalf("%v %+v", err, sub)
+	}
+	if sub, err = e.CancelSubscription(ctx, sub.ID, ""); err != nil || sub.State != vkpaytest.SubscriptionCancelled || !sub.PendingCancel {
+		t.Fatalf("%v %+v", err, sub)
+	}
+	if sub, err = e.ResumeSubscription(ctx, sub.ID); err != nil || sub.State != vkpaytest.SubscriptionActive {
+		t.Fatalf("%v %+v", err, sub)
+	}
+	if sub, err = e.CancelSubscription(ctx, sub.ID, vkpay.CancelAppDecision); err != nil || sub.State != vkpaytest.SubscriptionCancelled {
+		t.Fatalf("%v %+v", err, sub)
+	}
+	id := itoa(sub.ID)
+	want := []string{"subscription/paid/" + id, "subscription/canceled/" + id, "subscription/paid/" + id, "subscription/canceled/" + id}
+	if got := s.log(); strings.Join(got, ",") != strings.Join(want, ",") {
+		t.Fatalf("events %v, want %v", got, want)
+	}
+	for _, d := range e.Deliveries() {
+		if !strings.HasSuffix(d.Type, "_test") {
+			t.Fatalf("test mode sent %s", d.Type)
+		}
+	}
+}
+
+func TestSignerRequestsVerify(t *testing.T) {
+	c, _ := vkpay.New(vkpay.Config{AppID: appID, Secret: secret})
+	s := vkpaytest.Signer{AppID: appID, Secret: secret, Version: "5.132", Test: true}
+	for _, p := range []url.Values{
+		s.GetItem("gold", 1, 2, "ru_RU"),
+		s.GetSubscription("vip", 1, 2, ""),
+		s.OrderStatusChange(vkpaytest.OrderParams{ID: 5, UserID: 1, Item: "gold", Title: "Золото", Price: 7, Date: time.Unix(1, 0)}, vkpay.OrderRefunded),
+		s.SubscriptionStatusChange(vkpaytest.SubscriptionParams{SubscriptionID: "8", UserID: 1, Status: vkpay.SubscriptionActive, Price: 30}),
+	} {
+		n, err := c.ParseCallback(s.NewRequest("/", p))
+		if err != nil || !n.Summary().Test {
+			t.Fatalf("%s: %v", p.Get("notification_type"), err)
+		}
+	}
+}
+
+func TestCloseStopsResends(t *testing.T) {
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.FormValue("notification_type") == "get_item" {
+			_, _ = io.WriteString(w, `{"response":{"title":"T","price":1}}`)
+			return
+		}
+		_, _ = io.WriteString(w, `{"error":{"error_code":2,"error_msg":"busy","critical":false}}`)
+	}))
+	defer merchant.Close()
+	e := vkpaytest.NewServer(vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: merchant.URL, Retry: []time.Duration{time.Hour}})
+	if o, err := e.Buy(context.Background(), "x", 0); err != nil || o.State != vkpaytest.OrderPending {
+		t.Fatalf("%v %+v", err, o)
+	}
+	done := make(chan struct{})
+	go func() { e.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close did not return")
+	}
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
