@@ -63,11 +63,11 @@ func ParseForm(body string) (url.Values, error) {
 			return nil, fmt.Errorf("%w: semicolon in form body", ErrMalformed)
 		}
 		rawKey, rawVal, _ := strings.Cut(pair, "=")
-		key, err := url.QueryUnescape(rawKey)
+		key, err := unescape(rawKey)
 		if err != nil {
 			return nil, fmt.Errorf("%w: bad escape in form key", ErrMalformed)
 		}
-		val, err := url.QueryUnescape(rawVal)
+		val, err := unescape(rawVal)
 		if err != nil {
 			return nil, fmt.Errorf("%w: bad escape in value of %q", ErrMalformed, clip(key))
 		}
@@ -77,6 +77,15 @@ func ParseForm(body string) (url.Values, error) {
 		v[key] = []string{val}
 	}
 	return v, nil
+}
+
+// unescape decodes a form component, returning it as it is (no copy) when
+// it holds nothing to decode: most keys and values of a notification.
+func unescape(s string) (string, error) {
+	if !strings.ContainsAny(s, "%+") {
+		return s, nil
+	}
+	return url.QueryUnescape(s)
 }
 
 func clip(s string) string {

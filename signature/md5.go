@@ -2,6 +2,7 @@ package signature
 
 import (
 	"crypto/md5"
+	"crypto/subtle"
 	"encoding/hex"
 	"net/url"
 	"slices"
@@ -63,9 +64,22 @@ func sortedMD5(sum *[md5.Size]byte, params url.Values, secret, skip string) {
 
 // VerifySortedMD5 reports whether sig is the [SortedMD5Except] signature of
 // params (without skip) under any of secrets. Every secret is tried, in
-// constant time per secret, so timing does not tell which one matched.
+// constant time per secret, so timing does not tell which one matched. The
+// hex of sig may be in either case.
 func VerifySortedMD5(params url.Values, skip, sig string, secrets []string) bool {
-	return MatchAny(sig, secrets, func(secret string) string {
-		return SortedMD5Except(params, secret, skip)
-	})
+	var got [md5.Size]byte
+	// A sig that is not 32 hex digits matches nothing; the secrets are
+	// still hashed so that a malformed sig is not answered faster.
+	valid := len(sig) == hex.EncodedLen(md5.Size)
+	if valid {
+		_, err := hex.Decode(got[:], []byte(sig))
+		valid = err == nil
+	}
+	match := 0
+	var sum [md5.Size]byte
+	for _, secret := range secrets {
+		sortedMD5(&sum, params, secret, skip)
+		match |= subtle.ConstantTimeCompare(got[:], sum[:])
+	}
+	return valid && match == 1
 }

@@ -263,3 +263,13 @@ func TestVerifyRSA_RejectsBadInput(t *testing.T) {
 	require.NoError(t, err)
 	assert.NoError(t, signature.VerifyRSA(&testKey.PublicKey, crypto.SHA1, data, sig1))
 }
+
+func TestVerifySortedMD5_MalformedSigMatchesNothing(t *testing.T) {
+	p := url.Values{"a": {"1"}}
+	good := signature.SortedMD5(p, "s")
+	for _, sig := range []string{"", good[:31], good + "0", "zz" + good[2:], strings.Repeat("0", 32)} {
+		assert.False(t, signature.VerifySortedMD5(p, "sig", sig, []string{"s"}), sig)
+	}
+	assert.True(t, signature.VerifySortedMD5(p, "sig", strings.ToUpper(good), []string{"s"}))
+	assert.False(t, signature.VerifySortedMD5(p, "sig", good, nil), "no secrets, no match")
+}
