@@ -118,15 +118,6 @@ func (m *orderedMap) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-func (m orderedMap) get(k string) string {
-	for _, f := range m {
-		if f.key == k {
-			return f.value
-		}
-	}
-	return ""
-}
-
 var loadVectors = sync.OnceValues(func() (*vectors, error) {
 	b, err := os.ReadFile("testdata/vectors.json")
 	if err != nil {

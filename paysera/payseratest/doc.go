@@ -1,0 +1,25 @@
+// Package payseratest is the test kit of package paysera: a [Signer] that
+// signs callbacks exactly as Paysera does (ss1, ss2, ss3 with a generated
+// test key, or AES-256-GCM encrypted), and an [Emulator] of Paysera's
+// payment page and callbacks.
+//
+// The emulator is an http.Handler to mount under a prefix in any mux
+// (Options.Prefix, e.g. "/emulator/paysera/") and, through [NewServer], a
+// running loopback server with URL and Close like httptest.Server. Point a
+// client at it with paysera.Config{BaseURL: server.URL, PublicKeyPEM:
+// server.Signer().PublicKeyPEM()} (or FetchPublicKey: true, which
+// downloads the emulator's certificate).
+//
+// It serves plain HTML pages a person can click (no JavaScript): the
+// payment page for a data/sign request (a wrong sign gets Paysera's error
+// 0x14), with Pay, Leave pending and Cancel; then it sends the signed
+// callback to callbackurl, retrying on [Options.RetrySchedule] until the
+// shop answers "OK", and redirects the payer to accepturl or cancelurl.
+// It also serves its public key, a payment-methods XML and the SMS answer
+// endpoint. Tests drive the same flow from Go: [Emulator.Open],
+// [Emulator.Pay], [Emulator.Flush], [Emulator.Deliveries].
+//
+// The emulator only ever calls the URLs it is given, needs nothing but the
+// standard library and package paysera, and runs a fixed number of
+// goroutines that Close stops and waits for.
+package payseratest
