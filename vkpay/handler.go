@@ -81,7 +81,9 @@ func (c *Client) CallbackHandler(cb Callbacks) *CallbackHandler {
 //     {"response":{"subscription_id":…}}; repeats replay the first answer;
 //   - ErrUnknownItem gives error 20, ErrUnknownUser 22, a Temporary error 2
 //     (not critical), any other error 1 (critical); a bad or missing sig
-//     gives 10, any other bad input 11.
+//     gives 10, any other bad input 11;
+//   - a nil hooks.Item answers error 1 (critical); a nil hooks.Event
+//     answers error 2 (not critical), so VK keeps the notification.
 //
 // It is [Client.CallbackHandler] with callbacks built from hooks.
 func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
@@ -313,7 +315,7 @@ func hookError(err error) *Error {
 	var ve *Error
 	if errors.As(err, &ve) {
 		if ve.Validate() == nil {
-			return ve
+			return NewError(ve.Code, ve.Msg, ve.Critical) // normalises the critical flag
 		}
 		return NewError(CodeGeneral, "internal error", true)
 	}
