@@ -1,0 +1,136 @@
+package xsolla
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/paykit-go/paykit"
+)
+
+var parseSentinels = []error{paykit.ErrMissingSignature, paykit.ErrInvalidSignature, paykit.ErrMalformed,
+	paykit.ErrUnknownType, paykit.ErrWrongAccount, paykit.ErrBodyTooLarge}
+
+func matchesSentinel(err error) bool {
+	for _, s := range parseSentinels {
+		if errors.Is(err, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func seedBodies(f *testing.F) {
+	v := loadVectors(f)
+	for _, vec := range v.Vectors {
+		f.Add([]byte(vec.RawBody))
+	}
+	for _, vec := range v.SDK {
+		f.Add([]byte(vec.RawBody))
+	}
+	for _, b := range []string{
+		paymentBody, userBody, `{}`, `[]`, `null`, `{"notification_type":"order_paid","items":[{"sku":"a","amount":"[null]"}],"order":{"id":1}}`,
+		`{"notification_type":"refund","user":{"name":"\ud83d\ude00\u00e9\/"},"transaction":{"id":1e3}}`,
+		`{"notification_type":"create_subscription","subscription":{"tags":["a",1,null],"trial":null}}`,
+		`{"a":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}`,
+	} {
+		f.Add([]byte(b))
+	}
+}
+
+// FuzzWebhookDecoder signs arbitrary bodies and parses them: no panic, every
+// error matches a paykit sentinel, and nothing that is not valid JSON is
+// ever accepted.
+func FuzzWebhookDecoder(f *testing.F) {
+	seedBodies(f)
+	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: testSecret})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		n, err := c.ParseBody(body, sign(string(body), testSecret))
+		if err != nil {
+			if !matchesSentinel(err) {
+				t.Fatalf("error matches no sentinel: %v", err)
+			}
+			if strings.Contains(err.Error(), testSecret) {
+				t.Fatal("error echoes the secret")
+			}
+			return
+		}
+		if !json.Valid(body) {
+			t.Fatalf("accepted invalid JSON: %q", body)
+		}
+		s := n.Summary()
+		if s.Provider != paykit.Xsolla || s.Type == "" {
+			t.Fatalf("bad summary %+v", s)
+		}
+		_ = c.IdempotencyKey(n)
+		// The type string decodes like encoding/json does (exact key,
+		// last duplicate wins; invalid UTF-8 is kept, not replaced).
+		var probe map[string]json.RawMessage
+		var typ string
+		if utf8.Valid(body) && json.Unmarshal(body, &probe) == nil &&
+			json.Unmarshal(probe["notification_type"], &typ) == nil && typ != s.Type {
+			t.Fatalf("type %q, encoding/json says %q", s.Type, typ)
+		}
+	})
+}
+
+// FuzzSignatureHeader feeds arbitrary Authorization values: no panic, only
+// the two signature sentinels, and acceptance only for the right digest.
+func FuzzSignatureHeader(f *testing.F) {
+	body := []byte(userBody)
+	good := sign(userBody, testSecret)
+	for _, h := range []string{good, strings.ToUpper(good), "signature " + good[10:], "", " ", "Signature", "Signature ",
+		"Signature  " + good[10:], good + " ", "Bearer x", "Signature " + strings.Repeat("G", 40)} {
+		f.Add(h, false)
+		f.Add(h, true)
+	}
+	want := sha1.Sum(append(append([]byte{}, body...), testSecret...))
+	f.Fuzz(func(t *testing.T, header string, strict bool) {
+		err := verifySig(body, header, []string{"other", testSecret}, strict)
+		if err == nil {
+			_, hexsig, _ := strings.Cut(strings.Trim(header, " \t"), " ")
+			got, decErr := hex.DecodeString(hexsig)
+			if decErr != nil || string(got) != string(want[:]) {
+				t.Fatalf("accepted %q", header)
+			}
+			return
+		}
+		if !errors.Is(err, paykit.ErrInvalidSignature) && !errors.Is(err, paykit.ErrMissingSignature) {
+			t.Fatalf("unexpected error %v", err)
+		}
+		if strings.Contains(err.Error(), hex.EncodeToString(want[:])) {
+			t.Fatal("error echoes the expected signature")
+		}
+	})
+}
+
+// FuzzParseAmount: no panic, and every accepted amount formats back to a
+// decimal that parses to the same value.
+func FuzzParseAmount(f *testing.F) {
+	for _, s := range []string{"4.99", "0", "-1.5", "1e2", "1.23e-1", "92233720368547758.07", "[null]", "00.10"} {
+		f.Add(s, "USD")
+		f.Add(s, "JPY")
+		f.Add(s, "KWD")
+	}
+	f.Fuzz(func(t *testing.T, s, cur string) {
+		m, err := ParseAmount(s, cur)
+		if err != nil {
+			return
+		}
+		back, err := FormatAmount(m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m2, err := ParseAmount(back, cur)
+		if err != nil || m2 != m {
+			t.Fatalf("%q → %v → %q → %v, %v", s, m, back, m2, err)
+		}
+	})
+}

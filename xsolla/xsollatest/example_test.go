@@ -1,0 +1,66 @@
+package xsollatest_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/xsolla"
+	"github.com/paykit-go/paykit/xsolla/xsollatest"
+)
+
+// An items purchase through the store v3 token, then a refund: the
+// emulator delivers user_validation, payment and order_paid, then refund
+// and order_canceled, to the handler under test.
+func ExampleNewServer() {
+	mux := http.NewServeMux()
+	shop := httptest.NewServer(mux)
+	defer shop.Close()
+
+	emu := xsollatest.NewServer(xsollatest.Options{
+		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "webhook-secret",
+		WebhookURL: shop.URL,
+		Catalog:    map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
+	})
+	defer emu.Close()
+	client, _ := xsolla.New(emu.ClientConfig())
+	mux.Handle("/", client.Handler(paykit.Hooks{
+		Event: func(_ context.Context, n paykit.Notification) error {
+			s := n.Summary()
+			fmt.Println(s.Type, s.Kind, s.Status, s.Amount.Amount, s.Amount.Currency)
+			return nil
+		},
+	}))
+
+	ctx := context.Background()
+	pt, err := client.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{
+		UserID: "player-42", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 2}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	if _, err := emu.Pay(ctx, pt.Token); err != nil {
+		panic(err)
+	}
+	if _, err := emu.Refund(ctx, pt.Token); err != nil {
+		panic(err)
+	}
+	for _, d := range emu.Deliveries() {
+		fmt.Print(d.Type, " ", d.Status, "; ")
+	}
+	fmt.Println()
+	// Output:
+	// payment payment paid 998 USD
+	// order_paid payment paid 998 USD
+	// refund refund refunded 998 USD
+	// order_canceled refund canceled 998 USD
+	// user_validation 204; payment 204; order_paid 204; refund 204; order_canceled 204;
+}
+
+func ExampleSigner() {
+	body := []byte(`{"notification_type": "payment"}`)
+	fmt.Println(xsollatest.Signer{Secret: "PROJECT_SECRET_KEY"}.Header(body))
+	// Output: Signature 89404631c86da9f508954da7b50799199a6b1d3a
+}
