@@ -59,8 +59,10 @@
 //     AcceptSS1 (as Paysera's library does).
 //   - Hooks get [HookLimit] (30 s) less a margin; Paysera documents no
 //     callback timeout.
-//   - Idempotency keys ([Client.EventKey]) add Paysera's raw status (2 and
-//     4 are both "pending") and, for status 3, a digest of the fields.
+//   - Idempotency keys ([Client.EventKey]) are exactly paykit.IdempotencyKey
+//     except for status 4 (pending like 2, so the raw status is added),
+//     status 3 (a digest of the fields is added, as several different
+//     information callbacks may come) and statuses outside 0-5.
 //
 // The test kit [github.com/paykit-go/paykit/paysera/payseratest] signs
 // callbacks like Paysera and emulates the payment page.

@@ -23,8 +23,10 @@ type HandlerOptions struct {
 	// payment; the callback is then answered "OK <text>". It runs after
 	// Hooks.Event succeeded, with the same context (a database Store's
 	// transaction is in it), and its text is stored with the reply so a
-	// repeated delivery gets the same answer. Nil, or an empty text,
-	// answers plain "OK" (send the SMS later with [Client.SendSMSAnswer]).
+	// repeated delivery gets the same answer. An error fails the delivery
+	// like an Event error (500; Paysera retries and Event runs again unless
+	// the Store rolled it back). Nil, or an empty text, answers plain "OK"
+	// (send the SMS later with [Client.SendSMSAnswer]).
 	SMSReply func(ctx context.Context, cb *Callback) (string, error)
 	// ErrorLog, when set, is told why a delivery was not answered "OK".
 	// The errors never contain secrets.
@@ -123,22 +125,26 @@ func isCallbackError(err error) bool {
 }
 
 // EventKey is the idempotency key the handler stores cb's reply under:
-// [paykit.IdempotencyKey] with the project id, plus Paysera's raw status,
-// because two statuses share a normalised one (2 and 4 are both pending)
-// and may follow each other. Status 3 (additional information) may come
-// several times with different content for one payment, so its key also
-// covers a digest of the decoded fields; an exact repeat still has the
-// same key.
+// exactly [paykit.IdempotencyKey] with the project id for micro payments
+// and statuses 0, 1, 2 and 5. Where Paysera's status carries more than the
+// normalised one, a suffix keeps distinct events apart: status 4 (pending
+// like 2, and may follow it) and statuses outside 0-5 add the raw status;
+// status 3 (additional information, which may come several times with
+// different content for one payment) adds a digest of the decoded fields.
+// An exact repeat always has the same key.
 func (c *Client) EventKey(cb *Callback) string {
 	key := paykit.IdempotencyKey(c.account, cb)
 	if cb.Type == TypeMicro {
 		return key
 	}
-	key += "|status:" + string(cb.Status)
-	if cb.Status == StatusAdditionalInfo {
-		key += "|fields:" + fieldsDigest(cb)
+	switch cb.Status {
+	case StatusNotExecuted, StatusSuccess, StatusAccepted, StatusRefunded:
+		return key
+	case StatusAdditionalInfo:
+		return key + "|info:" + fieldsDigest(cb)
+	default:
+		return key + "|status:" + string(cb.Status)
 	}
-	return key
 }
 
 // fieldsDigest is a SHA-256 over the sorted decoded fields.

@@ -215,3 +215,22 @@ func TestHandlerMicroReplyIsStoredAndReplayed(t *testing.T) {
 		t.Errorf("plain micro reply %q", w.Body.String())
 	}
 }
+
+func TestEventKeyIsTheContractKeyForTheCommonStatuses(t *testing.T) {
+	c := vectorClient(t, "")
+	for _, st := range []Status{StatusNotExecuted, StatusSuccess, StatusAccepted, StatusRefunded} {
+		cb := &Callback{Type: TypeMacro, Status: st, RequestID: "1"}
+		if got, want := c.EventKey(cb), paykit.IdempotencyKey("123456", cb); got != want {
+			t.Errorf("status %s: %s, want %s", st, got, want)
+		}
+	}
+	micro := &Callback{Type: TypeMicro, SMSID: "5"}
+	if c.EventKey(micro) != paykit.IdempotencyKey("123456", micro) {
+		t.Error("micro key differs")
+	}
+	s2 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusAccepted, RequestID: "1"})
+	s4 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusExecutedWithoutConfirmation, RequestID: "1"})
+	if s2 == s4 {
+		t.Error("statuses 2 and 4 share a key")
+	}
+}
