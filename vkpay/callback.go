@@ -115,11 +115,11 @@ func (c *Client) parsePairs(pairs []pair) (paykit.Notification, error) {
 	if !verifySig(pairs, sig, c.secrets) {
 		return nil, paykit.ErrInvalidSignature
 	}
-	var f fields
+	var d decoder
 	for _, p := range pairs {
-		f.set(p.k, p.v)
+		d.set(p.k, p.v)
 	}
-	d := decoder{f: &f}
+	f := &d.fields
 	common := Common{Sig: sig}
 	common.AppID = d.int("app_id", f.appID, true)
 	if d.err == nil && common.AppID != c.appID {
@@ -338,7 +338,7 @@ const maxTimeUnix = int64(1) << 40
 
 // decoder reads typed fields, keeping the first error.
 type decoder struct {
-	f   *fields
+	fields
 	err error
 }
 
@@ -395,7 +395,7 @@ func (d *decoder) bool(key, v string) bool {
 }
 
 func (d *decoder) getItem(c Common) *GetItem {
-	f := d.f
+	f := &d.fields
 	return &GetItem{
 		Common:     c,
 		ReceiverID: d.int("receiver_id", f.receiverID, false),
@@ -406,7 +406,7 @@ func (d *decoder) getItem(c Common) *GetItem {
 }
 
 func (d *decoder) getSubscription(c Common) *GetSubscription {
-	f := d.f
+	f := &d.fields
 	return &GetSubscription{
 		Common:     c,
 		ReceiverID: d.int("receiver_id", f.receiverID, false),
@@ -417,7 +417,7 @@ func (d *decoder) getSubscription(c Common) *GetSubscription {
 }
 
 func (d *decoder) orderStatusChange(c Common) *OrderStatusChange {
-	f := d.f
+	f := &d.fields
 	n := &OrderStatusChange{
 		Common:             c,
 		ReceiverID:         d.int("receiver_id", f.receiverID, false),
@@ -442,7 +442,7 @@ func (d *decoder) orderStatusChange(c Common) *OrderStatusChange {
 }
 
 func (d *decoder) subscriptionStatusChange(c Common) *SubscriptionStatusChange {
-	f := d.f
+	f := &d.fields
 	n := &SubscriptionStatusChange{
 		Common:         c,
 		SubscriptionID: d.required("subscription_id", f.subscriptionID),
