@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/playvision"
+	"github.com/paykit-go/paykit/vkpay"
+)
+
+// hooks returns the one paykit.Hooks all four provider handlers share:
+// nothing below names a provider except where a provider does not echo the
+// shop's order id (VK and Playvision purchases start client-side and are
+// linked by the item key).
+func (s *Shop) hooks() paykit.Hooks {
+	return paykit.Hooks{
+		Item:  s.item,
+		User:  s.user,
+		Event: s.event,
+		Store: s.store,
+	}
+}
+
+// item prices an order for VK get_item and Playvision get_item. The key
+// comes from the buyer's client: only an order awaiting payment through
+// the same provider is priced, at the order's own amount.
+func (s *Shop) item(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+	id, ok := orderIDFromItem(req.Item)
+	if !ok {
+		return paykit.Item{}, paykit.ErrUnknownItem
+	}
+	var e Entry
+	if req.Notification != nil {
+		sum := req.Notification.Summary()
+		e = Entry{Type: sum.Type, Kind: sum.Kind, ID: sum.ID, Test: sum.Test}
+	}
+	o, err := s.orders.priceItem(id, req.Provider, e)
+	if err != nil {
+		return paykit.Item{}, err
+	}
+	return paykit.Item{ID: o.ItemKey(), Title: o.Title, Price: o.Amount.Amount}, nil
+}
+
+// user answers Xsolla's user_validation: the shop's buyers are the user
+// ids it put into its payment tokens.
+func (s *Shop) user(_ context.Context, n paykit.Notification) error {
+	if n.Summary().UserID == "" {
+		return paykit.ErrUnknownUser
+	}
+	return nil
+}
+
+// event fulfils payments and refunds. It runs inside the store's
+// fulfilment, at most once per idempotency key, with the context the store
+// gives it.
+func (s *Shop) event(ctx context.Context, n paykit.Notification) error {
+	sum := n.Summary()
+	id, ok := orderIDOf(n)
+	if !ok {
+		if sum.Kind == paykit.KindPayment || sum.Kind == paykit.KindRefund {
+			return fmt.Errorf("%s %s %s: no order of this shop: %w", sum.Provider, sum.Type, sum.ID, paykit.ErrUnknownItem)
+		}
+		return nil // subscriptions, information: nothing this shop sells
+	}
+	key, _ := ctx.Value(keyContext{}).(string)
+	return s.orders.apply(id, sum, key)
+}
+
+// orderIDOf finds the shop's order a notification is about: the order id
+// the provider echoes (Paysera orderid, Xsolla external_id) or, for
+// purchases started client-side, the item key echoed back.
+func orderIDOf(n paykit.Notification) (string, bool) {
+	if id := n.Summary().OrderID; id != "" {
+		return id, true
+	}
+	switch n := n.(type) {
+	case *vkpay.OrderStatusChange:
+		if id, ok := orderIDFromItem(n.ItemID); ok {
+			return id, true
+		}
+		return orderIDFromItem(n.Item)
+	case *playvision.OrderStatusChange:
+		return orderIDFromItem(n.ItemID)
+	}
+	return "", false
+}
+
+// keyContext carries the idempotency key into the Event hook.
+type keyContext struct{}
+
+// historyStore wraps a paykit.Store to see duplicates: it hands the key to
+// the fulfilment through the context (so Event can remember which order a
+// key belongs to) and reports every reply answered from the store. It works
+// the same for every provider.
+type historyStore struct {
+	inner    paykit.Store
+	replayed func(key string)
+}
+
+// Do implements paykit.Store.
+func (h *historyStore) Do(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) ([]byte, bool, error) {
+	reply, replayed, err := h.inner.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
+		return fulfil(context.WithValue(ctx, keyContext{}, key))
+	})
+	if err == nil && replayed {
+		h.replayed(key)
+	}
+	return reply, replayed, err
+}

@@ -1,0 +1,276 @@
+package main
+
+import (
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/paykit-go/paykit"
+)
+
+// OrderStatus is where an order stands for the shop. Only a verified
+// callback moves it; the buyer's return from a payment page never does.
+type OrderStatus string
+
+// The order statuses.
+const (
+	OrderNew      OrderStatus = "awaiting payment"
+	OrderPending  OrderStatus = "payment pending"
+	OrderPaid     OrderStatus = "paid"
+	OrderFailed   OrderStatus = "payment failed"
+	OrderRefunded OrderStatus = "refunded"
+)
+
+// Final reports whether no further callback is expected to change the
+// status in the ordinary course of a purchase.
+func (s OrderStatus) Final() bool {
+	return s == OrderPaid || s == OrderFailed || s == OrderRefunded
+}
+
+// Entry is one line of an order's notification history.
+type Entry struct {
+	At     time.Time
+	Type   string // the provider's own type, e.g. "order_status_change_test"
+	Kind   paykit.Kind
+	Status paykit.Status
+	ID     string // the provider's transaction id
+	Amount paykit.Money
+	Test   bool
+	// Replayed marks a duplicate delivery answered from the store: the
+	// provider got the first reply again and the goods were not delivered
+	// again.
+	Replayed bool
+	Note     string
+}
+
+// Order is one purchase. Amount is in the chosen provider's unit: minor
+// units of Currency for Paysera and Xsolla, votes for VK, PlayGold for
+// Playvision (Currency "").
+type Order struct {
+	ID         string
+	SKU        string
+	Title      string
+	Provider   paykit.Provider
+	Amount     paykit.Money
+	Status     OrderStatus
+	ProviderID string // the provider's id of the payment, once known
+	// Deliveries counts how many times the goods were handed over; a
+	// refund takes them back (Revoked). Idempotent callbacks keep it at 1.
+	Deliveries int
+	Revoked    int
+	// PayURL is where the buyer pays ("" when the purchase is started by
+	// the provider's client-side SDK).
+	PayURL  string
+	Created time.Time
+	History []Entry
+}
+
+// ItemKey is the key that links a client-side purchase (VK
+// VKWebAppShowOrderBox, Playvision payment.window) to the order: the
+// provider echoes it in get_item and, as the item id we answer, in the
+// payment notification.
+func (o *Order) ItemKey() string { return itemKeyPrefix + o.ID }
+
+const itemKeyPrefix = "order-"
+
+// orderIDFromItem parses an item key; the key comes from the buyer's
+// client, so anything else is simply not an order.
+func orderIDFromItem(item string) (string, bool) {
+	id, ok := strings.CutPrefix(item, itemKeyPrefix)
+	if !ok || id == "" {
+		return "", false
+	}
+	if _, err := strconv.ParseUint(id, 10, 32); err != nil {
+		return "", false
+	}
+	return id, true
+}
+
+// entryRef locates the history entry an idempotency key produced.
+type entryRef struct {
+	orderID string
+	entry   Entry
+}
+
+// orderBook keeps the orders in memory.
+type orderBook struct {
+	mu     sync.Mutex
+	now    func() time.Time
+	next   int
+	orders map[string]*Order
+	byKey  map[string]entryRef
+}
+
+func newOrderBook(now func() time.Time) *orderBook {
+	if now == nil {
+		now = time.Now
+	}
+	return &orderBook{now: now, next: 1001, orders: map[string]*Order{}, byKey: map[string]entryRef{}}
+}
+
+// create adds a new order awaiting payment.
+func (b *orderBook) create(p Product, provider paykit.Provider, amount paykit.Money) Order {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o := &Order{
+		ID: strconv.Itoa(b.next), SKU: p.SKU, Title: p.Title, Provider: provider,
+		Amount: amount, Status: OrderNew, Created: b.now(),
+	}
+	b.next++
+	b.orders[o.ID] = o
+	return o.copy()
+}
+
+// setPayURL records where the buyer pays.
+func (b *orderBook) setPayURL(id, u string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if o, ok := b.orders[id]; ok {
+		o.PayURL = u
+	}
+}
+
+// get returns a copy of an order.
+func (b *orderBook) get(id string) (Order, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, ok := b.orders[id]
+	if !ok {
+		return Order{}, false
+	}
+	return o.copy(), true
+}
+
+// list returns copies of every order, newest first.
+func (b *orderBook) list() []Order {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	out := make([]Order, 0, len(b.orders))
+	for _, o := range b.orders {
+		out = append(out, o.copy())
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i].ID) > len(out[j].ID) || (len(out[i].ID) == len(out[j].ID) && out[i].ID > out[j].ID) })
+	return out
+}
+
+func (o *Order) copy() Order {
+	c := *o
+	c.History = append([]Entry(nil), o.History...)
+	return c
+}
+
+// priceItem answers an item request (VK get_item, Playvision get_item)
+// for an order awaiting payment through provider.
+func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Order, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, ok := b.orders[id]
+	if !ok || o.Provider != provider || o.Status != OrderNew {
+		return Order{}, paykit.ErrUnknownItem
+	}
+	e.At = b.now()
+	e.Note = "priced: " + formatMoney(o.Amount)
+	o.History = append(o.History, e)
+	return o.copy(), nil
+}
+
+// apply records a verified payment, refund or status notification for
+// order id and moves the order. key is the idempotency key the handler
+// stored the reply under (empty if unknown); a later duplicate with the
+// same key is shown as replayed. It refuses notifications that do not
+// match the order (other provider, other amount) without changing it.
+func (b *orderBook) apply(id string, s paykit.Summary, key string) error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, ok := b.orders[id]
+	if !ok {
+		return fmt.Errorf("order %s: %w", id, paykit.ErrUnknownItem)
+	}
+	if o.Provider != s.Provider {
+		return fmt.Errorf("order %s is paid through %s, not %s", id, o.Provider, s.Provider)
+	}
+	if (s.Kind == paykit.KindPayment || s.Kind == paykit.KindRefund) && s.Amount != (paykit.Money{}) && s.Amount != o.Amount {
+		return fmt.Errorf("order %s: amount %s does not match %s", id, formatMoney(s.Amount), formatMoney(o.Amount))
+	}
+	e := Entry{At: b.now(), Type: s.Type, Kind: s.Kind, Status: s.Status, ID: s.ID, Amount: s.Amount, Test: s.Test}
+	e.Note = o.transition(s)
+	if s.ID != "" {
+		o.ProviderID = s.ID
+	}
+	o.History = append(o.History, e)
+	if key != "" {
+		b.byKey[key] = entryRef{orderID: id, entry: e}
+	}
+	return nil
+}
+
+// transition moves the order for one notification and says what happened.
+func (o *Order) transition(s paykit.Summary) string {
+	switch {
+	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusPaid:
+		if o.Status == OrderPaid {
+			return "already paid: nothing delivered again"
+		}
+		if o.Status == OrderRefunded {
+			return "order was refunded: not delivered again"
+		}
+		o.Status = OrderPaid
+		o.Deliveries++
+		return "goods delivered"
+	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusPending:
+		if o.Status == OrderNew {
+			o.Status = OrderPending
+		}
+		return "waiting for the money"
+	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusFailed:
+		if o.Status == OrderNew || o.Status == OrderPending {
+			o.Status = OrderFailed
+		}
+		return "payment not executed"
+	case s.Kind == paykit.KindRefund:
+		if o.Status != OrderPaid {
+			return "refund of an order that was not paid: nothing to take back"
+		}
+		o.Status = OrderRefunded
+		o.Revoked++
+		return "goods taken back"
+	default:
+		return "recorded"
+	}
+}
+
+// replayed records that the reply stored under key was sent again to a
+// duplicate delivery.
+func (b *orderBook) replayed(key string) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	ref, ok := b.byKey[key]
+	if !ok {
+		return
+	}
+	o, ok := b.orders[ref.orderID]
+	if !ok {
+		return
+	}
+	e := ref.entry
+	e.At = b.now()
+	e.Replayed = true
+	e.Note = "duplicate delivery: the stored reply was sent again, nothing delivered"
+	o.History = append(o.History, e)
+}
+
+// formatMoney renders an amount: minor units with the currency's two
+// decimals, or whole units for virtual currencies (Currency "").
+func formatMoney(m paykit.Money) string {
+	if m.Currency == "" {
+		return strconv.FormatInt(m.Amount, 10)
+	}
+	sign, a := "", m.Amount
+	if a < 0 {
+		sign, a = "-", -a
+	}
+	return fmt.Sprintf("%s%d.%02d %s", sign, a/100, a%100, m.Currency)
+}

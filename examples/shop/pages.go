@@ -1,0 +1,206 @@
+package main
+
+import (
+	"html/template"
+	"log"
+	"net/http"
+	"strings"
+
+	"github.com/paykit-go/paykit"
+)
+
+// providerView is a payment method as the pages show it.
+type providerView struct {
+	ID          paykit.Provider
+	Name        string
+	Emulated    bool
+	EmulatorURL string
+	CallbackURL string
+}
+
+func (s *Shop) providerViews() []providerView {
+	out := make([]providerView, 0, len(providers))
+	for _, p := range providers {
+		out = append(out, providerView{ID: p, Name: providerNames[p], Emulated: s.Emulated(p),
+			EmulatorURL: s.EmulatorURL(p), CallbackURL: s.CallbackURL(p)})
+	}
+	return out
+}
+
+func (s *Shop) serveIndex(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "index", map[string]any{"Products": catalog, "Providers": s.providerViews()})
+}
+
+func (s *Shop) serveCreate(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		s.render(w, http.StatusBadRequest, "error", "The form could not be read.")
+		return
+	}
+	o, err := s.startPayment(r.Context(), r.PostForm.Get("sku"), paykit.Provider(r.PostForm.Get("provider")))
+	if err != nil {
+		log.Printf("shop: starting a payment: %v", err)
+		if o.ID == "" {
+			s.render(w, http.StatusBadRequest, "error", "Unknown product or payment method.")
+			return
+		}
+		s.render(w, http.StatusBadGateway, "error", "The payment provider could not be reached; order "+o.ID+" stays unpaid.")
+		return
+	}
+	if o.PayURL != "" && o.Provider != paykit.Playvision {
+		http.Redirect(w, r, o.PayURL, http.StatusSeeOther)
+		return
+	}
+	// Playvision's dialog has no way back to the shop: the order page
+	// opens it in a new tab. Real VK and Playvision purchases start in the
+	// client, so the order page shows the item key.
+	http.Redirect(w, r, "/orders/"+o.ID, http.StatusSeeOther)
+}
+
+func (s *Shop) serveOrders(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "orders", s.orders.list())
+}
+
+// orderView is what the order page shows.
+type orderView struct {
+	O          Order
+	Name       string
+	PayURL     string
+	NewTab     bool
+	ClientSide string
+	Return     string
+	ReturnNote string
+	Refresh    bool
+}
+
+func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
+	o, ok := s.orders.get(r.PathValue("id"))
+	if !ok {
+		s.render(w, http.StatusNotFound, "error", "No such order.")
+		return
+	}
+	g := s.gateways[o.Provider]
+	v := orderView{O: o, Name: providerNames[o.Provider], PayURL: o.PayURL, NewTab: o.Provider == paykit.Playvision}
+	if g.resume != nil {
+		v.PayURL = g.resume(o)
+	}
+	if o.PayURL == "" {
+		v.ClientSide = g.clientSide
+	}
+	if from := r.URL.Query().Get("return"); from != "" {
+		// The return address is not authenticated: it only decides what
+		// to say, never the order's status.
+		v.Return = from
+		v.ReturnNote = returnNote(from, r.URL.Query().Get("status"))
+		v.Refresh = !o.Status.Final()
+	}
+	s.render(w, http.StatusOK, "order", v)
+}
+
+func returnNote(from, status string) string {
+	switch {
+	case strings.HasSuffix(from, "-cancel") || status == "canceled":
+		return "You left the payment page without paying."
+	default:
+		return "You are back from the payment page."
+	}
+}
+
+func (s *Shop) serveCallbacks(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusOK, "callbacks", s.log.list())
+}
+
+func (s *Shop) render(w http.ResponseWriter, status int, name string, data any) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	page := map[string]any{"Data": data, "Providers": s.providerViews()}
+	if v, ok := data.(orderView); ok {
+		page["Refresh"] = v.Refresh
+	}
+	if err := pages.ExecuteTemplate(w, name, page); err != nil {
+		log.Printf("shop: rendering %s: %v", name, err)
+	}
+}
+
+var pageFuncs = template.FuncMap{
+	"price": priceText,
+	"name":  func(p paykit.Provider) string { return providerNames[p] },
+	"time":  func(t interface{ Format(string) string }) string { return t.Format("15:04:05") },
+	"slug":  func(s OrderStatus) string { return strings.ReplaceAll(string(s), " ", "-") },
+}
+
+var pages = template.Must(template.New("").Funcs(pageFuncs).Parse(`
+{{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+{{if .Refresh}}<meta http-equiv="refresh" content="2">{{end}}
+<title>paykit demo shop</title>
+<style>
+body{font-family:system-ui,sans-serif;max-width:56em;margin:1.5em auto;padding:0 1em;color:#222}
+nav a{margin-right:1em}h1{font-size:1.5em}table{border-collapse:collapse;margin:.5em 0}
+td,th{border-bottom:1px solid #ddd;padding:.35em .7em;text-align:left;vertical-align:top}
+button,.button{font-size:.95em;padding:.35em .8em;margin:.15em;cursor:pointer;border:1px solid #357;background:#eef4fa;border-radius:4px;color:#135;text-decoration:none;display:inline-block}
+.status{font-weight:bold;padding:.1em .5em;border-radius:4px;background:#eee}
+.status-paid{background:#cfc}.status-refunded{background:#fdc}.status-payment-failed{background:#fcc}.status-payment-pending{background:#ffc}
+.note{background:#f4f4f8;border-left:4px solid #88a;padding:.5em 1em}.dup{color:#a50}.muted{color:#777;font-size:.9em}
+code{background:#f3f3f3;padding:0 .2em}
+</style></head><body>
+<nav><a href="/">Shop</a><a href="/orders">Orders</a><a href="/callbacks">Callback log</a>
+{{range .Providers}}{{if .Emulated}}<a class="muted" href="{{.EmulatorURL}}">{{.Name}} emulator</a>{{end}}{{end}}</nav>
+{{end}}
+{{define "foot"}}</body></html>{{end}}
+
+{{define "index"}}{{template "head" .}}
+<h1>paykit demo shop</h1>
+<p>Pick a product and a way to pay. {{range .Providers}}{{if not .Emulated}}{{.Name}} is live. {{end}}{{end}}
+Emulated providers run inside this process; their pages behave like the provider's and send signed callbacks to this shop.</p>
+<table><tr><th>Product</th><th>Pay with</th></tr>
+{{range .Data.Products}}<tr><td><b>{{.Title}}</b><br><span class="muted">{{.SKU}}</span></td><td>
+<form method="post" action="/orders"><input type="hidden" name="sku" value="{{.SKU}}">
+<button name="provider" value="paysera">Paysera · {{price "paysera" .Price}}</button>
+<button name="provider" value="vkpay">VK · {{.Votes}} votes</button>
+<button name="provider" value="xsolla">Xsolla · {{price "xsolla" .Price}}</button>
+<button name="provider" value="playvision">Playvision · {{.PlayGold}} PlayGold</button>
+</form></td></tr>{{end}}</table>
+<h2>Callback URLs</h2>
+<table>{{range .Providers}}<tr><td>{{.Name}}</td><td><code>{{.CallbackURL}}</code></td><td>{{if .Emulated}}emulator{{else}}live{{end}}</td></tr>{{end}}</table>
+{{template "foot"}}{{end}}
+
+{{define "orders"}}{{template "head" .}}
+<h1>Orders</h1>
+{{if .Data}}<table><tr><th>Order</th><th>Product</th><th>Provider</th><th>Amount</th><th>Status</th><th>Delivered</th></tr>
+{{range .Data}}<tr><td><a href="/orders/{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{name .Provider}}</td><td>{{price .Provider .Amount}}</td>
+<td><span class="status status-{{slug .Status}}">{{.Status}}</span></td><td>{{.Deliveries}}</td></tr>{{end}}</table>
+{{else}}<p>No orders yet.</p>{{end}}
+{{template "foot"}}{{end}}
+
+{{define "order"}}{{template "head" .}}{{with .Data}}
+<h1>Order {{.O.ID}}: {{.O.Title}}</h1>
+{{if .ReturnNote}}<p class="note">{{.ReturnNote}} The status below is set only by {{.Name}}'s verified callback, never by the return address{{if .Refresh}}; this page reloads until it arrives{{end}}.</p>{{end}}
+<table>
+<tr><th>Status</th><td><span id="status" class="status status-{{slug .O.Status}}">{{.O.Status}}</span></td></tr>
+<tr><th>Amount</th><td>{{price .O.Provider .O.Amount}} via {{.Name}}</td></tr>
+<tr><th>Goods delivered</th><td id="deliveries">{{.O.Deliveries}}{{if .O.Revoked}} (taken back {{.O.Revoked}}){{end}}</td></tr>
+{{if .O.ProviderID}}<tr><th>{{.Name}} id</th><td>{{.O.ProviderID}}</td></tr>{{end}}
+<tr><th>Item key</th><td><code>{{.O.ItemKey}}</code></td></tr>
+</table>
+{{if and .PayURL (not .O.Status.Final)}}<p><a class="button" id="pay" href="{{.PayURL}}"{{if .NewTab}} target="_blank"{{end}}>{{if eq .O.Status "payment pending"}}Continue the payment{{else}}Pay with {{.Name}}{{end}}</a>
+{{if .NewTab}}<span class="muted">The purchase dialog opens in a new tab; come back here and <a href="/orders/{{.O.ID}}">reload</a> after paying.</span>{{end}}</p>{{end}}
+{{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
+<h2>Notifications</h2>
+{{if .O.History}}<table id="history"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>
+{{range .O.History}}<tr{{if .Replayed}} class="dup"{{end}}><td>{{time .At}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.ID}}</td><td>{{if .Test}}test{{end}}</td>
+<td>{{if .Replayed}}duplicate, answered from the store{{else}}first{{end}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{else}}<p>No verified notification yet.</p>{{end}}
+<p class="muted">Callbacks that failed verification never reach an order: see the <a href="/callbacks">callback log</a>.</p>
+{{end}}{{template "foot"}}{{end}}
+
+{{define "callbacks"}}{{template "head" .}}
+<h1>Callback log</h1>
+<p>Every callback received, newest first, with the shop's answer. Refused ones (bad signature, wrong account, malformed) changed nothing.</p>
+{{if .Data}}<table><tr><th>Time</th><th>Provider</th><th>Method</th><th>HTTP</th><th>Reply</th></tr>
+{{range .Data}}<tr><td>{{time .At}}</td><td>{{name .Provider}}</td><td>{{.Method}}</td><td>{{.Status}}</td><td><code>{{.Reply}}</code></td></tr>{{end}}</table>
+{{else}}<p>None yet.</p>{{end}}
+{{template "foot"}}{{end}}
+
+{{define "error"}}{{template "head" .}}<h1>Sorry</h1><p>{{.Data}}</p><p><a href="/">Back to the shop</a></p>{{template "foot"}}{{end}}
+`))

@@ -1,0 +1,280 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/examples/internal/emulators"
+	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/playvision"
+	"github.com/paykit-go/paykit/vkpay"
+	"github.com/paykit-go/paykit/xsolla"
+)
+
+// providers lists the four providers in the order the pages show them.
+var providers = []paykit.Provider{paykit.Paysera, paykit.VKPay, paykit.Xsolla, paykit.Playvision}
+
+// providerNames are the names shown to the buyer.
+var providerNames = map[paykit.Provider]string{
+	paykit.Paysera: "Paysera", paykit.VKPay: "VK votes", paykit.Xsolla: "Xsolla", paykit.Playvision: "Playvision",
+}
+
+// Demo credentials of the emulated providers. They are not secrets: the
+// emulators run inside the shop.
+const (
+	demoPayseraProject   = 123456
+	demoPayseraPassword  = "paysera-demo-password"
+	demoVKApp            = 51000001
+	demoVKSecret         = "vk-demo-secure-key"
+	demoXsollaMerchant   = 2340
+	demoXsollaProject    = 18404
+	demoXsollaAPIKey     = "xsolla-demo-api-key"
+	demoXsollaSecret     = "xsolla-demo-webhook-secret"
+	demoPlayvisionApp    = 7001
+	demoPlayvisionSecret = "playvision-demo-secret"
+
+	// demoUser is the buyer's id on the emulated platforms.
+	demoUser = 1
+)
+
+// gateway is one provider as the shop uses it: the callback handler built
+// from the shared hooks and the way a purchase starts.
+type gateway struct {
+	provider paykit.Provider
+	emulated bool
+	handler  http.Handler
+	// start returns the page where the buyer pays for o, or "" when the
+	// purchase is started by the provider's client-side SDK (real VK and
+	// Playvision), whose instructions clientSide gives.
+	start func(ctx context.Context, o Order) (string, error)
+	// resume returns a link to continue a pending payment; nil: PayURL.
+	resume     func(o Order) string
+	clientSide string
+}
+
+// credentials reads a provider's variables; ok is false when none is set
+// (the emulator is used), and an error names a variable that is missing
+// or not a number (never its value).
+func credentials(getenv func(string) string, names ...string) (vals []string, ok bool, err error) {
+	set := 0
+	for _, n := range names {
+		v := getenv(n)
+		vals = append(vals, v)
+		if v != "" {
+			set++
+		}
+	}
+	if set == 0 {
+		return nil, false, nil
+	}
+	for i, v := range vals {
+		if v == "" {
+			return nil, false, fmt.Errorf("%s is set but %s is missing", names[0], names[i])
+		}
+	}
+	return vals, true, nil
+}
+
+func atoi(name, v string) (int64, error) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n <= 0 {
+		return 0, fmt.Errorf("%s must be a positive number", name)
+	}
+	return n, nil
+}
+
+// plan decides per provider between the real provider (its variables are
+// set) and the emulator, and returns the emulator configuration.
+type plan struct {
+	paysera    []string // PAYSERA_PROJECT_ID, PAYSERA_PASSWORD
+	vk         []string // VK_APP_ID, VK_SECRET
+	xsolla     []string // XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID, XSOLLA_API_KEY, XSOLLA_WEBHOOK_SECRET
+	playvision []string // PLAYVISION_APP_ID, PLAYVISION_SECRET
+}
+
+func readPlan(getenv func(string) string) (plan, error) {
+	var p plan
+	var err error
+	if p.paysera, _, err = credentials(getenv, "PAYSERA_PROJECT_ID", "PAYSERA_PASSWORD"); err != nil {
+		return p, err
+	}
+	if p.vk, _, err = credentials(getenv, "VK_APP_ID", "VK_SECRET"); err != nil {
+		return p, err
+	}
+	if p.xsolla, _, err = credentials(getenv, "XSOLLA_MERCHANT_ID", "XSOLLA_PROJECT_ID", "XSOLLA_API_KEY", "XSOLLA_WEBHOOK_SECRET"); err != nil {
+		return p, err
+	}
+	if p.playvision, _, err = credentials(getenv, "PLAYVISION_APP_ID", "PLAYVISION_SECRET"); err != nil {
+		return p, err
+	}
+	return p, nil
+}
+
+// emulatorConfig configures an emulator for every provider without
+// credentials, sending its callbacks to the shop's callback URLs.
+func (p plan) emulatorConfig(base string) emulators.Config {
+	cfg := emulators.Config{BaseURL: base, Prefix: "/emulator/"}
+	if p.paysera == nil {
+		cfg.Paysera = &emulators.Paysera{ProjectID: demoPayseraProject, Password: demoPayseraPassword}
+	}
+	if p.vk == nil {
+		cfg.VK = &emulators.VK{AppID: demoVKApp, Secret: demoVKSecret, NotifyURL: callbackURL(base, paykit.VKPay)}
+	}
+	if p.xsolla == nil {
+		cfg.Xsolla = &emulators.Xsolla{
+			MerchantID: demoXsollaMerchant, ProjectID: demoXsollaProject, APIKey: demoXsollaAPIKey,
+			WebhookSecret: demoXsollaSecret, WebhookURL: callbackURL(base, paykit.Xsolla),
+		}
+	}
+	if p.playvision == nil {
+		cfg.Playvision = &emulators.Playvision{AppID: demoPlayvisionApp, Secret: demoPlayvisionSecret,
+			CallbackURL: callbackURL(base, paykit.Playvision)}
+	}
+	return cfg
+}
+
+// callbackURL is where provider sends its notifications to the shop.
+func callbackURL(base string, provider paykit.Provider) string {
+	return base + "/callback/" + string(provider)
+}
+
+// orderURL is the shop's page of an order, with the page the buyer comes
+// back from.
+func orderURL(base, id, from string) string {
+	u := base + "/orders/" + id
+	if from != "" {
+		u += "?return=" + url.QueryEscape(from)
+	}
+	return u
+}
+
+func (s *Shop) payseraGateway(vals []string, emu *emulators.Set, getenv func(string) string) (*gateway, error) {
+	cfg := paysera.Config{}
+	test := getenv("PAYSERA_TEST") == "1"
+	if vals == nil {
+		e := emu.Paysera
+		cfg = paysera.Config{ProjectID: demoPayseraProject, Password: demoPayseraPassword,
+			BaseURL: e.URL(), PublicKeyPEM: e.PublicKeyPEM()}
+		test = true
+	} else {
+		id, err := atoi("PAYSERA_PROJECT_ID", vals[0])
+		if err != nil {
+			return nil, err
+		}
+		cfg = paysera.Config{ProjectID: int(id), Password: vals[1], Sandbox: getenv("PAYSERA_SANDBOX") == "1"}
+	}
+	client, err := paysera.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := s.base
+	return &gateway{
+		provider: paykit.Paysera, emulated: vals == nil, handler: client.Handler(s.hk),
+		start: func(_ context.Context, o Order) (string, error) {
+			return client.BuildPaymentURL(paysera.PaymentRequest{
+				OrderID: o.ID, Amount: o.Amount.Amount, Currency: o.Amount.Currency,
+				AcceptURL: orderURL(base, o.ID, "paysera-accept"), CancelURL: orderURL(base, o.ID, "paysera-cancel"),
+				CallbackURL: callbackURL(base, paykit.Paysera), PayText: "Order [order_nr] at [site_name]", Test: test,
+			})
+		},
+		resume: func(o Order) string {
+			if o.Status != OrderPending {
+				return o.PayURL
+			}
+			u, err := client.BuildRepeatURL(o.ID) // reopens the same payment
+			if err != nil {
+				return o.PayURL
+			}
+			return u
+		},
+	}, nil
+}
+
+func (s *Shop) vkGateway(vals []string, emu *emulators.Set) (*gateway, error) {
+	cfg := vkpay.Config{AppID: demoVKApp, Secret: demoVKSecret}
+	if vals != nil {
+		id, err := atoi("VK_APP_ID", vals[0])
+		if err != nil {
+			return nil, err
+		}
+		cfg = vkpay.Config{AppID: id, Secret: vals[1]}
+	}
+	client, err := vkpay.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{provider: paykit.VKPay, emulated: vals == nil, handler: client.Handler(s.hk),
+		clientSide: "In the mini app, call VKWebAppShowOrderBox with type \"item\" and item = the item key below."}
+	if vals == nil {
+		page := s.base + emu.Path(paykit.VKPay) + "pay"
+		g.start = func(_ context.Context, o Order) (string, error) {
+			q := url.Values{"item": {o.ItemKey()}, "user_id": {strconv.Itoa(demoUser)},
+				"return_url": {orderURL(s.base, o.ID, "vkpay")}}
+			return page + "?" + q.Encode(), nil
+		}
+	}
+	return g, nil
+}
+
+func (s *Shop) xsollaGateway(vals []string, emu *emulators.Set, getenv func(string) string) (*gateway, error) {
+	var cfg xsolla.Config
+	if vals == nil {
+		cfg = emu.Xsolla.ClientConfig()
+	} else {
+		merchant, err := atoi("XSOLLA_MERCHANT_ID", vals[0])
+		if err != nil {
+			return nil, err
+		}
+		project, err := atoi("XSOLLA_PROJECT_ID", vals[1])
+		if err != nil {
+			return nil, err
+		}
+		cfg = xsolla.Config{MerchantID: int(merchant), ProjectID: int(project), APIKey: vals[2],
+			WebhookSecret: vals[3], Sandbox: getenv("XSOLLA_SANDBOX") == "1"}
+	}
+	client, err := xsolla.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := s.base
+	return &gateway{
+		provider: paykit.Xsolla, emulated: vals == nil, handler: client.Handler(s.hk),
+		start: func(ctx context.Context, o Order) (string, error) {
+			amount := o.Amount
+			return client.BuildPaymentURL(ctx, xsolla.TokenRequest{
+				UserID: "shopper-" + strconv.Itoa(demoUser), ExternalID: o.ID, Checkout: &amount,
+				Currency: amount.Currency, ReturnURL: orderURL(base, o.ID, "xsolla"), Description: o.Title,
+			})
+		},
+	}, nil
+}
+
+func (s *Shop) playvisionGateway(vals []string, emu *emulators.Set) (*gateway, error) {
+	cfg := playvision.Config{AppID: demoPlayvisionApp, Secret: demoPlayvisionSecret}
+	if vals != nil {
+		id, err := atoi("PLAYVISION_APP_ID", vals[0])
+		if err != nil {
+			return nil, err
+		}
+		cfg = playvision.Config{AppID: id, Secret: vals[1]}
+	} else {
+		cfg.BaseURL = emu.Playvision.URL()
+	}
+	client, err := playvision.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	g := &gateway{provider: paykit.Playvision, emulated: vals == nil, handler: client.Handler(s.hk),
+		clientSide: "In the game, open payment.window (playvision.Client.BuildPaymentURL) with the buyer's user id and token and item = the item key below."}
+	if vals == nil {
+		token := emu.Playvision.Token(demoUser)
+		g.start = func(_ context.Context, o Order) (string, error) {
+			return client.BuildPaymentURL(playvision.PaymentWindow{UserID: demoUser, Item: o.ItemKey(), Token: token})
+		}
+	}
+	return g, nil
+}
