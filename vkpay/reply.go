@@ -21,9 +21,9 @@ const (
 	maxErrorMsgBytes = 1024
 )
 
-// SubscriptionPeriods are the billing periods (and trial durations), in
+// subscriptionPeriods are the billing periods (and trial durations), in
 // days, that VK accepts.
-var SubscriptionPeriods = [...]int{3, 7, 30}
+var subscriptionPeriods = [...]int{3, 7, 30}
 
 // ItemReply answers get_item.
 type ItemReply struct {
@@ -333,7 +333,7 @@ func appendExpiration(b []byte, exp int64, noCache bool) []byte {
 }
 
 func validPeriod(days int) bool {
-	for _, p := range SubscriptionPeriods {
+	for _, p := range subscriptionPeriods {
 		if days == p {
 			return true
 		}

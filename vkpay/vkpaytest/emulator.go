@@ -17,10 +17,11 @@ import (
 	"github.com/paykit-go/paykit/vkpay"
 )
 
-// DefaultRetry is the emulator's resend schedule after a missing or
-// temporary answer. VK does not publish its own; tests pass a shorter one
-// in Options.Retry.
-var DefaultRetry = []time.Duration{5 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}
+// defaultRetry is the emulator's resend schedule after a missing or
+// temporary answer. VK does not publish its own.
+func defaultRetry() []time.Duration {
+	return []time.Duration{5 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}
+}
 
 // Errors of the emulator's Go API.
 var (
@@ -48,8 +49,10 @@ type Options struct {
 	// HTTPClient sends notifications; nil means a client with VK's 10 s
 	// timeout.
 	HTTPClient *http.Client
-	// Retry is the resend schedule; nil means [DefaultRetry]. After the
-	// last step the delivery is given up (state failed).
+	// Retry is the resend schedule: the waits before the first, second, …
+	// resend. nil means 5 s, 30 s, 1 min, 5 min, 15 min; tests pass
+	// milliseconds. After the last step the delivery is given up (state
+	// failed).
 	Retry []time.Duration
 	// Test sends the "_test" types, as VK does for payment testers.
 	Test bool
@@ -204,7 +207,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	if opts.Retry == nil {
-		opts.Retry = DefaultRetry
+		opts.Retry = defaultRetry()
 	}
 	if opts.Version == "" {
 		opts.Version = "5.132"
