@@ -1,5 +1,7 @@
 package xsolla
 
+import "strings"
+
 // Field-by-field decoders of the webhook objects, on the reader in
 // jsonscan.go. Unknown keys are skipped (validated, not stored); they stay
 // available in Message.Raw.
@@ -343,10 +345,15 @@ func (r *reader) transaction(t *Transaction) {
 	})
 }
 
+// flagOf reads 1/0, true/false and numeric strings: zero, false, null and
+// "" are false, anything else is true.
 func flagOf(s string) Flag {
 	switch s {
-	case "", "0", "false", "0.0":
+	case "", "false", "null":
 		return false
+	}
+	if strings.Trim(s, "-+.0eE") == "" && strings.Contains(s, "0") {
+		return false // 0, 0.0, -0, 0e0 …
 	}
 	return true
 }

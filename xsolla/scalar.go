@@ -65,12 +65,7 @@ func (f *Flag) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return err
 	}
-	switch s {
-	case "", "0", "false", "0.0":
-		*f = false
-	default:
-		*f = true
-	}
+	*f = flagOf(s)
 	return nil
 }
 

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/paykit-go/paykit"
@@ -130,4 +131,26 @@ func TestUserValidationVectorDecodes(t *testing.T) {
 	assert.Equal(t, ID("1234567"), uv.User.ID)
 	assert.Equal(t, "US", uv.User.Country)
 	assert.Equal(t, paykit.KindUserCheck, uv.Summary().Kind)
+}
+
+// The vectors file describes a third signed example (refund, raw UTF-8,
+// "\/" escapes, non-ASCII secret) that it does not contain; this one has
+// the same traits, its digest computed independently with Python's
+// hashlib.
+func TestRefundWithUTF8AndNonASCIISecret(t *testing.T) {
+	body := `{"notification_type":"refund","settings":{"project_id":18404,"merchant_id":2340},"user":{"id":"игрок-7","name":"Zoë Ω"},"transaction":{"id":87654322,"external_id":"order\/2024\/7"},"refund_details":{"code":2,"reason":"Chargeback"},"payment_details":{"payment":{"currency":"EUR","amount":"12.30"}}}`
+	secret := "sécret-ключ-🔑"
+	header := "Signature 744ce2085f51f839657641905c1ec07d4eb72a0b"
+	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: secret})
+	require.NoError(t, err)
+	n, err := c.ParseBody([]byte(body), header)
+	require.NoError(t, err)
+	r := n.(*Refund)
+	assert.Equal(t, ID("order/2024/7"), r.Transaction.ExternalID)
+	assert.Equal(t, ID("игрок-7"), r.User.ID)
+	assert.Equal(t, paykit.Money{Amount: 1230, Currency: "EUR"}, r.Summary().Amount)
+	assert.Equal(t, ID("2"), r.RefundDetails.Code)
+	// Unescaping "\/" and re-encoding changes the bytes: it must fail.
+	_, err = c.ParseBody([]byte(strings.ReplaceAll(body, `\/`, `/`)), header)
+	assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
 }
