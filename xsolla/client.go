@@ -39,11 +39,12 @@ type APIError struct {
 	Body []byte
 }
 
+// Error describes the failure: status, Xsolla code, message and request id.
 func (e *APIError) Error() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "xsolla: API error %d", e.Status)
 	if e.Code != "" {
-		fmt.Fprintf(&b, " (code %s)", e.Code)
+		fmt.Fprintf(&b, " (code %s)", clip(e.Code))
 	}
 	if e.Message != "" {
 		fmt.Fprintf(&b, ": %s", clipLong(e.Message))

@@ -134,3 +134,17 @@ func FuzzParseAmount(f *testing.F) {
 		}
 	})
 }
+
+// FuzzAPIError parses arbitrary error bodies from the API: no panic, and
+// the message is bounded.
+func FuzzAPIError(f *testing.F) {
+	f.Add(422, []byte(`{"http_status_code":422,"message":"x","extended_message":{"a":1},"request_id":"r"}`))
+	f.Add(404, []byte(`{"statusCode":404,"errorCode":4001,"errorMessage":"[0401-4001]: Item not found","transactionId":"t"}`))
+	f.Add(500, []byte(`<html>oops</html>`))
+	f.Fuzz(func(t *testing.T, status int, body []byte) {
+		e := newAPIError(status, body)
+		if len(e.Error()) > 1000 {
+			t.Fatalf("error text too long: %d", len(e.Error()))
+		}
+	})
+}

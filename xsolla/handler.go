@@ -80,6 +80,7 @@ type handler struct {
 
 var errNoEvent = paykit.Temporary(errors.New("xsolla: no Event hook configured"))
 
+// ServeHTTP answers one webhook delivery.
 func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -265,6 +266,7 @@ type scoped struct {
 	id string
 }
 
+// Summary returns the wrapped summary with the scoped ID.
 func (s scoped) Summary() paykit.Summary {
 	out := s.s
 	out.ID = s.id
