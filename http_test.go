@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -146,4 +147,29 @@ func TestHookContext_EndsBeforeTheProviderLimit(t *testing.T) {
 	defer cancel2()
 	d2, _ := short.Deadline()
 	assert.Greater(t, time.Until(d2), time.Duration(0))
+}
+
+func TestParseSortedForm(t *testing.T) {
+	pairs, err := paykit.ParseSortedForm(nil, "b=2&a=%D0%A7&c=x+y")
+	require.NoError(t, err)
+	assert.Equal(t, []paykit.Pair{{"a", "Ч"}, {"b", "2"}, {"c", "x y"}}, pairs)
+
+	prefix := []paykit.Pair{{"z", "kept"}}
+	pairs, err = paykit.ParseSortedForm(prefix, "b=1&a=2")
+	require.NoError(t, err)
+	assert.Equal(t, []paykit.Pair{{"z", "kept"}, {"a", "2"}, {"b", "1"}}, pairs, "appends after dst, sorting only its own")
+
+	_, err = paykit.ParseSortedForm(nil, "b=1&a=2&b=3")
+	assert.ErrorIs(t, err, paykit.ErrMalformed)
+
+	var long strings.Builder
+	for i := 200; i > 0; i-- {
+		long.WriteString("k" + strings.Repeat("x", i) + "=1&")
+	}
+	pairs, err = paykit.ParseSortedForm(nil, long.String())
+	require.NoError(t, err)
+	assert.Len(t, pairs, 200)
+	assert.True(t, sort.SliceIsSorted(pairs, func(i, j int) bool { return pairs[i].Key < pairs[j].Key }))
+	_, err = paykit.ParseSortedForm(nil, long.String()+"kx=2")
+	assert.ErrorIs(t, err, paykit.ErrMalformed, "duplicates found in long bodies too")
 }

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"slices"
 	"sync"
+
+	"github.com/paykit-go/paykit"
 )
 
 // SortedMD5 returns the lowercase hex MD5 of every key in params sorted
@@ -23,43 +25,11 @@ func SortedMD5(params url.Values, secret string) string {
 // SortedMD5Except is [SortedMD5] over every key of params except skip
 // (typically "sig"), without copying params.
 func SortedMD5Except(params url.Values, secret, skip string) string {
-	var sum [md5.Size]byte
-	sortedMD5(&sum, params, secret, skip)
+	cb := getCanon()
+	defer cb.put()
+	cb.appendValues(params, skip)
+	sum := cb.sum(secret)
 	return hex.EncodeToString(sum[:])
-}
-
-// bufPool recycles the key slices and buffers of SortedMD5: a callback
-// handler computes one per delivery and per accepted secret.
-var bufPool = sync.Pool{New: func() any { return new(canonBuf) }}
-
-type canonBuf struct {
-	keys []string
-	b    []byte
-}
-
-func sortedMD5(sum *[md5.Size]byte, params url.Values, secret, skip string) {
-	cb := bufPool.Get().(*canonBuf)
-	cb.keys = cb.keys[:0]
-	for k := range params {
-		if k != skip {
-			cb.keys = append(cb.keys, k)
-		}
-	}
-	slices.Sort(cb.keys)
-	b := cb.b[:0]
-	for _, k := range cb.keys {
-		for _, v := range params[k] {
-			b = append(b, k...)
-			b = append(b, '=')
-			b = append(b, v...)
-		}
-	}
-	b = append(b, secret...)
-	*sum = md5.Sum(b)
-	clear(b) // the secret does not linger in pooled memory
-	cb.b = b[:0]
-	clear(cb.keys)
-	bufPool.Put(cb)
 }
 
 // VerifySortedMD5 reports whether sig is the [SortedMD5Except] signature of
@@ -67,6 +37,80 @@ func sortedMD5(sum *[md5.Size]byte, params url.Values, secret, skip string) {
 // constant time per secret, so timing does not tell which one matched. The
 // hex of sig may be in either case.
 func VerifySortedMD5(params url.Values, skip, sig string, secrets []string) bool {
+	cb := getCanon()
+	defer cb.put()
+	cb.appendValues(params, skip)
+	return cb.match(sig, secrets)
+}
+
+// VerifySortedMD5Pairs is [VerifySortedMD5] over pairs already sorted by key,
+// as [paykit.ParseSortedForm] returns them: the allocation-free path of the
+// VK and Playvision handlers.
+func VerifySortedMD5Pairs(pairs []paykit.Pair, skip, sig string, secrets []string) bool {
+	cb := getCanon()
+	defer cb.put()
+	for _, p := range pairs {
+		if p.Key != skip {
+			cb.appendKV(p.Key, p.Value)
+		}
+	}
+	return cb.match(sig, secrets)
+}
+
+// canonPool recycles the buffers the canonical string is built in: a
+// callback handler builds one per delivery.
+var canonPool = sync.Pool{New: func() any { return new(canonBuf) }}
+
+// canonBuf builds the canonical string key=value…key=value of a request.
+type canonBuf struct {
+	keys []string
+	b    []byte
+}
+
+func getCanon() *canonBuf { return canonPool.Get().(*canonBuf) }
+
+// put clears the buffers — no secret lingers in pooled memory — and
+// returns them to the pool.
+func (cb *canonBuf) put() {
+	clear(cb.b[:cap(cb.b)])
+	cb.b = cb.b[:0]
+	clear(cb.keys)
+	cb.keys = cb.keys[:0]
+	canonPool.Put(cb)
+}
+
+func (cb *canonBuf) appendKV(k, v string) {
+	cb.b = append(cb.b, k...)
+	cb.b = append(cb.b, '=')
+	cb.b = append(cb.b, v...)
+}
+
+func (cb *canonBuf) appendValues(params url.Values, skip string) {
+	for k := range params {
+		if k != skip {
+			cb.keys = append(cb.keys, k)
+		}
+	}
+	slices.Sort(cb.keys)
+	for _, k := range cb.keys {
+		for _, v := range params[k] {
+			cb.appendKV(k, v)
+		}
+	}
+}
+
+// sum returns the MD5 of the canonical string followed by secret, leaving
+// the canonical string as it was.
+func (cb *canonBuf) sum(secret string) [md5.Size]byte {
+	n := len(cb.b)
+	cb.b = append(cb.b, secret...)
+	sum := md5.Sum(cb.b)
+	cb.b = cb.b[:n]
+	return sum
+}
+
+// match compares sig with the digest under every secret in constant time.
+func (cb *canonBuf) match(sig string, secrets []string) bool {
 	var got [md5.Size]byte
 	// A sig that is not 32 hex digits matches nothing; the secrets are
 	// still hashed so that a malformed sig is not answered faster.
@@ -76,9 +120,8 @@ func VerifySortedMD5(params url.Values, skip, sig string, secrets []string) bool
 		valid = err == nil
 	}
 	match := 0
-	var sum [md5.Size]byte
 	for _, secret := range secrets {
-		sortedMD5(&sum, params, secret, skip)
+		sum := cb.sum(secret)
 		match |= subtle.ConstantTimeCompare(got[:], sum[:])
 	}
 	return valid && match == 1

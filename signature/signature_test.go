@@ -273,3 +273,21 @@ func TestVerifySortedMD5_MalformedSigMatchesNothing(t *testing.T) {
 	assert.True(t, signature.VerifySortedMD5(p, "sig", strings.ToUpper(good), []string{"s"}))
 	assert.False(t, signature.VerifySortedMD5(p, "sig", good, nil), "no secrets, no match")
 }
+
+func TestVerifySortedMD5Pairs_AgreesWithValues(t *testing.T) {
+	var vec struct {
+		Votes []struct {
+			Secret      string `json:"secret"`
+			Body        string `json:"body_urlencoded"`
+			ExpectedSig string `json:"expected_sig"`
+		} `json:"votes"`
+	}
+	loadJSON(t, "vkpay.json", &vec)
+	for _, v := range vec.Votes {
+		pairs, err := paykit.ParseSortedForm(nil, v.Body+"&sig="+v.ExpectedSig)
+		require.NoError(t, err)
+		assert.True(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other", v.Secret}))
+		assert.False(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other"}))
+		assert.False(t, signature.VerifySortedMD5Pairs(pairs, "", v.ExpectedSig, []string{v.Secret}), "sig itself is not signed")
+	}
+}

@@ -1,14 +1,12 @@
 package vkpay
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paykit-go/paykit"
@@ -30,18 +28,9 @@ func Sign(params url.Values, secret string) string {
 // at Config.MaxBodyBytes; a GET is read from its query), verifies it and
 // decodes it. See [Client.ParseValues] for the checks and errors.
 func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
-	var form string
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		form = r.URL.RawQuery
-		if int64(len(form)) > c.limit() {
-			return nil, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, c.limit())
-		}
-	} else {
-		body, err := paykit.ReadBody(r, c.limit())
-		if err != nil {
-			return nil, err
-		}
-		form = string(body)
+	form, err := paykit.ReadRawForm(r, c.limit())
+	if err != nil {
+		return nil, err
 	}
 	return c.parseForm(form)
 }
@@ -74,50 +63,44 @@ func (c *Client) limit() int64 {
 // ([paykit.ErrMalformed]). The result is a *[GetItem],
 // *[OrderStatusChange], *[GetSubscription] or *[SubscriptionStatusChange].
 func (c *Client) ParseValues(params url.Values) (paykit.Notification, error) {
-	var arr [maxStackPairs]pair
+	var arr [maxStackPairs]paykit.Pair
 	pairs := arr[:0]
 	for k, vs := range params {
 		if len(vs) != 1 {
 			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, clip(k), len(vs))
 		}
-		pairs = append(pairs, pair{k, vs[0]})
+		pairs = append(pairs, paykit.Pair{Key: k, Value: vs[0]})
 	}
-	sortPairs(pairs)
+	slices.SortFunc(pairs, func(a, b paykit.Pair) int { return strings.Compare(a.Key, b.Key) })
 	return c.parsePairs(pairs)
 }
 
 func (c *Client) parseForm(form string) (paykit.Notification, error) {
-	var arr [maxStackPairs]pair
-	pairs, err := splitForm(form, arr[:0])
+	var arr [maxStackPairs]paykit.Pair
+	pairs, err := paykit.ParseSortedForm(arr[:0], form)
 	if err != nil {
 		return nil, err
-	}
-	sortPairs(pairs)
-	for i := 1; i < len(pairs); i++ {
-		if pairs[i].k == pairs[i-1].k {
-			return nil, fmt.Errorf("%w: duplicate form key %q", paykit.ErrMalformed, clip(pairs[i].k))
-		}
 	}
 	return c.parsePairs(pairs)
 }
 
 // parsePairs verifies and decodes pairs sorted by key with unique keys.
-func (c *Client) parsePairs(pairs []pair) (paykit.Notification, error) {
+func (c *Client) parsePairs(pairs []paykit.Pair) (paykit.Notification, error) {
 	sig := ""
 	for _, p := range pairs {
-		if p.k == SigParam {
-			sig = p.v
+		if p.Key == SigParam {
+			sig = p.Value
 		}
 	}
 	if sig == "" {
 		return nil, paykit.ErrMissingSignature
 	}
-	if !verifySig(pairs, sig, c.secrets) {
+	if !signature.VerifySortedMD5Pairs(pairs, SigParam, sig, c.secrets) {
 		return nil, paykit.ErrInvalidSignature
 	}
 	var d decoder
 	for _, p := range pairs {
-		d.set(p.k, p.v)
+		d.set(p.Key, p.Value)
 	}
 	f := &d.fields
 	common := Common{Sig: sig}
@@ -160,89 +143,17 @@ func (c *Client) parsePairs(pairs []pair) (paykit.Notification, error) {
 // allocation; VK sends at most about 16.
 const maxStackPairs = 24
 
-type pair struct{ k, v string }
-
-// splitForm decodes a form body into pairs with the rules of
-// [paykit.ParseForm]: '+' is a space, bad escapes and ';' separators are
-// refused. Decoding a pair without escapes does not allocate.
-func splitForm(body string, pairs []pair) ([]pair, error) {
-	for body != "" {
-		var kv string
-		kv, body, _ = strings.Cut(body, "&")
-		if kv == "" {
-			continue
-		}
-		if strings.IndexByte(kv, ';') >= 0 {
-			return nil, fmt.Errorf("%w: semicolon in form body", paykit.ErrMalformed)
-		}
-		rawKey, rawVal, _ := strings.Cut(kv, "=")
-		k, err := url.QueryUnescape(rawKey)
-		if err != nil {
-			return nil, fmt.Errorf("%w: bad escape in form key", paykit.ErrMalformed)
-		}
-		v, err := url.QueryUnescape(rawVal)
-		if err != nil {
-			return nil, fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, clip(k))
-		}
-		pairs = append(pairs, pair{k, v})
-	}
-	return pairs, nil
-}
-
-// sortPairs sorts by key, bytewise. Insertion sort: the lists are short
-// and often nearly sorted (VK sends keys in order).
-func sortPairs(p []pair) {
-	for i := 1; i < len(p); i++ {
-		for j := i; j > 0 && p[j].k < p[j-1].k; j-- {
-			p[j], p[j-1] = p[j-1], p[j]
-		}
-	}
-}
-
-// canonPool recycles the buffers the canonical string is built in.
-var canonPool = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
-
-// verifySig reports whether sig matches any secret, computing and
-// comparing every candidate in constant time (spec §A.2; the same result
-// as [signature.VerifySortedMD5]).
-func verifySig(pairs []pair, sig string, secrets []string) bool {
-	bp := canonPool.Get().(*[]byte)
-	b := (*bp)[:0]
-	for _, p := range pairs {
-		if p.k != SigParam {
-			b = append(b, p.k...)
-			b = append(b, '=')
-			b = append(b, p.v...)
-		}
-	}
-	n := len(b)
-	match := 0
-	var hexSum [2 * md5.Size]byte
-	for _, s := range secrets {
-		b = append(b[:n], s...)
-		sum := md5.Sum(b)
-		hex.Encode(hexSum[:], sum[:])
-		if signature.EqualHex(sig, string(hexSum[:])) {
-			match |= 1
-		}
-	}
-	clear(b) // no secret lingers in pooled memory
-	*bp = b[:0]
-	canonPool.Put(bp)
-	return match == 1
-}
-
 // extra collects the parameters a type does not model; nil when none.
-func extra(pairs []pair, known func(string) bool) map[string]string {
+func extra(pairs []paykit.Pair, known func(string) bool) map[string]string {
 	var m map[string]string
 	for _, p := range pairs {
-		if isCommonKey(p.k) || known(p.k) {
+		if isCommonKey(p.Key) || known(p.Key) {
 			continue
 		}
 		if m == nil {
 			m = make(map[string]string)
 		}
-		m[p.k] = p.v
+		m[p.Key] = p.Value
 	}
 	return m
 }
