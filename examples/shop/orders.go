@@ -72,7 +72,7 @@ type Order struct {
 // VKWebAppShowOrderBox, Playvision payment.window) to the order: the
 // provider echoes it in get_item and, as the item id we answer, in the
 // payment notification.
-func (o *Order) ItemKey() string { return itemKeyPrefix + o.ID }
+func (o Order) ItemKey() string { return itemKeyPrefix + o.ID }
 
 const itemKeyPrefix = "order-"
 
@@ -152,7 +152,9 @@ func (b *orderBook) list() []Order {
 	for _, o := range b.orders {
 		out = append(out, o.copy())
 	}
-	sort.Slice(out, func(i, j int) bool { return len(out[i].ID) > len(out[j].ID) || (len(out[i].ID) == len(out[j].ID) && out[i].ID > out[j].ID) })
+	sort.Slice(out, func(i, j int) bool {
+		return len(out[i].ID) > len(out[j].ID) || (len(out[i].ID) == len(out[j].ID) && out[i].ID > out[j].ID)
+	})
 	return out
 }
 

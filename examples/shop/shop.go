@@ -10,6 +10,7 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
+	"github.com/paykit-go/paykit/paysera/payseratest"
 )
 
 // Options configures a Shop.
@@ -26,6 +27,9 @@ type Options struct {
 	Retry []time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// PayseraSigner signs the Paysera emulator's callbacks; nil generates
+	// a key at start (tests share one to save the RSA key generation).
+	PayseraSigner *payseratest.Signer
 }
 
 // Shop is the demo merchant: a catalogue, in-memory orders, the pages, the
@@ -62,6 +66,9 @@ func New(opts Options) (*Shop, error) {
 
 	ecfg := p.emulatorConfig(base)
 	ecfg.Retry = opts.Retry
+	if ecfg.Paysera != nil {
+		ecfg.Paysera.Signer = opts.PayseraSigner
+	}
 	if s.emu, err = emulators.New(ecfg); err != nil {
 		return nil, err
 	}
