@@ -155,3 +155,35 @@ func ExampleVerify() {
 	fmt.Println(err)
 	// Output: <nil>
 }
+
+// Quickstart: a webhook handler and a checkout link. The signed delivery
+// at the end stands in for Xsolla.
+func ExampleClient_Handler() {
+	client, err := xsolla.New(xsolla.Config{
+		MerchantID: 2340, ProjectID: 18404, Sandbox: true,
+		APIKey: "api-key", WebhookSecret: "webhook-secret",
+	})
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/xsolla/webhook", client.Handler(paykit.Hooks{
+		User: func(ctx context.Context, n paykit.Notification) error { return nil }, // or paykit.ErrUnknownUser
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			s := n.Summary() // runs once per payment, refund, order…
+			fmt.Println(s.Kind, s.ID, s.OrderID, s.Amount.Amount, s.Amount.Currency, s.Test)
+			return nil
+		},
+	}))
+	// At checkout: url, err := client.BuildPaymentURL(ctx, xsolla.TokenRequest{UserID: "player-42",
+	//	ExternalID: "order-1001", Checkout: &paykit.Money{Amount: 499, Currency: "USD"}})
+
+	body := []byte(`{"notification_type":"payment","settings":{"project_id":18404,"merchant_id":2340},"user":{"id":"player-42"},` +
+		`"transaction":{"id":87654321,"external_id":"order-1001","dry_run":1},"payment_details":{"payment":{"currency":"USD","amount":4.99}}}`)
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, xsollatest.Signer{Secret: "webhook-secret"}.Request("/xsolla/webhook", body))
+	fmt.Println(w.Code)
+	// Output:
+	// payment 87654321 order-1001 499 USD true
+	// 204
+}

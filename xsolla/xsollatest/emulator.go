@@ -184,8 +184,14 @@ func (e *Emulator) URL() string {
 
 // ClientConfig returns an xsolla.Config whose client talks to this
 // emulator: credentials, webhook secret, API bases and Pay Station URL.
+// Without a public URL (a mounted emulator whose Options.PublicURL is
+// empty) the URLs point at an unresolvable host, so that a client never
+// falls back to Xsolla's real hosts by mistake.
 func (e *Emulator) ClientConfig() xsolla.Config {
 	base := e.URL()
+	if base == "" {
+		base = "http://xsollatest.invalid"
+	}
 	return xsolla.Config{
 		MerchantID: e.opts.MerchantID, ProjectID: e.opts.ProjectID, APIKey: e.opts.APIKey,
 		WebhookSecret: e.opts.WebhookSecret, BaseURL: base, StoreBaseURL: base + "/api",

@@ -390,3 +390,12 @@ func resendLast(t *testing.T, emu *xsollatest.Server, sh *shop, typ string) int 
 	resp.Body.Close()
 	return resp.StatusCode
 }
+
+func TestClientConfigWithoutPublicURLFailsClosed(t *testing.T) {
+	emu := xsollatest.New(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k"})
+	defer emu.Close()
+	cfg := emu.ClientConfig()
+	for _, u := range []string{cfg.BaseURL, cfg.StoreBaseURL, cfg.PayStationURL} {
+		assert.True(t, strings.HasPrefix(u, "http://xsollatest.invalid"), u)
+	}
+}
