@@ -260,4 +260,9 @@ func (e *Emulator) store(s *Session) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.sessions[s.Token] = s
+	e.order = append(e.order, s.Token)
+	if len(e.order) > maxSessions {
+		delete(e.sessions, e.order[0])
+		e.order = e.order[1:]
+	}
 }

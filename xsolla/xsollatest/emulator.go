@@ -120,8 +120,10 @@ type Emulator struct {
 	wg     sync.WaitGroup
 
 	mu         sync.Mutex
+	closed     bool
 	public     string
 	sessions   map[string]*Session
+	order      []string // tokens, oldest first, to bound memory
 	nextTx     int64
 	nextOrder  int64
 	deliveries []Delivery
@@ -169,10 +171,25 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.StripPrefix(strings.TrimSuffix(e.prefix, "/"), e.mux).ServeHTTP(w, r)
 }
 
-// Close stops webhook deliveries in progress and waits for them to end.
+// Close stops webhook deliveries in progress and waits for them to end;
+// later payments fail with ErrClosed.
 func (e *Emulator) Close() {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
 	e.cancel()
 	e.wg.Wait()
+}
+
+// begin registers a delivery unless the emulator is closed.
+func (e *Emulator) begin() bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return false
+	}
+	e.wg.Add(1)
+	return true
 }
 
 // URL returns the emulator's public base URL (Options.PublicURL).
@@ -224,6 +241,8 @@ var (
 	// ErrRejected: the merchant refused a webhook (4xx) or never
 	// acknowledged it after every retry.
 	ErrRejected = errors.New("xsollatest: webhook not acknowledged")
+	// ErrClosed: the emulator was closed.
+	ErrClosed = errors.New("xsollatest: emulator closed")
 )
 
 // Pay pays the session of token as if the user clicked Pay: it sends
@@ -326,6 +345,10 @@ func newToken() string {
 	_, _ = rand.Read(b[:])
 	return "emu_" + hex.EncodeToString(b[:])
 }
+
+// maxSessions bounds the emulator's memory in long-running demos: the
+// oldest sessions are forgotten first.
+const maxSessions = 10000
 
 // Server is an Emulator running on a local httptest server.
 type Server struct {

@@ -185,7 +185,9 @@ func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byt
 	if e.opts.WebhookURL == "" {
 		return nil
 	}
-	e.wg.Add(1)
+	if !e.begin() {
+		return ErrClosed
+	}
 	defer e.wg.Done()
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
