@@ -227,7 +227,8 @@ func (e *Emulator) Session(token string) (Session, bool) {
 	return *s, true
 }
 
-// Deliveries returns every webhook delivery attempt so far, oldest first.
+// Deliveries returns the webhook delivery attempts so far, oldest first
+// (the latest few thousand in a long-running demo).
 func (e *Emulator) Deliveries() []Delivery {
 	e.mu.Lock()
 	defer e.mu.Unlock()

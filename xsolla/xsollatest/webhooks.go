@@ -196,6 +196,9 @@ func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byt
 		d := e.deliver(ctx, typ, attempt, body)
 		res.Deliveries = append(res.Deliveries, d)
 		e.mu.Lock()
+		if len(e.deliveries) >= maxSessions {
+			e.deliveries = append(e.deliveries[:0], e.deliveries[maxSessions/2:]...)
+		}
 		e.deliveries = append(e.deliveries, d)
 		e.mu.Unlock()
 		switch {
