@@ -1,0 +1,67 @@
+// Command shop is paykit's demo merchant: a small web shop that takes
+// payments through Paysera, VK votes, Xsolla and Playvision with one set of
+// paykit.Hooks for all four.
+//
+//	go run ./examples/shop              # serves http://127.0.0.1:8080
+//	go run ./examples/shop -addr :9000
+//
+// Offline by default: each provider without credentials runs on its
+// emulator from paykit's test kits, mounted in the same process under
+// /emulator/<provider>/. Open the page, pick a product and a way to pay,
+// pay (or cancel, or leave the Paysera payment pending) on the emulated
+// provider page, and come back to the order page. The order's status is set
+// only by the provider's verified callback, never by the return URL; the
+// page lists every notification the order received, with its type, status,
+// test flag and whether it was a duplicate answered from the store.
+// /callbacks lists every callback received, including the ones refused
+// before any hook ran (bad signature, wrong account).
+//
+// # How it is built
+//
+// One paykit.Hooks (hooks.go) serves the four callback handlers mounted at
+// /callback/{paysera,vkpay,xsolla,playvision}:
+//
+//   - Item prices VK and Playvision get_item requests. Those purchases are
+//     started client-side on the real platforms (VKWebAppShowOrderBox,
+//     payment.window), so the shop links them to its order by the item key
+//     "order-<id>", which comes back in the payment notification as the
+//     item id we answered.
+//   - User accepts Xsolla's user_validation for the shop's buyers.
+//   - Event fulfils payments and refunds, finding the order by
+//     Summary().OrderID (Paysera orderid, Xsolla external_id) or, when it is
+//     empty, by the item key of the provider-specific notification. It checks
+//     the provider and the amount against the order.
+//   - Store is one paykit.MemoryStore for all four handlers, wrapped to
+//     record every reply answered from the store as a duplicate on the
+//     order's history — provider-neutral, because every handler goes through
+//     the Store.
+//
+// Money is int64 minor units (EUR cents) for Paysera and Xsolla, whole
+// votes for VK and whole PlayGold for Playvision.
+//
+// # Real providers
+//
+// Set a provider's variables and the shop talks to that provider instead of
+// its emulator (the others stay emulated):
+//
+//	PAYSERA_PROJECT_ID, PAYSERA_PASSWORD      Paysera project; PAYSERA_SANDBOX=1 uses
+//	                                          sandbox.paysera.com, PAYSERA_TEST=1 asks for
+//	                                          test payments
+//	VK_APP_ID, VK_SECRET                      VK app id and secure key
+//	XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID,    Xsolla merchant, project, API key and
+//	XSOLLA_API_KEY, XSOLLA_WEBHOOK_SECRET     webhook secret; XSOLLA_SANDBOX=1 for
+//	                                          sandbox tokens and Pay Station
+//	PLAYVISION_APP_ID, PLAYVISION_SECRET      Playvision app id and secret key
+//	SHOP_PUBLIC_URL                           the shop's public https URL (default: the
+//	                                          listening address), which the providers
+//	                                          must be able to reach
+//
+// Paysera receives its callback URL with each payment; for VK, Xsolla and
+// Playvision enter SHOP_PUBLIC_URL + "/callback/vkpay" (…/xsolla,
+// …/playvision) in the app or project settings. Real VK and Playvision
+// purchases start in the mini app or game, which passes the order page's
+// item key to VKWebAppShowOrderBox or payment.window.
+//
+// Orders live in memory and the shop has no user accounts: it is a
+// demonstration of the payment path, not a shop to deploy.
+package main
