@@ -96,19 +96,19 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 		return err
 	})
 
-	fs.IntVar(&c.paysera.ProjectID, "paysera-project", 123456, "Paysera project id")
-	fs.StringVar(&c.paysera.Password, "paysera-password", "paysera-demo-password", "Paysera project password")
+	fs.IntVar(&c.paysera.ProjectID, "paysera-project", emulators.DemoPayseraProject, "Paysera project id")
+	fs.StringVar(&c.paysera.Password, "paysera-password", emulators.DemoPayseraPassword, "Paysera project password")
 	fs.StringVar(&c.payseraKeyFile, "paysera-key", "", "PEM file of the RSA private key that signs Paysera callbacks (default: a new key per run)")
 
-	fs.Int64Var(&c.vk.AppID, "vk-app", 51000001, "VK app id")
-	fs.StringVar(&c.vk.Secret, "vk-secret", "vk-demo-secure-key", "VK app secure key")
+	fs.Int64Var(&c.vk.AppID, "vk-app", emulators.DemoVKApp, "VK app id")
+	fs.StringVar(&c.vk.Secret, "vk-secret", emulators.DemoVKSecret, "VK app secure key")
 	fs.StringVar(&c.vk.NotifyURL, "vk-notify-url", shopURL+"/callback/vkpay", "the app's payment notifications URL")
 	fs.BoolVar(&c.vk.Test, "vk-test", false, "send the _test notification types")
 
-	fs.IntVar(&c.xsolla.MerchantID, "xsolla-merchant", 2340, "Xsolla merchant id")
-	fs.IntVar(&c.xsolla.ProjectID, "xsolla-project", 18404, "Xsolla project id")
-	fs.StringVar(&c.xsolla.APIKey, "xsolla-api-key", "xsolla-demo-api-key", "Xsolla API key the token endpoints accept")
-	fs.StringVar(&c.xsolla.WebhookSecret, "xsolla-webhook-secret", "xsolla-demo-webhook-secret", "Xsolla webhook secret")
+	fs.IntVar(&c.xsolla.MerchantID, "xsolla-merchant", emulators.DemoXsollaMerchant, "Xsolla merchant id")
+	fs.IntVar(&c.xsolla.ProjectID, "xsolla-project", emulators.DemoXsollaProject, "Xsolla project id")
+	fs.StringVar(&c.xsolla.APIKey, "xsolla-api-key", emulators.DemoXsollaAPIKey, "Xsolla API key the token endpoints accept")
+	fs.StringVar(&c.xsolla.WebhookSecret, "xsolla-webhook-secret", emulators.DemoXsollaSecret, "Xsolla webhook secret")
 	fs.StringVar(&c.xsolla.WebhookURL, "xsolla-webhook-url", shopURL+"/callback/xsolla", "where webhooks are sent")
 	fs.Func("xsolla-item", "a catalogue item tokens may buy, as sku=amount:CUR in minor units, e.g. gems_500=499:USD (repeatable)", func(s string) error {
 		sku, price, err := parseItem(s)
@@ -118,8 +118,8 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 		return err
 	})
 
-	fs.Int64Var(&c.playvision.AppID, "playvision-app", 7001, "Playvision app id")
-	fs.StringVar(&c.playvision.Secret, "playvision-secret", "playvision-demo-secret", "Playvision app secret")
+	fs.Int64Var(&c.playvision.AppID, "playvision-app", emulators.DemoPlayvisionApp, "Playvision app id")
+	fs.StringVar(&c.playvision.Secret, "playvision-secret", emulators.DemoPlayvisionSecret, "Playvision app secret")
 	fs.StringVar(&c.playvision.CallbackURL, "playvision-callback-url", shopURL+"/callback/playvision", "the app's Payment link")
 	fs.BoolVar(&c.playvision.Test, "playvision-test", false, "send the _test notification types")
 	if err := fs.Parse(args); err != nil {

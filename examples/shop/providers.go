@@ -23,19 +23,19 @@ var providerNames = map[paykit.Provider]string{
 	paykit.Paysera: "Paysera", paykit.VKPay: "VK votes", paykit.Xsolla: "Xsolla", paykit.Playvision: "Playvision",
 }
 
-// Demo credentials of the emulated providers. They are not secrets: the
-// emulators run inside the shop.
+// Demo credentials of the emulated providers (shared with the sandbox and
+// trigger).
 const (
-	demoPayseraProject   = 123456
-	demoPayseraPassword  = "paysera-demo-password"
-	demoVKApp            = 51000001
-	demoVKSecret         = "vk-demo-secure-key"
-	demoXsollaMerchant   = 2340
-	demoXsollaProject    = 18404
-	demoXsollaAPIKey     = "xsolla-demo-api-key"
-	demoXsollaSecret     = "xsolla-demo-webhook-secret"
-	demoPlayvisionApp    = 7001
-	demoPlayvisionSecret = "playvision-demo-secret"
+	demoPayseraProject   = emulators.DemoPayseraProject
+	demoPayseraPassword  = emulators.DemoPayseraPassword
+	demoVKApp            = emulators.DemoVKApp
+	demoVKSecret         = emulators.DemoVKSecret
+	demoXsollaMerchant   = emulators.DemoXsollaMerchant
+	demoXsollaProject    = emulators.DemoXsollaProject
+	demoXsollaAPIKey     = emulators.DemoXsollaAPIKey
+	demoXsollaSecret     = emulators.DemoXsollaSecret
+	demoPlayvisionApp    = emulators.DemoPlayvisionApp
+	demoPlayvisionSecret = emulators.DemoPlayvisionSecret
 
 	// demoUser is the buyer's id on the emulated platforms.
 	demoUser = 1

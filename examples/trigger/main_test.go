@@ -1,0 +1,166 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/x509"
+	"encoding/pem"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/examples/internal/emulators"
+	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/paysera/payseratest"
+	"github.com/paykit-go/paykit/playvision"
+	"github.com/paykit-go/paykit/vkpay"
+	"github.com/paykit-go/paykit/xsolla"
+)
+
+// receiver is a merchant with the four handlers on the demo accounts,
+// remembering what reached its hooks.
+type receiver struct {
+	mu      sync.Mutex
+	summary []paykit.Summary
+	srv     *httptest.Server
+}
+
+func (r *receiver) record(n paykit.Notification) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.summary = append(r.summary, n.Summary())
+}
+
+func (r *receiver) last(t *testing.T) paykit.Summary {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	require.NotEmpty(t, r.summary)
+	return r.summary[len(r.summary)-1]
+}
+
+func newReceiver(t *testing.T, payseraKey []byte) *receiver {
+	r := &receiver{}
+	hooks := paykit.Hooks{
+		Item: func(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+			r.record(req.Notification)
+			return paykit.Item{ID: req.Item, Title: "Thing", Price: 5}, nil
+		},
+		User:  func(_ context.Context, n paykit.Notification) error { r.record(n); return nil },
+		Event: func(_ context.Context, n paykit.Notification) error { r.record(n); return nil },
+	}
+	ps, err := paysera.New(paysera.Config{ProjectID: emulators.DemoPayseraProject, Password: emulators.DemoPayseraPassword, PublicKeyPEM: payseraKey})
+	require.NoError(t, err)
+	vk, err := vkpay.New(vkpay.Config{AppID: emulators.DemoVKApp, Secret: emulators.DemoVKSecret})
+	require.NoError(t, err)
+	xs, err := xsolla.New(xsolla.Config{MerchantID: emulators.DemoXsollaMerchant, ProjectID: emulators.DemoXsollaProject,
+		APIKey: "unused", WebhookSecret: emulators.DemoXsollaSecret})
+	require.NoError(t, err)
+	pv, err := playvision.New(playvision.Config{AppID: emulators.DemoPlayvisionApp, Secret: emulators.DemoPlayvisionSecret})
+	require.NoError(t, err)
+	mux := http.NewServeMux()
+	mux.Handle("/paysera", ps.Handler(hooks))
+	mux.Handle("/vkpay", vk.Handler(hooks))
+	mux.Handle("/xsolla", xs.Handler(hooks))
+	mux.Handle("/playvision", pv.Handler(hooks))
+	r.srv = httptest.NewServer(mux)
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+func trigger(t *testing.T, r *receiver, args ...string) string {
+	t.Helper()
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), args, &out, r.srv.Client()))
+	return out.String()
+}
+
+func TestTriggerSendsVerifiedNotifications(t *testing.T) {
+	r := newReceiver(t, nil)
+	cases := []struct {
+		args   []string
+		reply  string
+		expect paykit.Summary
+	}{
+		{[]string{"-provider", "paysera", "-order", "42", "-amount", "499", "-id", "9001", "-test"}, "HTTP 200 OK\nOK",
+			paykit.Summary{Provider: paykit.Paysera, Type: "macro", Kind: paykit.KindPayment, Status: paykit.StatusPaid,
+				ID: "9001", OrderID: "42", Amount: paykit.Money{Amount: 499, Currency: "EUR"}, Test: true}},
+		{[]string{"-provider", "paysera", "-order", "42", "-amount", "499", "-id", "9001", "-status", "2"}, "HTTP 200 OK\nOK",
+			paykit.Summary{Provider: paykit.Paysera, Type: "macro", Kind: paykit.KindPayment, Status: paykit.StatusPending,
+				ID: "9001", OrderID: "42", Amount: paykit.Money{Amount: 499, Currency: "EUR"}}},
+		{[]string{"-provider", "vkpay", "-type", "get_item_test", "-item", "order-7", "-id", "55"}, `"title":"Thing"`,
+			paykit.Summary{Provider: paykit.VKPay, Type: "get_item_test", Kind: paykit.KindItemRequest, ID: "55", UserID: "1", Test: true}},
+		{[]string{"-provider", "vkpay", "-item", "order-7", "-id", "55", "-amount", "5", "-status", "refunded"}, `{"response":{"order_id":55`,
+			paykit.Summary{Provider: paykit.VKPay, Type: "order_status_change", Kind: paykit.KindRefund, Status: paykit.StatusRefunded,
+				ID: "55", UserID: "1", Amount: paykit.Money{Amount: 5}}},
+		{[]string{"-provider", "xsolla", "-type", "user_validation", "-user", "u-1"}, "HTTP 204 No Content",
+			paykit.Summary{Provider: paykit.Xsolla, Type: "user_validation", Kind: paykit.KindUserCheck, UserID: "u-1"}},
+		{[]string{"-provider", "xsolla", "-order", "43", "-amount", "999", "-id", "800001", "-test"}, "HTTP 204 No Content",
+			paykit.Summary{Provider: paykit.Xsolla, Type: "payment", Kind: paykit.KindPayment, Status: paykit.StatusPaid,
+				ID: "800001", OrderID: "43", UserID: "1", Amount: paykit.Money{Amount: 999, Currency: "EUR"}, Test: true}},
+		{[]string{"-provider", "xsolla", "-type", "refund", "-order", "43", "-amount", "999", "-id", "800001"}, "HTTP 204 No Content",
+			paykit.Summary{Provider: paykit.Xsolla, Type: "refund", Kind: paykit.KindRefund, Status: paykit.StatusRefunded,
+				ID: "800001", OrderID: "43", UserID: "1", Amount: paykit.Money{Amount: 999, Currency: "EUR"}}},
+		{[]string{"-provider", "playvision", "-type", "get_item", "-item", "order-8"}, `"item_title":"Thing"`,
+			paykit.Summary{Provider: paykit.Playvision, Type: "get_item", Kind: paykit.KindItemRequest, UserID: "1"}},
+		{[]string{"-provider", "playvision", "-item", "order-8", "-id", "1001", "-amount", "50", "-test"}, `{"status":"1","message":"success"}`,
+			paykit.Summary{Provider: paykit.Playvision, Type: "order_status_change_test", Kind: paykit.KindPayment,
+				Status: paykit.StatusPaid, ID: "1001", UserID: "1", Amount: paykit.Money{Amount: 50}, Test: true}},
+	}
+	for _, tc := range cases {
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			out := trigger(t, r, append(tc.args, "-url", r.srv.URL+"/"+tc.args[1])...)
+			assert.Contains(t, out, tc.reply)
+			assert.Equal(t, tc.expect, r.last(t))
+		})
+	}
+}
+
+func TestTriggerWrongSecretIsRefused(t *testing.T) {
+	r := newReceiver(t, nil)
+	for provider, want := range map[string]string{
+		"paysera": "HTTP 400", "vkpay": `"error_code":10`, "xsolla": "INVALID_SIGNATURE", "playvision": `"status":"-1"`,
+	} {
+		out := trigger(t, r, "-provider", provider, "-secret", "not-the-secret", "-amount", "100", "-id", "5", "-url", r.srv.URL+"/"+provider)
+		assert.Contains(t, out, want, provider)
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	assert.Empty(t, r.summary, "nothing refused reaches a hook")
+}
+
+func TestTriggerSignsPayseraWithAKey(t *testing.T) {
+	signer, err := payseratest.NewSigner(emulators.DemoPayseraProject, emulators.DemoPayseraPassword)
+	require.NoError(t, err)
+	keyFile := filepath.Join(t.TempDir(), "key.pem")
+	require.NoError(t, os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "RSA PRIVATE KEY",
+		Bytes: x509.MarshalPKCS1PrivateKey(signer.Key)}), 0o600))
+	r := newReceiver(t, signer.PublicKeyPEM())
+	out := trigger(t, r, "-provider", "paysera", "-paysera-key", keyFile, "-order", "9", "-amount", "100", "-id", "77",
+		"-show", "-url", r.srv.URL+"/paysera")
+	assert.Contains(t, out, "ss2=")
+	assert.Contains(t, out, "HTTP 200 OK\nOK")
+	assert.Equal(t, "9", r.last(t).OrderID)
+}
+
+func TestTriggerFlagErrors(t *testing.T) {
+	for _, args := range [][]string{
+		{"-provider", "vkpay"},
+		{"-url", "http://127.0.0.1:1/"},
+		{"-provider", "stripe", "-url", "http://127.0.0.1:1/"},
+		{"-provider", "vkpay", "-type", "refund", "-url", "http://127.0.0.1:1/"},
+		{"-provider", "xsolla", "-currency", "XXXX", "-url", "http://127.0.0.1:1/"},
+		{"-provider", "playvision", "-user", "me", "-url", "http://127.0.0.1:1/"},
+	} {
+		err := run(context.Background(), args, io.Discard, http.DefaultClient)
+		assert.Error(t, err, "%v", args)
+	}
+}
