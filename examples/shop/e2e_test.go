@@ -285,6 +285,7 @@ func TestShopPayseraCancelled(t *testing.T) {
 	back := h.submit(h.buy(paykit.Paysera), "cancel")
 	o := h.readOrder(back)
 	assert.Contains(t, back.Body, "You left the payment page without paying.")
+	assert.NotContains(t, back.Body, `http-equiv="refresh"`, "nothing to wait for")
 	assert.Equal(t, OrderNew, o.Status)
 	assert.Equal(t, 0, o.Deliveries)
 	assert.Contains(t, back.Body, "No verified notification yet.")

@@ -89,20 +89,21 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 	if from := r.URL.Query().Get("return"); from != "" {
 		// The return address is not authenticated: it only decides what
 		// to say, never the order's status.
+		left := leftWithoutPaying(from, r.URL.Query().Get("status"))
 		v.Return = from
-		v.ReturnNote = returnNote(from, r.URL.Query().Get("status"))
-		v.Refresh = !o.Status.Final()
+		v.ReturnNote = "You are back from the payment page."
+		if left {
+			v.ReturnNote = "You left the payment page without paying."
+		}
+		v.Refresh = !left && !o.Status.Final()
 	}
 	s.render(w, http.StatusOK, "order", v)
 }
 
-func returnNote(from, status string) string {
-	switch {
-	case strings.HasSuffix(from, "-cancel") || status == "canceled":
-		return "You left the payment page without paying."
-	default:
-		return "You are back from the payment page."
-	}
+// leftWithoutPaying reads the (unauthenticated) return address: Paysera's
+// cancelurl or Xsolla's status=canceled.
+func leftWithoutPaying(from, status string) bool {
+	return strings.HasSuffix(from, "-cancel") || status == "canceled"
 }
 
 func (s *Shop) serveCallbacks(w http.ResponseWriter, _ *http.Request) {
