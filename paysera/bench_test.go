@@ -3,6 +3,7 @@ package paysera
 import (
 	"crypto"
 	"testing"
+	"time"
 
 	"github.com/paykit-go/paykit/signature"
 )
@@ -78,5 +79,44 @@ func BenchmarkBuildPaymentURL(b *testing.B) {
 		if _, err := c.BuildPaymentURL(req); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// BenchmarkRatioParseCallbackToBareVerify runs both operations above
+// alternately in one loop and reports ParseCallback's time as a multiple
+// of the bare verification ("x-bare"), which stays meaningful on a busy
+// machine where separate benchmarks drift apart.
+func BenchmarkRatioParseCallbackToBareVerify(b *testing.B) {
+	v := mustVectors(b)
+	cv := v.Callbacks["C1_macro_status1"]
+	pub, err := signature.ParsePublicKey([]byte(v.About.PublicKeyPEM))
+	if err != nil {
+		b.Fatal(err)
+	}
+	sig, err := decodeBase64(cv.SS3)
+	if err != nil {
+		b.Fatal(err)
+	}
+	data := []byte(cv.Data)
+	c := vectorClient(b, "")
+	r := getRequest(cv.Raw)
+	var bare, full time.Duration
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		t0 := time.Now()
+		if err := signature.VerifyRSA(pub, crypto.SHA256, data, sig); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if _, err := c.ParseCallback(r); err != nil {
+			b.Fatal(err)
+		}
+		t2 := time.Now()
+		bare += t1.Sub(t0)
+		full += t2.Sub(t1)
+	}
+	if bare > 0 {
+		b.ReportMetric(float64(full)/float64(bare), "x-bare")
 	}
 }

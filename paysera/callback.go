@@ -74,43 +74,39 @@ func (c *Client) parse(ctx context.Context, p callbackParams) (*Callback, error)
 	if p.data == "" {
 		return nil, fmt.Errorf("%w: \"data\" parameter not found", paykit.ErrMalformed)
 	}
-	query, via, err := c.open(ctx, p)
+	query, via, err := c.open(ctx, &p)
 	if err != nil {
 		return nil, err
 	}
-	fields, err := parseQuery(query)
-	if err != nil {
+	cb := &Callback{VerifiedBy: via}
+	if cb.Fields, err = parseQueryInto(query, cb.set); err != nil {
 		return nil, err
 	}
-	pid := fields.Get("projectid")
-	if pid == "" {
+	if cb.ProjectID == "" {
 		return nil, fmt.Errorf("%w: project id not provided in callback", paykit.ErrMalformed)
 	}
-	if pid != c.account {
-		return nil, fmt.Errorf("%w: callback for project %s", paykit.ErrWrongAccount, clip(pid))
+	if cb.ProjectID != c.account {
+		return nil, fmt.Errorf("%w: callback for project %s", paykit.ErrWrongAccount, clip(cb.ProjectID))
 	}
-	cb, err := newCallback(fields)
-	if err != nil {
-		return nil, err
-	}
-	cb.VerifiedBy = via
-	return cb, nil
+	return cb.finish()
 }
 
 // open authenticates data and returns the decoded parameter string and how
 // it was authenticated.
-func (c *Client) open(ctx context.Context, p callbackParams) (string, string, error) {
-	data := p.data
+func (c *Client) open(ctx context.Context, p *callbackParams) (string, string, error) {
+	sc := getScratch()
+	defer sc.release()
 	switch {
 	case p.hasSS3:
-		return c.openRSA(ctx, crypto.SHA256, data, p.ss3, "ss3")
+		return c.openRSA(ctx, sc, crypto.SHA256, p, p.ss3, "ss3")
 	case p.hasSS2:
-		return c.openRSA(ctx, crypto.SHA1, data, p.ss2, "ss2")
+		return c.openRSA(ctx, sc, crypto.SHA1, p, p.ss2, "ss2")
 	case p.hasSS1:
 		if !c.acceptSS1 {
 			return "", "", fmt.Errorf("%w: only ss1 present and AcceptSS1 is off", paykit.ErrMissingSignature)
 		}
-		if !signature.MatchAny(p.ss1, c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
+		data := p.value(p.data)
+		if !signature.MatchAny(p.value(p.ss1), c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
 			return "", "", fmt.Errorf("%w: ss1", paykit.ErrInvalidSignature)
 		}
 		q, err := decodeBase64(data)
@@ -119,7 +115,8 @@ func (c *Client) open(ctx context.Context, p callbackParams) (string, string, er
 		}
 		return string(q), "ss1", nil
 	default:
-		q, err := c.decrypt(data)
+		sc.data = p.appendValue(sc.data[:0], p.data)
+		q, err := c.decrypt(sc)
 		if err != nil {
 			return "", "", err
 		}
@@ -127,61 +124,121 @@ func (c *Client) open(ctx context.Context, p callbackParams) (string, string, er
 	}
 }
 
-func (c *Client) openRSA(ctx context.Context, hash crypto.Hash, data, sigText, name string) (string, string, error) {
-	sig, err := decodeBase64(sigText)
+// openRSA verifies the signature sigText over data, then decodes data.
+func (c *Client) openRSA(ctx context.Context, sc *scratch, hash crypto.Hash, p *callbackParams, sigText, name string) (string, string, error) {
+	sc.sig = p.appendValue(sc.sig[:0], sigText)
+	sig, err := decodeBase64Into(sc.sigDec, sc.sig)
 	if err != nil || len(sig) == 0 {
 		return "", "", fmt.Errorf("%w: %s is not base64", paykit.ErrInvalidSignature, name)
 	}
-	if err := c.keys.verify(ctx, hash, []byte(data), sig); err != nil {
+	sc.sigDec = sig
+	sc.data = p.appendValue(sc.data[:0], p.data)
+	if err := c.keys.verify(ctx, hash, sc.data, sig); err != nil {
 		return "", "", fmt.Errorf("%s: %w", name, err)
 	}
-	q, err := decodeBase64(data)
+	q, err := decodeBase64Into(sc.dec, sc.data)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
 	}
+	sc.dec = q
 	return string(q), name, nil
 }
 
 // newCallback fills a Callback from verified parameters.
 func newCallback(f url.Values) (*Callback, error) {
-	cb := &Callback{
-		Type:             f.Get("type"),
-		ProjectID:        f.Get("projectid"),
-		Version:          f.Get("version"),
-		Test:             f.Get("test") == "1",
-		Currency:         f.Get("currency"),
-		Country:          f.Get("country"),
-		OrderID:          f.Get("orderid"),
-		RequestID:        f.Get("requestid"),
-		Status:           Status(f.Get("status")),
-		PayCurrency:      f.Get("paycurrency"),
-		Payment:          f.Get("payment"),
-		Lang:             f.Get("lang"),
-		PayText:          f.Get("paytext"),
-		OriginalPayText:  f.Get("original_paytext"),
-		Name:             f.Get("name"),
-		Surname:          f.Get("surename"),
-		Account:          f.Get("account"),
-		PaymentCountry:   f.Get("payment_country"),
-		PayerIPCountry:   f.Get("payer_ip_country"),
-		PayerCountry:     f.Get("payer_country"),
-		PersonCodeStatus: PersonCodeStatus(f.Get("personcodestatus")),
-		Payer: Payer{
-			FirstName: f.Get("p_firstname"), LastName: f.Get("p_lastname"),
-			Email: f.Get("p_email"), Street: f.Get("p_street"), City: f.Get("p_city"),
-			State: f.Get("p_state"), Zip: f.Get("p_zip"), CountryCode: f.Get("p_countrycode"),
-		},
-		SMSID:    f.Get("id"),
-		To:       f.Get("to"),
-		From:     f.Get("from"),
-		Text:     f.Get("sms"),
-		Key:      f.Get("key"),
-		Operator: f.Get("operator"),
-		Fields:   f,
+	cb := &Callback{Fields: f}
+	for k, vs := range f {
+		if len(vs) > 0 {
+			cb.set(k, vs[0])
+		}
 	}
-	if cb.Surname == "" {
-		cb.Surname = f.Get("surname")
+	return cb.finish()
+}
+
+// set assigns one received parameter to its typed field.
+func (cb *Callback) set(key, val string) {
+	switch key {
+	case "type":
+		cb.Type = val
+	case "projectid":
+		cb.ProjectID = val
+	case "version":
+		cb.Version = val
+	case "test":
+		cb.Test = val == "1"
+	case "currency":
+		cb.Currency = val
+	case "country":
+		cb.Country = val
+	case "orderid":
+		cb.OrderID = val
+	case "requestid":
+		cb.RequestID = val
+	case "status":
+		cb.Status = Status(val)
+	case "paycurrency":
+		cb.PayCurrency = val
+	case "payment":
+		cb.Payment = val
+	case "lang":
+		cb.Lang = val
+	case "paytext":
+		cb.PayText = val
+	case "original_paytext":
+		cb.OriginalPayText = val
+	case "name":
+		cb.Name = val
+	case "surename":
+		cb.Surname = val
+	case "surname": // the facade's spelling; Paysera's "surename" wins
+		if cb.Surname == "" {
+			cb.Surname = val
+		}
+	case "account":
+		cb.Account = val
+	case "payment_country":
+		cb.PaymentCountry = val
+	case "payer_ip_country":
+		cb.PayerIPCountry = val
+	case "payer_country":
+		cb.PayerCountry = val
+	case "personcodestatus":
+		cb.PersonCodeStatus = PersonCodeStatus(val)
+	case "p_firstname":
+		cb.Payer.FirstName = val
+	case "p_lastname":
+		cb.Payer.LastName = val
+	case "p_email":
+		cb.Payer.Email = val
+	case "p_street":
+		cb.Payer.Street = val
+	case "p_city":
+		cb.Payer.City = val
+	case "p_state":
+		cb.Payer.State = val
+	case "p_zip":
+		cb.Payer.Zip = val
+	case "p_countrycode":
+		cb.Payer.CountryCode = val
+	case "id":
+		cb.SMSID = val
+	case "to":
+		cb.To = val
+	case "from":
+		cb.From = val
+	case "sms":
+		cb.Text = val
+	case "key":
+		cb.Key = val
+	case "operator":
+		cb.Operator = val
 	}
+}
+
+// finish derives the type like Paysera's library, parses the amounts and
+// the refund.
+func (cb *Callback) finish() (*Callback, error) {
+	f := cb.Fields
 	if cb.Type != TypeMacro && cb.Type != TypeMicro {
 		// Paysera's library: micro when to, from and sms are all present.
 		_, to := f["to"]

@@ -5,7 +5,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"strings"
 )
 
 // field is one key=value pair of an ordered parameter list.
@@ -62,19 +61,35 @@ var errBase64 = errors.New("invalid base64")
 // decodeBase64 accepts both base64 alphabets (standard and URL-safe, even
 // mixed, as Paysera's library does) with or without '=' padding.
 func decodeBase64(s string) ([]byte, error) {
-	for len(s) > 0 && s[len(s)-1] == '=' {
-		s = s[:len(s)-1]
+	return decodeBase64Into(nil, []byte(s))
+}
+
+// decodeBase64Into is decodeBase64 of src appended to dst[:0]. src is
+// rewritten to the URL-safe alphabet in place, so the caller gives it up.
+func decodeBase64Into(dst, src []byte) ([]byte, error) {
+	for len(src) > 0 && src[len(src)-1] == '=' {
+		src = src[:len(src)-1]
 	}
-	if strings.ContainsAny(s, "+/") {
-		s = strings.NewReplacer("+", "-", "/", "_").Replace(s)
+	for i, c := range src {
+		switch c {
+		case '+':
+			src[i] = '-'
+		case '/':
+			src[i] = '_'
+		}
 	}
+	n := base64.RawURLEncoding.DecodedLen(len(src))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
 	// RawURLEncoding skips CR and LF like every Go decoder; everything
 	// else outside the alphabet is an error.
-	b, err := base64.RawURLEncoding.DecodeString(s)
+	n, err := base64.RawURLEncoding.Decode(dst, src)
 	if err != nil {
 		return nil, errBase64
 	}
-	return b, nil
+	return dst[:n], nil
 }
 
 // md5Hex is the lowercase hex MD5 of s followed by secret: the request

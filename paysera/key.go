@@ -76,7 +76,7 @@ var errKeyUnavailable = errors.New("paysera: public key unavailable")
 // that the handler asks Paysera to retry rather than refusing for good.
 func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte) error {
 	keys := *k.keys.Load()
-	if len(keys) > 0 && signature.VerifyRSAAny(keys, hash, data, sig) == nil {
+	if verifyAny(keys, hash, data, sig) {
 		return nil
 	}
 	if !k.fetch {
@@ -92,10 +92,22 @@ func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte
 		}
 		return paykit.ErrInvalidSignature
 	}
-	if signature.VerifyRSAAny(*k.keys.Load(), hash, data, sig) == nil {
+	if verifyAny(*k.keys.Load(), hash, data, sig) {
 		return nil
 	}
 	return paykit.ErrInvalidSignature
+}
+
+// verifyAny reports whether any key verifies sig. Every key is tried (the
+// keys are public; this only keeps the timing flat).
+func verifyAny(keys []*rsa.PublicKey, hash crypto.Hash, data, sig []byte) bool {
+	ok := false
+	for _, key := range keys {
+		if signature.VerifyRSA(key, hash, data, sig) == nil {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // refresh downloads the key unless that was done less than an interval ago.

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"sync"
 
 	"github.com/paykit-go/paykit"
 )
@@ -16,7 +17,10 @@ import (
 // unescape decodes a query component: '+' is a space, %XX a byte. It
 // returns s itself when there is nothing to decode.
 func unescape(s string) (string, bool) {
-	i := strings.IndexAny(s, "%+")
+	i := strings.IndexByte(s, '%')
+	if j := strings.IndexByte(s, '+'); j >= 0 && (i < 0 || j < i) {
+		i = j
+	}
 	if i < 0 {
 		return s, true
 	}
@@ -55,7 +59,11 @@ func unhex(c byte) byte {
 }
 
 // parseQuery is paykit.ParseForm with one allocation for all values.
-func parseQuery(q string) (url.Values, error) {
+func parseQuery(q string) (url.Values, error) { return parseQueryInto(q, nil) }
+
+// parseQueryInto is parseQuery that also hands every pair to set (when
+// not nil), in order.
+func parseQueryInto(q string, set func(key, val string)) (url.Values, error) {
 	n := strings.Count(q, "&") + 1
 	v := make(url.Values, n)
 	slab := make([]string, 0, n)
@@ -82,23 +90,91 @@ func parseQuery(q string) (url.Values, error) {
 		}
 		slab = append(slab, val)
 		v[key] = slab[len(slab)-1 : len(slab) : len(slab)]
+		if set != nil {
+			set(key, val)
+		}
 	}
 	return v, nil
 }
 
 // callbackParams are the four parameters Paysera adds to the callback URL.
+// From a raw query they are kept escaped (raw true) and decoded only when
+// used: a callback carries ss1, ss2 and ss3, but only one is checked.
 type callbackParams struct {
 	data, ss1, ss2, ss3    string
 	hasSS1, hasSS2, hasSS3 bool
 	hasData                bool
+	raw                    bool
+}
+
+// value returns a parameter decoded.
+func (p *callbackParams) value(s string) string {
+	if !p.raw {
+		return s
+	}
+	v, _ := unescape(s) // escapes were checked by callbackQuery
+	return v
+}
+
+// appendValue appends the decoded parameter s to dst.
+func (p *callbackParams) appendValue(dst []byte, s string) []byte {
+	if !p.raw || (strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0) {
+		return append(dst, s...)
+	}
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; c {
+		case '+':
+			dst = append(dst, ' ')
+		case '%': // well-formed: checked by callbackQuery
+			dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+			i += 2
+		default:
+			dst = append(dst, c)
+		}
+	}
+	return dst
+}
+
+// scratch holds the byte buffers of one ParseCallback; they are pooled
+// because a callback's data is decoded, verified and decoded again, and
+// only the final parameter string outlives the call (as a copy).
+type scratch struct{ data, sig, sigDec, dec []byte }
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+// maxPooled keeps unusually large buffers out of the pool.
+const maxPooled = 64 << 10
+
+func getScratch() *scratch { return scratchPool.Get().(*scratch) }
+
+func (s *scratch) release() {
+	if cap(s.data)+cap(s.sig)+cap(s.sigDec)+cap(s.dec) > maxPooled {
+		return
+	}
+	scratchPool.Put(s)
+}
+
+// validEscapes reports whether s has only well-formed %XX escapes.
+func validEscapes(s string) bool {
+	for i := strings.IndexByte(s, '%'); i >= 0; {
+		if i+2 >= len(s) || !isHex(s[i+1]) || !isHex(s[i+2]) {
+			return false
+		}
+		next := strings.IndexByte(s[i+3:], '%')
+		if next < 0 {
+			return true
+		}
+		i += 3 + next
+	}
+	return true
 }
 
 // callbackQuery extracts data, ss1, ss2 and ss3 from a callback query
-// string without building a map. The merchant's own parameters on the
-// callback URL are skipped (still checked for well-formedness); a repeated
-// Paysera parameter is refused.
+// string without building a map or decoding what is not used. The
+// merchant's own parameters on the callback URL are skipped (still
+// checked for well-formedness); a repeated Paysera parameter is refused.
 func callbackQuery(q string) (callbackParams, error) {
-	var p callbackParams
+	p := callbackParams{raw: true}
 	for q != "" {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
@@ -113,8 +189,7 @@ func callbackQuery(q string) (callbackParams, error) {
 		if !ok {
 			return p, fmt.Errorf("%w: bad escape in query key", paykit.ErrMalformed)
 		}
-		val, ok := unescape(rawVal)
-		if !ok {
+		if !validEscapes(rawVal) {
 			return p, fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, clip(key))
 		}
 		var dst *string
@@ -134,7 +209,7 @@ func callbackQuery(q string) (callbackParams, error) {
 		if *seen {
 			return p, fmt.Errorf("%w: parameter %s given more than once", paykit.ErrMalformed, key)
 		}
-		*dst, *seen = val, true
+		*dst, *seen = rawVal, true
 	}
 	return p, nil
 }
