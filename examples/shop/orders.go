@@ -174,7 +174,7 @@ func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Ord
 		return Order{}, paykit.ErrUnknownItem
 	}
 	e.At = b.now()
-	e.Note = "priced: " + formatMoney(o.Amount)
+	e.Note = "priced: " + priceText(o.Provider, o.Amount)
 	o.History = append(o.History, e)
 	return o.copy(), nil
 }

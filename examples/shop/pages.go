@@ -86,6 +86,8 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
 	}
+	// The Playvision dialog opens in another tab: reload until it pays.
+	v.Refresh = v.NewTab && o.PayURL != "" && !o.Status.Final()
 	if from := r.URL.Query().Get("return"); from != "" {
 		// The return address is not authenticated: it only decides what
 		// to say, never the order's status.
@@ -185,12 +187,12 @@ Emulated providers run inside this process; their pages behave like the provider
 <tr><th>Item key</th><td><code>{{.O.ItemKey}}</code></td></tr>
 </table>
 {{if and .PayURL (not .O.Status.Final)}}<p><a class="button" id="pay" href="{{.PayURL}}"{{if .NewTab}} target="_blank"{{end}}>{{if eq .O.Status "payment pending"}}Continue the payment{{else}}Pay with {{.Name}}{{end}}</a>
-{{if .NewTab}}<span class="muted">The purchase dialog opens in a new tab; come back here and <a href="/orders/{{.O.ID}}">reload</a> after paying.</span>{{end}}</p>{{end}}
+{{if .NewTab}}<span class="muted">The purchase dialog opens in a new tab (the emulated dialog has no way back); this page reloads until the payment's callback arrives.</span>{{end}}</p>{{end}}
 {{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
 <h2>Notifications</h2>
 {{if .O.History}}<table id="history"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>
 {{range .O.History}}<tr{{if .Replayed}} class="dup"{{end}}><td>{{time .At}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.ID}}</td><td>{{if .Test}}test{{end}}</td>
-<td>{{if .Replayed}}duplicate, answered from the store{{else}}first{{end}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+<td>{{if .Replayed}}duplicate, answered from the store{{else if eq .Kind "item_request"}}question, not stored{{else}}first{{end}}</td><td>{{.Note}}</td></tr>{{end}}</table>
 {{else}}<p>No verified notification yet.</p>{{end}}
 <p class="muted">Callbacks that failed verification never reach an order: see the <a href="/callbacks">callback log</a>.</p>
 {{end}}{{template "foot"}}{{end}}
