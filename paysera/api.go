@@ -18,6 +18,7 @@ type APIError struct {
 	Body string
 }
 
+// Error describes the answer; the body is quoted, never a secret.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("paysera: unexpected answer: HTTP %d: %q", e.StatusCode, e.Body)
 }

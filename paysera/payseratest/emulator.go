@@ -138,6 +138,7 @@ type PageError struct {
 	Message string
 }
 
+// Error returns the code and message.
 func (e *PageError) Error() string { return "paysera error " + e.Code + ": " + e.Message }
 
 type payment struct {
