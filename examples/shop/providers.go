@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
@@ -56,27 +57,27 @@ type gateway struct {
 	clientSide string
 }
 
-// credentials reads a provider's variables; ok is false when none is set
-// (the emulator is used), and an error names a variable that is missing
-// or not a number (never its value).
-func credentials(getenv func(string) string, names ...string) (vals []string, ok bool, err error) {
-	set := 0
-	for _, n := range names {
-		v := getenv(n)
-		vals = append(vals, v)
-		if v != "" {
-			set++
+// credentials reads a provider's variables: nil when none is set (the
+// emulator is used), an error naming the variable that is missing (never a
+// value) when only some are.
+func credentials(getenv func(string) string, names ...string) ([]string, error) {
+	vals := make([]string, len(names))
+	var set, missing []string
+	for i, n := range names {
+		vals[i] = getenv(n)
+		if vals[i] == "" {
+			missing = append(missing, n)
+		} else {
+			set = append(set, n)
 		}
 	}
-	if set == 0 {
-		return nil, false, nil
+	switch {
+	case len(set) == 0:
+		return nil, nil
+	case len(missing) > 0:
+		return nil, fmt.Errorf("%s is set but %s is missing", set[0], strings.Join(missing, ", "))
 	}
-	for i, v := range vals {
-		if v == "" {
-			return nil, false, fmt.Errorf("%s is set but %s is missing", names[0], names[i])
-		}
-	}
-	return vals, true, nil
+	return vals, nil
 }
 
 func atoi(name, v string) (int64, error) {
@@ -87,8 +88,8 @@ func atoi(name, v string) (int64, error) {
 	return n, nil
 }
 
-// plan decides per provider between the real provider (its variables are
-// set) and the emulator, and returns the emulator configuration.
+// plan holds the credentials of the providers to reach for real; a nil
+// entry means that provider runs on its emulator.
 type plan struct {
 	paysera    []string // PAYSERA_PROJECT_ID, PAYSERA_PASSWORD
 	vk         []string // VK_APP_ID, VK_SECRET
@@ -99,16 +100,16 @@ type plan struct {
 func readPlan(getenv func(string) string) (plan, error) {
 	var p plan
 	var err error
-	if p.paysera, _, err = credentials(getenv, "PAYSERA_PROJECT_ID", "PAYSERA_PASSWORD"); err != nil {
+	if p.paysera, err = credentials(getenv, "PAYSERA_PROJECT_ID", "PAYSERA_PASSWORD"); err != nil {
 		return p, err
 	}
-	if p.vk, _, err = credentials(getenv, "VK_APP_ID", "VK_SECRET"); err != nil {
+	if p.vk, err = credentials(getenv, "VK_APP_ID", "VK_SECRET"); err != nil {
 		return p, err
 	}
-	if p.xsolla, _, err = credentials(getenv, "XSOLLA_MERCHANT_ID", "XSOLLA_PROJECT_ID", "XSOLLA_API_KEY", "XSOLLA_WEBHOOK_SECRET"); err != nil {
+	if p.xsolla, err = credentials(getenv, "XSOLLA_MERCHANT_ID", "XSOLLA_PROJECT_ID", "XSOLLA_API_KEY", "XSOLLA_WEBHOOK_SECRET"); err != nil {
 		return p, err
 	}
-	if p.playvision, _, err = credentials(getenv, "PLAYVISION_APP_ID", "PLAYVISION_SECRET"); err != nil {
+	if p.playvision, err = credentials(getenv, "PLAYVISION_APP_ID", "PLAYVISION_SECRET"); err != nil {
 		return p, err
 	}
 	return p, nil

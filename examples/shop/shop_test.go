@@ -177,7 +177,8 @@ func TestRealProvidersFromEnvironment(t *testing.T) {
 
 func TestCredentialErrorsNameTheVariableNotTheValue(t *testing.T) {
 	for vars, want := range map[string]string{
-		"VK_SECRET=s3cr3t-value":                     "VK_APP_ID is set but",
+		"VK_SECRET=s3cr3t-value":                     "VK_SECRET is set but VK_APP_ID is missing",
+		"XSOLLA_API_KEY=s3cr3t":                      "XSOLLA_API_KEY is set but XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID, XSOLLA_WEBHOOK_SECRET is missing",
 		"PAYSERA_PROJECT_ID=1":                       "PAYSERA_PASSWORD is missing",
 		"VK_APP_ID=abc,VK_SECRET=s3cr3t-value":       "VK_APP_ID must be a positive number",
 		"PLAYVISION_APP_ID=-1,PLAYVISION_SECRET=s3c": "PLAYVISION_APP_ID must be a positive number",
