@@ -178,7 +178,7 @@ Emulated providers run inside this process; their pages behave like the provider
 
 {{define "order"}}{{template "head" .}}{{with .Data}}
 <h1>Order {{.O.ID}}: {{.O.Title}}</h1>
-{{if .ReturnNote}}<p class="note">{{.ReturnNote}} The status below is set only by {{.Name}}'s verified callback, never by the return address{{if .Refresh}}; this page reloads until it arrives{{end}}.</p>{{end}}
+{{if .ReturnNote}}<p class="note">{{.ReturnNote}} The status below is set only by the verified callback from {{.Name}}, never by the return address{{if .Refresh}}; this page reloads until it arrives{{end}}.</p>{{end}}
 <table>
 <tr><th>Status</th><td><span id="status" class="status status-{{slug .O.Status}}">{{.O.Status}}</span></td></tr>
 <tr><th>Amount</th><td>{{price .O.Provider .O.Amount}} via {{.Name}}</td></tr>

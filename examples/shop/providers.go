@@ -154,7 +154,7 @@ func orderURL(base, id, from string) string {
 }
 
 func (s *Shop) payseraGateway(vals []string, emu *emulators.Set, getenv func(string) string) (*gateway, error) {
-	cfg := paysera.Config{}
+	var cfg paysera.Config
 	test := getenv("PAYSERA_TEST") == "1"
 	if vals == nil {
 		e := emu.Paysera
