@@ -6,7 +6,9 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paykit-go/paykit"
@@ -79,7 +81,7 @@ func (c *Client) parse(ctx context.Context, p callbackParams) (*Callback, error)
 		return nil, err
 	}
 	cb := &Callback{VerifiedBy: via}
-	if cb.Fields, err = parseQueryInto(query, cb.set); err != nil {
+	if err := cb.parseQuery(query); err != nil {
 		return nil, err
 	}
 	if cb.ProjectID == "" {
@@ -146,142 +148,231 @@ func (c *Client) openRSA(ctx context.Context, sc *scratch, hash crypto.Hash, p *
 
 // newCallback fills a Callback from verified parameters.
 func newCallback(f url.Values) (*Callback, error) {
-	cb := &Callback{Fields: f}
-	for k, vs := range f {
-		if len(vs) > 0 {
-			cb.set(k, vs[0])
-		}
+	cb := &Callback{}
+	if err := cb.parseQuery(f.Encode()); err != nil {
+		return nil, err
 	}
 	return cb.finish()
 }
 
-// set assigns one received parameter to its typed field.
-func (cb *Callback) set(key, val string) {
+// parseQuery reads the verified parameter string into cb in one pass,
+// with paykit.ParseForm's rules (duplicate keys, bad escapes and
+// semicolons are refused) but without building a map: Fields() does that
+// on demand.
+func (cb *Callback) parseQuery(q string) error {
+	cb.Query = q
+	var seen uint64
+	var unknown []string
+	for q != "" {
+		var pair string
+		pair, q, _ = strings.Cut(q, "&")
+		if pair == "" {
+			continue
+		}
+		if strings.IndexByte(pair, ';') >= 0 {
+			return fmt.Errorf("%w: semicolon in form body", paykit.ErrMalformed)
+		}
+		rawKey, rawVal, _ := strings.Cut(pair, "=")
+		key, ok := unescape(rawKey)
+		if !ok {
+			return fmt.Errorf("%w: bad escape in form key", paykit.ErrMalformed)
+		}
+		val, ok := unescape(rawVal)
+		if !ok {
+			return fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, clip(key))
+		}
+		if i := cb.set(key, val); i >= 0 {
+			if seen&(1<<i) != 0 {
+				return fmt.Errorf("%w: duplicate form key %q", paykit.ErrMalformed, clip(key))
+			}
+			seen |= 1 << i
+			continue
+		}
+		if slices.Contains(unknown, key) {
+			return fmt.Errorf("%w: duplicate form key %q", paykit.ErrMalformed, clip(key))
+		}
+		unknown = append(unknown, key)
+	}
+	return nil
+}
+
+// set assigns one received parameter to its typed field and returns the
+// key's index among the known keys (below 64), or -1 for other keys.
+func (cb *Callback) set(key, val string) int {
 	switch key {
 	case "type":
 		cb.Type = val
+		return 0
 	case "projectid":
 		cb.ProjectID = val
+		return 1
 	case "version":
 		cb.Version = val
+		return 2
 	case "test":
 		cb.Test = val == "1"
+		return 3
+	case "amount":
+		cb.amountText = val
+		return 4
 	case "currency":
 		cb.Currency = val
+		return 5
 	case "country":
 		cb.Country = val
+		return 6
 	case "orderid":
 		cb.OrderID = val
+		return 7
 	case "requestid":
 		cb.RequestID = val
+		return 8
 	case "status":
 		cb.Status = Status(val)
+		return 9
+	case "payamount":
+		cb.payAmountText = val
+		return 10
 	case "paycurrency":
 		cb.PayCurrency = val
+		return 11
 	case "payment":
 		cb.Payment = val
+		return 12
 	case "lang":
 		cb.Lang = val
+		return 13
 	case "paytext":
 		cb.PayText = val
+		return 14
 	case "original_paytext":
 		cb.OriginalPayText = val
+		return 15
 	case "name":
 		cb.Name = val
+		return 16
 	case "surename":
 		cb.Surname = val
+		return 17
 	case "surname": // the facade's spelling; Paysera's "surename" wins
 		if cb.Surname == "" {
 			cb.Surname = val
 		}
+		return 18
 	case "account":
 		cb.Account = val
+		return 19
 	case "payment_country":
 		cb.PaymentCountry = val
+		return 20
 	case "payer_ip_country":
 		cb.PayerIPCountry = val
+		return 21
 	case "payer_country":
 		cb.PayerCountry = val
+		return 22
 	case "personcodestatus":
 		cb.PersonCodeStatus = PersonCodeStatus(val)
+		return 23
 	case "p_firstname":
 		cb.Payer.FirstName = val
+		return 24
 	case "p_lastname":
 		cb.Payer.LastName = val
+		return 25
 	case "p_email":
 		cb.Payer.Email = val
+		return 26
 	case "p_street":
 		cb.Payer.Street = val
+		return 27
 	case "p_city":
 		cb.Payer.City = val
+		return 28
 	case "p_state":
 		cb.Payer.State = val
+		return 29
 	case "p_zip":
 		cb.Payer.Zip = val
+		return 30
 	case "p_countrycode":
 		cb.Payer.CountryCode = val
+		return 31
 	case "id":
 		cb.SMSID = val
+		return 32
 	case "to":
-		cb.To = val
+		cb.To, cb.hasTo = val, true
+		return 33
 	case "from":
-		cb.From = val
+		cb.From, cb.hasFrom = val, true
+		return 34
 	case "sms":
-		cb.Text = val
+		cb.Text, cb.hasSMS = val, true
+		return 35
 	case "key":
 		cb.Key = val
+		return 36
 	case "operator":
 		cb.Operator = val
+		return 37
+	case "refund_timestamp":
+		cb.refundTimestamp, cb.hasRefund = val, true
+		return 38
+	case "refund_amount":
+		cb.refundAmount = val
+		return 39
+	case "refund_currency":
+		cb.refundCurrency = val
+		return 40
+	case "refund_commission_amount":
+		cb.refundCommission = val
+		return 41
+	case "refund_commission_currency":
+		cb.refundCommCur = val
+		return 42
 	}
+	return -1
 }
 
 // finish derives the type like Paysera's library, parses the amounts and
 // the refund.
 func (cb *Callback) finish() (*Callback, error) {
-	f := cb.Fields
 	if cb.Type != TypeMacro && cb.Type != TypeMicro {
 		// Paysera's library: micro when to, from and sms are all present.
-		_, to := f["to"]
-		_, from := f["from"]
-		_, sms := f["sms"]
 		cb.Type = TypeMacro
-		if to && from && sms {
+		if cb.hasTo && cb.hasFrom && cb.hasSMS {
 			cb.Type = TypeMicro
 		}
-		f.Set("type", cb.Type)
 	}
 	var err error
-	if cb.Amount, err = minorUnits(f, "amount"); err != nil {
+	if cb.Amount, err = minorUnits(cb.amountText, "amount"); err != nil {
 		return nil, err
 	}
-	if cb.PayAmount, err = minorUnits(f, "payamount"); err != nil {
+	if cb.PayAmount, err = minorUnits(cb.payAmountText, "payamount"); err != nil {
 		return nil, err
 	}
 	if cb.Type == TypeMicro && cb.SMSID == "" {
 		return nil, fmt.Errorf("%w: micro callback without SMS id", paykit.ErrMalformed)
 	}
-	if _, ok := f["refund_timestamp"]; ok || cb.Status == StatusRefunded {
-		cb.Refund = newRefund(f)
+	if cb.hasRefund || cb.Status == StatusRefunded {
+		cb.Refund = cb.newRefund()
 	}
 	return cb, nil
 }
 
-func newRefund(f url.Values) *Refund {
-	r := &Refund{
-		Currency:           f.Get("refund_currency"),
-		CommissionCurrency: f.Get("refund_commission_currency"),
-	}
-	r.Amount, _ = parseMinor(f.Get("refund_amount"))
-	r.CommissionAmount, _ = parseMinor(f.Get("refund_commission_amount"))
-	if ts, err := strconv.ParseInt(f.Get("refund_timestamp"), 10, 64); err == nil && ts > 0 {
+func (cb *Callback) newRefund() *Refund {
+	r := &Refund{Currency: cb.refundCurrency, CommissionCurrency: cb.refundCommCur}
+	r.Amount, _ = parseMinor(cb.refundAmount)
+	r.CommissionAmount, _ = parseMinor(cb.refundCommission)
+	if ts, err := strconv.ParseInt(cb.refundTimestamp, 10, 64); err == nil && ts > 0 {
 		r.Timestamp = time.Unix(ts, 0).UTC()
 	}
 	return r
 }
 
 // minorUnits reads an integer amount in minor units; absent is 0.
-func minorUnits(f url.Values, key string) (int64, error) {
-	s := f.Get(key)
+func minorUnits(s, key string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}

@@ -142,6 +142,12 @@ func FuzzQueryParserMatchesParseForm(f *testing.F) {
 		if (err == nil) != (wantErr == nil) {
 			t.Fatalf("parseQuery error %v, ParseForm error %v", err, wantErr)
 		}
+		cb := &Callback{}
+		if cbErr := cb.parseQuery(q); (cbErr == nil) != (wantErr == nil) {
+			t.Fatalf("Callback.parseQuery error %v, ParseForm error %v", cbErr, wantErr)
+		} else if cbErr == nil && !reflect.DeepEqual(cb.Fields(), want) {
+			t.Fatalf("Callback.Fields %v, ParseForm %v", cb.Fields(), want)
+		}
 		if err != nil {
 			if !errors.Is(err, paykit.ErrMalformed) {
 				t.Fatalf("error %v", err)

@@ -149,14 +149,15 @@ func (c *Client) EventKey(cb *Callback) string {
 
 // fieldsDigest is a SHA-256 over the sorted decoded fields.
 func fieldsDigest(cb *Callback) string {
-	keys := make([]string, 0, len(cb.Fields))
-	for k := range cb.Fields {
+	fields := cb.Fields()
+	keys := make([]string, 0, len(fields))
+	for k := range fields {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
 	h := sha256.New()
 	for _, k := range keys {
-		for _, v := range cb.Fields[k] {
+		for _, v := range fields[k] {
 			h.Write([]byte(itoa(int64(len(k))) + ":" + k + itoa(int64(len(v))) + ":" + v))
 		}
 	}

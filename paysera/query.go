@@ -59,11 +59,7 @@ func unhex(c byte) byte {
 }
 
 // parseQuery is paykit.ParseForm with one allocation for all values.
-func parseQuery(q string) (url.Values, error) { return parseQueryInto(q, nil) }
-
-// parseQueryInto is parseQuery that also hands every pair to set (when
-// not nil), in order.
-func parseQueryInto(q string, set func(key, val string)) (url.Values, error) {
+func parseQuery(q string) (url.Values, error) {
 	n := strings.Count(q, "&") + 1
 	v := make(url.Values, n)
 	slab := make([]string, 0, n)
@@ -90,9 +86,6 @@ func parseQueryInto(q string, set func(key, val string)) (url.Values, error) {
 		}
 		slab = append(slab, val)
 		v[key] = slab[len(slab)-1 : len(slab) : len(slab)]
-		if set != nil {
-			set(key, val)
-		}
 	}
 	return v, nil
 }
@@ -116,21 +109,28 @@ func (p *callbackParams) value(s string) string {
 	return v
 }
 
-// appendValue appends the decoded parameter s to dst.
+// appendValue appends the decoded parameter s to dst. Runs without
+// escapes are copied whole: data and signatures escape at most their
+// padding.
 func (p *callbackParams) appendValue(dst []byte, s string) []byte {
-	if !p.raw || (strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0) {
+	if !p.raw {
 		return append(dst, s...)
 	}
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; c {
-		case '+':
+	for s != "" {
+		i := strings.IndexByte(s, '%')
+		if j := strings.IndexByte(s, '+'); j >= 0 && (i < 0 || j < i) {
+			dst = append(dst, s[:j]...)
 			dst = append(dst, ' ')
-		case '%': // well-formed: checked by callbackQuery
-			dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
-			i += 2
-		default:
-			dst = append(dst, c)
+			s = s[j+1:]
+			continue
 		}
+		if i < 0 {
+			return append(dst, s...)
+		}
+		// Well-formed: checked by callbackQuery.
+		dst = append(dst, s[:i]...)
+		dst = append(dst, unhex(s[i+1])<<4|unhex(s[i+2]))
+		s = s[i+3:]
 	}
 	return dst
 }

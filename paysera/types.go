@@ -113,8 +113,30 @@ type Callback struct {
 	// VerifiedBy says how the callback was authenticated: "ss3", "ss2",
 	// "ss1" or "aes-gcm".
 	VerifiedBy string
-	// Fields holds every decoded parameter as received.
-	Fields url.Values
+	// Query is the verified parameter string as Paysera sent it (decoded
+	// from data); [Callback.Fields] parses it.
+	Query string
+
+	// Presence of fields the type derivation and the refund need.
+	hasTo, hasFrom, hasSMS, hasRefund bool
+	amountText, payAmountText         string
+	refundTimestamp, refundAmount     string
+	refundCommission                  string
+	refundCurrency, refundCommCur     string
+}
+
+// Fields returns every parameter received, including ones this package
+// does not know, parsed afresh from Query. When the callback did not say
+// its type, "type" holds the derived one, as in Paysera's library.
+func (c *Callback) Fields() url.Values {
+	f, err := parseQuery(c.Query)
+	if err != nil { // Query was validated when the callback was parsed
+		f = url.Values{}
+	}
+	if c.Type != "" {
+		f.Set("type", c.Type)
+	}
+	return f
 }
 
 // Refund holds the refund fields of a status 5 callback.
@@ -123,7 +145,7 @@ type Refund struct {
 	// a number.
 	Timestamp time.Time
 	// Amount and CommissionAmount are in minor units when sent as whole
-	// numbers; the raw strings stay in Callback.Fields.
+	// numbers; the raw strings stay in Callback.Fields().
 	Amount, CommissionAmount     int64
 	Currency, CommissionCurrency string
 }

@@ -103,8 +103,8 @@ func TestSignerCallbacksVerifyWithTheClient(t *testing.T) {
 			if err != nil {
 				t.Fatalf("signatures %b: %v", sigs, err)
 			}
-			if cb.Fields.Get("projectid") != "123" {
-				t.Errorf("fields %v", cb.Fields)
+			if cb.Fields().Get("projectid") != "123" {
+				t.Errorf("fields %v", cb.Fields())
 			}
 		}
 	}
