@@ -441,3 +441,40 @@ func TestMalformedAmountsAreRefused(t *testing.T) {
 		}
 	}
 }
+
+func TestParseCallbackReadsPOSTBodiesAndCapsSize(t *testing.T) {
+	v := mustVectors(t)
+	raw := v.Callbacks["C1_macro_status1"].Raw
+	post := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(raw))
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if _, err := vectorClient(t, "").ParseCallback(post); err != nil {
+		t.Fatalf("POST: %v", err)
+	}
+	small := mustClient(t, Config{ProjectID: 123456, Password: "x", MaxBodyBytes: 100})
+	if _, err := small.ParseCallback(getRequest(raw)); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Errorf("long query: %v", err)
+	}
+	long := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(raw))
+	if _, err := small.ParseCallback(long); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Errorf("long body: %v", err)
+	}
+	// The merchant's own parameters on the callback URL are ignored.
+	if _, err := vectorClient(t, "").ParseCallback(getRequest("shop=1&" + raw)); err != nil {
+		t.Errorf("extra parameter: %v", err)
+	}
+}
+
+func TestFieldsKeepsUnknownKeysAndDerivedType(t *testing.T) {
+	cb, err := newCallback(url.Values{"projectid": {"1"}, "to": {"1"}, "from": {"2"}, "sms": {"x"}, "id": {"9"},
+		"identification_successful": {"1"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := cb.Fields()
+	if f.Get("type") != "micro" || f.Get("identification_successful") != "1" {
+		t.Errorf("fields %v", f)
+	}
+	if _, err := newCallback(url.Values{"projectid": {"1"}, "to": {"1"}, "from": {"2"}, "sms": {"x"}}); !errors.Is(err, paykit.ErrMalformed) {
+		t.Errorf("micro without id: %v", err)
+	}
+}

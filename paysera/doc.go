@@ -54,7 +54,7 @@
 //   - No sandbox key is embedded: with Sandbox and no PublicKeyPEM the key
 //     is downloaded from the sandbox on first use.
 //   - refund_amount and refund_commission_amount are read as minor units
-//     when they are whole numbers; otherwise only Callback.Fields() has them.
+//     when they are whole numbers; otherwise only [Callback.Fields] has them.
 //   - A callback carrying ss2/ss3 is judged by RSA only, even with
 //     AcceptSS1 (as Paysera's library does).
 //   - Hooks get [HookLimit] (30 s) less a margin; Paysera documents no

@@ -54,7 +54,8 @@ const (
 // Callback is a verified Paysera callback: a macro payment (status change
 // of a checkout payment) or a micro (SMS keyword) payment. It implements
 // [paykit.Notification]. All fields come from the signed or encrypted
-// data; Fields keeps every parameter received, including unknown ones.
+// data; Query keeps the verified parameter string and [Callback.Fields]
+// returns every parameter received, including unknown ones.
 type Callback struct {
 	// Type is TypeMacro or TypeMicro (set like Paysera's library when the
 	// callback does not say).
@@ -145,7 +146,7 @@ type Refund struct {
 	// a number.
 	Timestamp time.Time
 	// Amount and CommissionAmount are in minor units when sent as whole
-	// numbers; the raw strings stay in Callback.Fields().
+	// numbers; the raw strings stay in [Callback.Fields].
 	Amount, CommissionAmount     int64
 	Currency, CommissionCurrency string
 }

@@ -19,6 +19,13 @@
 // endpoint. Tests drive the same flow from Go: [Emulator.Open],
 // [Emulator.Pay], [Emulator.Flush], [Emulator.Deliveries].
 //
+// Choices where Paysera's behaviour is not documented [unsure]: retries
+// are counted from the first attempt ([DefaultRetrySchedule]); a
+// cancelled payment sends no callback (use [Emulator.Complete] with
+// paysera.StatusNotExecuted for one); the payer's return to accepturl
+// carries data, ss1 and ss2 as Paysera's does; the callback's paytext
+// replaces [site_name] and [owner_name] with "emulator".
+//
 // The emulator only ever calls the URLs it is given, needs nothing but the
 // standard library and package paysera, and runs a fixed number of
 // goroutines that Close stops and waits for.
