@@ -3,6 +3,7 @@ package payseratest
 import (
 	"bytes"
 	"container/heap"
+	"context"
 	"io"
 	"net/http"
 	"time"
@@ -39,7 +40,7 @@ func (e *Emulator) dispatch(jobs chan<- *delivery, results <-chan *delivery) {
 			heap.Pop(&waiting)
 		case d := <-results:
 			if d.attempt <= len(e.schedule) {
-				d.due = d.first.Add(e.schedule[d.attempt-1])
+				d.due = time.Now().Add(e.schedule[d.attempt-1])
 				d.attempt++
 				heap.Push(&waiting, d)
 			} else {
@@ -65,8 +66,7 @@ func resetTimer(t *time.Timer, d time.Duration) {
 func (e *Emulator) work(jobs <-chan *delivery, results chan<- *delivery) {
 	defer e.wg.Done()
 	for d := range jobs {
-		ok := e.send(d)
-		if ok {
+		if e.send(e.ctx, d).OK {
 			e.done()
 			continue
 		}
@@ -79,9 +79,9 @@ func (e *Emulator) work(jobs <-chan *delivery, results chan<- *delivery) {
 }
 
 // send makes one callback attempt and records it.
-func (e *Emulator) send(d *delivery) bool {
+func (e *Emulator) send(ctx context.Context, d *delivery) Delivery {
 	rec := Delivery{RequestID: d.requestID, Status: d.status, Attempt: d.attempt, At: time.Now()}
-	req, err := http.NewRequestWithContext(e.ctx, http.MethodGet, CallbackURL(d.target, d.params), nil)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, CallbackURL(d.target, d.params), nil)
 	if err == nil {
 		var resp *http.Response
 		resp, err = e.client.Do(req)
@@ -101,7 +101,7 @@ func (e *Emulator) send(d *delivery) bool {
 		p.Deliveries = append(p.Deliveries, rec)
 	}
 	e.mu.Unlock()
-	return rec.OK
+	return rec
 }
 
 // dueHeap orders deliveries by due time.

@@ -16,11 +16,19 @@
 // callback to callbackurl, retrying on [Options.RetrySchedule] until the
 // shop answers "OK", and redirects the payer to accepturl or cancelurl.
 // It also serves its public key, a payment-methods XML and the SMS answer
-// endpoint. Tests drive the same flow from Go: [Emulator.Open],
-// [Emulator.Pay], [Emulator.Flush], [Emulator.Deliveries].
+// endpoint. A payment's page has a "Send the callback again" button that
+// delivers its last callback once more, the same signed bytes, as a
+// duplicate from Paysera would be. Tests drive the same flow from Go:
+// [Emulator.Open], [Emulator.Pay], [Emulator.Flush], [Emulator.Resend],
+// [Emulator.Deliveries].
 //
-// Choices where Paysera's behaviour is not documented [unsure]: retries
-// are counted from the first attempt ([DefaultRetrySchedule]); a
+// Generating the test RSA key takes a while (about a second under -race);
+// tests that create many emulators share one [Signer] through
+// [Options.Signer].
+//
+// Choices where Paysera's behaviour is not documented [unsure]: the
+// retry times Paysera lists (1, 3 and 24 hours after the first attempt)
+// are expressed as delays between attempts ([DefaultRetrySchedule]); a
 // cancelled payment sends no callback (use [Emulator.Complete] with
 // paysera.StatusNotExecuted for one); the payer's return to accepturl
 // carries data, ss1 and ss2 as Paysera's does; the callback's paytext

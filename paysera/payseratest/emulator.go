@@ -18,12 +18,12 @@ import (
 	"github.com/paykit-go/paykit/paysera"
 )
 
-// DefaultRetrySchedule is when Paysera repeats an unacknowledged
-// callback, counted from the first attempt: 4 sends in total, at once and
-// after 1, 3 and 24 hours. (The documentation lists the times; whether
-// they count from the first attempt or from the previous one is not
-// said.)
-var DefaultRetrySchedule = []time.Duration{time.Hour, 3 * time.Hour, 24 * time.Hour}
+// DefaultRetrySchedule is the delays between Paysera's attempts to send an
+// unacknowledged callback, each counted from the previous attempt: 4 sends
+// in total, at once and 1, 3 and 24 hours after the first. (The
+// documentation lists the times after the first attempt; the emulator
+// keeps those times.)
+var DefaultRetrySchedule = []time.Duration{time.Hour, 2 * time.Hour, 21 * time.Hour}
 
 // Options configures an [Emulator].
 type Options struct {
@@ -41,9 +41,10 @@ type Options struct {
 	// e.g. "http://localhost:8080/emulator/paysera"; give it to the client
 	// as paysera.Config.BaseURL. NewServer sets it.
 	BaseURL string
-	// RetrySchedule is when an unacknowledged callback is sent again,
-	// counted from the first attempt; nil means DefaultRetrySchedule.
-	// Tests shorten it, e.g. {10ms, 20ms, 30ms}.
+	// RetrySchedule is the delays between attempts to send an
+	// unacknowledged callback, each counted from the previous attempt;
+	// nil means DefaultRetrySchedule (Paysera's). Tests shorten it, e.g.
+	// {10ms, 10ms, 10ms}. After the last delay the callback is given up.
 	RetrySchedule []time.Duration
 	// Signatures chooses the callback signatures; 0 means ss1+ss2+ss3.
 	Signatures Signatures
@@ -144,6 +145,9 @@ func (e *PageError) Error() string { return "paysera error " + e.Code + ": " + e
 type payment struct {
 	Payment
 	fields Fields // the callback fields, without status
+	// last is the last callback queued for the payment: what Resend
+	// sends again.
+	last *delivery
 }
 
 type delivery struct {
@@ -152,14 +156,30 @@ type delivery struct {
 	target    string
 	params    url.Values
 	attempt   int
-	first     time.Time
 	due       time.Time
 }
 
-// New returns a running Emulator. ProjectID and Password are required.
+// New returns an Emulator, with its delivery goroutines running, to mount
+// at Options.Prefix; Close it when done. ProjectID and Password are
+// required; invalid options are an error. Without Options.Signer it
+// generates an RSA-2048 key, which is slow (about a second under -race):
+// tests that create many emulators share one Signer.
 func New(opts Options) (*Emulator, error) {
 	if opts.ProjectID <= 0 || opts.Password == "" {
 		return nil, errors.New("payseratest: ProjectID and Password are required")
+	}
+	if opts.Signer != nil && opts.Signer.Key == nil {
+		return nil, errors.New("payseratest: Options.Signer has no Key")
+	}
+	for _, d := range opts.RetrySchedule {
+		if d < 0 {
+			return nil, errors.New("payseratest: negative delay in RetrySchedule")
+		}
+	}
+	if opts.BaseURL != "" {
+		if u, err := url.Parse(opts.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, errors.New("payseratest: BaseURL must be an absolute http(s) URL")
+		}
 	}
 	signer := opts.Signer
 	if signer == nil {
@@ -218,8 +238,9 @@ func (e *Emulator) Close() {
 // Signer returns the signer whose key signs the callbacks.
 func (e *Emulator) Signer() *Signer { return e.signer }
 
-// URL returns the emulator's base URL (Options.BaseURL, or the server's
-// URL plus prefix for NewServer).
+// URL returns the emulator's externally visible base URL, prefix
+// included and without a trailing slash (Options.BaseURL; NewServer
+// sets it): the paysera.Config.BaseURL of a client that uses it.
 func (e *Emulator) URL() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
@@ -233,13 +254,16 @@ func (e *Emulator) PublicKeyPEM() []byte { return append([]byte(nil), e.certPEM.
 // Server is an Emulator listening on a local port, like httptest.Server.
 type Server struct {
 	*Emulator
-	// URL is the base URL to give to paysera.Config.BaseURL.
+	// URL is the emulator's base URL, prefix included, no trailing slash:
+	// the paysera.Config.BaseURL to use.
 	URL string
 	srv *httptest.Server
 }
 
-// NewServer starts an Emulator on a loopback port. Options.Prefix is
-// honoured; Options.BaseURL is set to the server's URL plus prefix.
+// NewServer starts an Emulator on a loopback port, like
+// httptest.NewServer. Options.Prefix is honoured; Options.BaseURL is set
+// to the server's URL plus prefix. Invalid options are an error. Close it
+// when done.
 func NewServer(opts Options) (*Server, error) {
 	e, err := New(opts)
 	if err != nil {
@@ -253,7 +277,8 @@ func NewServer(opts Options) (*Server, error) {
 	return &Server{Emulator: e, URL: base, srv: srv}, nil
 }
 
-// Close shuts the server down and stops the emulator.
+// Close shuts the server down, stops callback deliveries and retries and
+// waits for the emulator's goroutines.
 func (s *Server) Close() {
 	s.srv.Close()
 	s.Emulator.Close()
@@ -459,11 +484,14 @@ func (e *Emulator) enqueue(id string, status paysera.Status, target string, fiel
 		return err
 	}
 	now := time.Now()
-	d := &delivery{requestID: id, status: status, target: target, params: params, attempt: 1, first: now, due: now}
+	d := &delivery{requestID: id, status: status, target: target, params: params, attempt: 1, due: now}
 	e.mu.Lock()
 	if e.closed {
 		e.mu.Unlock()
-		return errors.New("payseratest: emulator closed")
+		return ErrClosed
+	}
+	if p, ok := e.payments[id]; ok && status != "" {
+		p.last = &delivery{requestID: id, status: status, target: target, params: params}
 	}
 	e.pending++
 	e.mu.Unlock()
@@ -472,8 +500,54 @@ func (e *Emulator) enqueue(id string, status paysera.Status, target string, fiel
 		return nil
 	case <-e.ctx.Done():
 		e.done()
-		return errors.New("payseratest: emulator closed")
+		return ErrClosed
 	}
+}
+
+// ErrClosed: the emulator was closed.
+var ErrClosed = errors.New("payseratest: emulator closed")
+
+// ErrNoCallback: the payment has had no callback yet, so there is nothing
+// to send again.
+var ErrNoCallback = errors.New("payseratest: no callback sent for this payment yet")
+
+// Resend sends the last callback of a payment once more, at once and
+// exactly as before (the same signed parameters), as a duplicate delivery
+// from Paysera would be, and returns the merchant's answer. It is not
+// retried and does not change the payment's status; the attempt is
+// recorded in Deliveries. It fails with ErrUnknownPayment, ErrNoCallback
+// or ErrClosed; a merchant that does not acknowledge is not an error (see
+// Delivery.OK).
+func (e *Emulator) Resend(ctx context.Context, requestID string) (Delivery, error) {
+	e.mu.Lock()
+	p, ok := e.payments[requestID]
+	switch {
+	case !ok:
+		e.mu.Unlock()
+		return Delivery{}, ErrUnknownPayment
+	case p.last == nil:
+		e.mu.Unlock()
+		return Delivery{}, ErrNoCallback
+	case e.closed:
+		e.mu.Unlock()
+		return Delivery{}, ErrClosed
+	}
+	attempts := 0
+	for _, d := range p.Deliveries {
+		if d.Status == p.last.status {
+			attempts++
+		}
+	}
+	d := *p.last
+	d.attempt = attempts + 1
+	e.wg.Add(1) // under mu before closed is set: Close waits for it
+	e.mu.Unlock()
+	defer e.wg.Done()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(e.ctx, cancel)
+	defer stop()
+	return e.send(ctx, &d), nil
 }
 
 func (e *Emulator) done() {

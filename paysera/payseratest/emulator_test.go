@@ -308,7 +308,9 @@ func TestCallbacksAreRetriedUntilOK(t *testing.T) {
 	if len(p.Deliveries) != 3 || p.Deliveries[0].OK || p.Deliveries[1].OK || !p.Deliveries[2].OK {
 		t.Fatalf("deliveries %+v", p.Deliveries)
 	}
-	if p.Deliveries[2].Attempt != 3 || time.Since(start) < fastRetries[1] {
+	// Each delay counts from the previous attempt.
+	if p.Deliveries[2].Attempt != 3 || time.Since(start) < fastRetries[0]+fastRetries[1] ||
+		p.Deliveries[2].At.Sub(p.Deliveries[1].At) < fastRetries[1] {
 		t.Errorf("third attempt %+v after %v", p.Deliveries[2], time.Since(start))
 	}
 }
@@ -454,5 +456,112 @@ func TestEmulatorMountsUnderAPrefixInAnotherMux(t *testing.T) {
 	}
 	if emu.URL() != "http://shop.test/emulator/paysera" {
 		t.Errorf("URL %s", emu.URL())
+	}
+}
+
+func TestResendDeliversTheLastCallbackAgainByteForByte(t *testing.T) {
+	emu := newServer(t, Options{})
+	var mu sync.Mutex
+	var queries []string
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		queries = append(queries, r.URL.RawQuery)
+		mu.Unlock()
+		_, _ = io.WriteString(w, "OK")
+	}))
+	defer merchant.Close()
+	c, _ := paysera.New(paysera.Config{ProjectID: projectID, Password: password, BaseURL: emu.URL})
+	link, _ := c.BuildPaymentURL(paysera.PaymentRequest{OrderID: "R-1", Amount: 100, Currency: "EUR",
+		AcceptURL: "http://a/", CancelURL: "http://c/", CallbackURL: merchant.URL + "/cb"})
+	id, err := emu.Open(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emu.Resend(context.Background(), id); !errors.Is(err, ErrNoCallback) {
+		t.Fatalf("Resend before any callback: %v", err)
+	}
+	if err := emu.Pay(id); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, emu.Emulator)
+	d, err := emu.Resend(context.Background(), id)
+	if err != nil || !d.OK || d.Attempt != 2 || d.Status != paysera.StatusSuccess {
+		t.Fatalf("Resend: %+v, %v", d, err)
+	}
+	mu.Lock()
+	if len(queries) != 2 || queries[0] != queries[1] {
+		t.Errorf("resent query differs or is missing: %q", queries)
+	}
+	mu.Unlock()
+	if p, _ := emu.Payment(id); len(p.Deliveries) != 2 || p.Status != paysera.StatusSuccess {
+		t.Errorf("payment after Resend %+v", p)
+	}
+	if _, err := emu.Resend(context.Background(), "nope"); !errors.Is(err, ErrUnknownPayment) {
+		t.Errorf("unknown payment: %v", err)
+	}
+}
+
+func TestPaymentPageButtonSendsTheCallbackAgain(t *testing.T) {
+	emu := newServer(t, Options{})
+	s := newShop(t, paysera.Config{BaseURL: emu.URL, PublicKeyPEM: emu.Signer().PublicKeyPEM()}, paysera.HandlerOptions{})
+	link, _ := s.client.BuildPaymentURL(s.request("B-1"))
+	id, err := emu.Open(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page := func() string {
+		resp, err := http.Get(emu.URL + "/payment/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	if strings.Contains(page(), "Send the callback again") {
+		t.Error("button shown before any callback")
+	}
+	if err := emu.Pay(id); err != nil {
+		t.Fatal(err)
+	}
+	flush(t, emu.Emulator)
+	if !strings.Contains(page(), "Send the callback again") {
+		t.Fatal("no resend button after the callback")
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := noFollow.PostForm(emu.URL+"/payment/"+id, url.Values{"action": {"resend"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/payment/"+id) {
+		t.Errorf("resend answered %d %s", resp.StatusCode, resp.Header.Get("Location"))
+	}
+	if p, _ := emu.Payment(id); len(p.Deliveries) != 2 || !p.Deliveries[1].OK {
+		t.Errorf("deliveries %+v", p.Deliveries)
+	}
+	if n := s.events.Load(); n != 1 {
+		t.Errorf("the duplicate ran Event again (%d)", n)
+	}
+}
+
+func TestInvalidOptionsAreErrors(t *testing.T) {
+	signer, err := testSigner()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, opts := range map[string]Options{
+		"no project":     {Password: password, Signer: signer},
+		"no password":    {ProjectID: projectID, Signer: signer},
+		"signer, no key": {ProjectID: projectID, Password: password, Signer: &Signer{}},
+		"negative delay": {ProjectID: projectID, Password: password, Signer: signer, RetrySchedule: []time.Duration{-1}},
+		"relative base":  {ProjectID: projectID, Password: password, Signer: signer, BaseURL: "/emulator"},
+	} {
+		if _, err := New(opts); err == nil {
+			t.Errorf("%s: New accepted %+v", name, opts)
+		}
+		if _, err := NewServer(opts); err == nil {
+			t.Errorf("%s: NewServer accepted", name)
+		}
 	}
 }

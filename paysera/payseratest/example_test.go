@@ -17,7 +17,7 @@ import (
 func ExampleNewServer() {
 	emu, err := payseratest.NewServer(payseratest.Options{
 		ProjectID: 123456, Password: "project-password",
-		RetrySchedule: []time.Duration{10 * time.Millisecond}, // Paysera: 1 h, 3 h, 24 h
+		RetrySchedule: []time.Duration{10 * time.Millisecond}, // Paysera: 1 h, 2 h, 21 h apart
 	})
 	if err != nil {
 		log.Fatal(err)

@@ -14,7 +14,8 @@ import (
 // ServeHTTP serves, under Options.Prefix:
 //
 //	pay/                  the payment page for a data/sign request (GET or POST)
-//	payment/{id}          a payment: pay, pending or cancel (a form a person can click)
+//	payment/{id}          a payment: pay, pending or cancel, and send the last
+//	                      callback again (forms a person can click)
 //	download/public.key   the certificate whose key signs the callbacks
 //	payment-methods/{project}/currency:{CUR}[/amount:{N}]   the methods XML
 //	psms/respond/         deferred SMS answers
@@ -68,7 +69,18 @@ func (e *Emulator) servePayment(w http.ResponseWriter, r *http.Request, id strin
 		return
 	}
 	if r.Method != http.MethodPost {
-		e.page(w, http.StatusOK, paymentPage, map[string]any{"P": p, "Action": e.prefix + "payment/" + id, "Index": e.prefix})
+		e.mu.Lock()
+		sent := e.payments[id].last != nil
+		e.mu.Unlock()
+		e.page(w, http.StatusOK, paymentPage, map[string]any{"P": p, "Action": e.prefix + "payment/" + id, "Index": e.prefix, "Sent": sent})
+		return
+	}
+	if r.PostFormValue("action") == "resend" {
+		if _, err := e.Resend(r.Context(), id); err != nil {
+			http.Error(w, err.Error(), http.StatusConflict)
+			return
+		}
+		http.Redirect(w, r, e.prefix+"payment/"+id, http.StatusSeeOther)
 		return
 	}
 	var err error
@@ -229,6 +241,7 @@ var paymentPage = template.Must(template.New("payment").Parse(`<!doctype html>
 </form>
 <h2>Callbacks</h2>
 <ul>{{range .P.Deliveries}}<li>status {{.Status}}, attempt {{.Attempt}}: {{if .OK}}acknowledged{{else}}not acknowledged ({{.HTTPStatus}} {{.Body}}{{.Err}}){{end}}</li>{{end}}</ul>
+{{if .Sent}}<form method="post" action="{{.Action}}"><button name="action" value="resend">Send the callback again</button> (the same signed bytes, as a duplicate delivery)</form>{{end}}
 <p><a href="{{.Index}}">All payments</a></p>
 </body></html>
 `))
