@@ -18,12 +18,14 @@ import (
 	"github.com/paykit-go/paykit/paysera"
 )
 
-// DefaultRetrySchedule is the delays between Paysera's attempts to send an
-// unacknowledged callback, each counted from the previous attempt: 4 sends
-// in total, at once and 1, 3 and 24 hours after the first. (The
+// DefaultRetrySchedule returns the delays between Paysera's attempts to
+// send an unacknowledged callback, each counted from the previous attempt:
+// 4 sends in total, at once and 1, 3 and 24 hours after the first. (The
 // documentation lists the times after the first attempt; the emulator
 // keeps those times.)
-var DefaultRetrySchedule = []time.Duration{time.Hour, 2 * time.Hour, 21 * time.Hour}
+func DefaultRetrySchedule() []time.Duration {
+	return []time.Duration{time.Hour, 2 * time.Hour, 21 * time.Hour}
+}
 
 // Options configures an [Emulator].
 type Options struct {
@@ -43,7 +45,7 @@ type Options struct {
 	BaseURL string
 	// RetrySchedule is the delays between attempts to send an
 	// unacknowledged callback, each counted from the previous attempt;
-	// nil means DefaultRetrySchedule (Paysera's). Tests shorten it, e.g.
+	// nil means DefaultRetrySchedule() (Paysera's). Tests shorten it, e.g.
 	// {10ms, 10ms, 10ms}. After the last delay the callback is given up.
 	RetrySchedule []time.Duration
 	// Signatures chooses the callback signatures; 0 means ss1+ss2+ss3.
@@ -196,9 +198,9 @@ func New(opts Options) (*Emulator, error) {
 	if prefix == "//" {
 		prefix = "/"
 	}
-	schedule := opts.RetrySchedule
-	if schedule == nil {
-		schedule = DefaultRetrySchedule
+	schedule := append([]time.Duration(nil), opts.RetrySchedule...)
+	if opts.RetrySchedule == nil {
+		schedule = DefaultRetrySchedule()
 	}
 	client := opts.HTTPClient
 	if client == nil {
