@@ -17,9 +17,11 @@ import (
 	"github.com/paykit-go/paykit/vkpay"
 )
 
-// defaultRetry is the emulator's resend schedule after a missing or
-// temporary answer. VK does not publish its own.
-func defaultRetry() []time.Duration {
+// DefaultRetrySchedule returns the delays between attempts to deliver a
+// status change whose answer was missing or temporary, each counted from
+// the previous attempt: 5 s, 30 s, 1 min, 5 min and 15 min. VK does not
+// publish its schedule [unsure]; this is the emulator's stand-in for it.
+func DefaultRetrySchedule() []time.Duration {
 	return []time.Duration{5 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}
 }
 
@@ -41,19 +43,22 @@ type Options struct {
 	// only URL the emulator ever calls.
 	NotifyURL string
 	// Prefix is the path the emulator is mounted at, e.g.
-	// "/emulator/vkpay/"; "" means "/".
+	// "/emulator/vkpay/"; "" means "/". Mount it without StripPrefix:
+	// mux.Handle(prefix, emulator).
 	Prefix string
-	// BaseURL is the externally visible scheme://host of the emulator,
-	// used in page links; "" makes links host-relative.
+	// BaseURL is the emulator's externally visible URL including Prefix,
+	// without a trailing slash, e.g.
+	// "http://localhost:8080/emulator/vkpay", used in page links; ""
+	// makes links host-relative. NewServer sets it.
 	BaseURL string
 	// HTTPClient sends notifications; nil means a client with VK's 10 s
 	// timeout.
 	HTTPClient *http.Client
-	// Retry is the resend schedule: the waits before the first, second, …
-	// resend. nil means 5 s, 30 s, 1 min, 5 min, 15 min; tests pass
-	// milliseconds. After the last step the delivery is given up (state
-	// failed).
-	Retry []time.Duration
+	// RetrySchedule is the delays between attempts to deliver a status
+	// change, each counted from the previous attempt; nil means
+	// DefaultRetrySchedule(). Tests pass milliseconds. After the last
+	// delay the delivery is given up (state failed).
+	RetrySchedule []time.Duration
 	// Test sends the "_test" types, as VK does for payment testers.
 	Test bool
 	// Version is the "version" parameter; "" means "5.132". Set NoVersion
@@ -171,6 +176,7 @@ type Emulator struct {
 	subs       map[int64]*Subscription
 	queue      []*job // resends, in no particular order
 	busy       map[string]bool
+	last       map[int64]url.Values // the last status change of each order and subscription
 	deliveries []Delivery
 	idle       *sync.Cond
 }
@@ -185,8 +191,9 @@ type job struct {
 	apply   func(e *Emulator, res result) // runs with e.mu held
 }
 
-// New validates opts and returns an Emulator with its resend goroutine
-// running. Close it when done.
+// New validates opts and returns an Emulator, with its resend goroutine
+// running, to mount at Options.Prefix. Invalid options are an error.
+// Close it when done.
 func New(opts Options) (*Emulator, error) {
 	if opts.AppID <= 0 || opts.Secret == "" {
 		return nil, errors.New("vkpaytest: AppID and Secret are required")
@@ -205,9 +212,21 @@ func New(opts Options) (*Emulator, error) {
 	if !strings.HasSuffix(opts.Prefix, "/") {
 		opts.Prefix += "/"
 	}
+	if opts.BaseURL != "" {
+		if u, err := url.Parse(opts.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return nil, errors.New("vkpaytest: BaseURL must be an absolute http(s) URL")
+		}
+	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	if opts.Retry == nil {
-		opts.Retry = defaultRetry()
+	for _, d := range opts.RetrySchedule {
+		if d < 0 {
+			return nil, errors.New("vkpaytest: negative delay in RetrySchedule")
+		}
+	}
+	if opts.RetrySchedule == nil {
+		opts.RetrySchedule = DefaultRetrySchedule()
+	} else {
+		opts.RetrySchedule = append([]time.Duration(nil), opts.RetrySchedule...)
 	}
 	if opts.Version == "" {
 		opts.Version = "5.132"
@@ -238,6 +257,7 @@ func New(opts Options) (*Emulator, error) {
 		orders: make(map[int64]*Order),
 		subs:   make(map[int64]*Subscription),
 		busy:   make(map[string]bool),
+		last:   make(map[int64]url.Values),
 	}
 	e.idle = sync.NewCond(&e.mu)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
@@ -253,6 +273,10 @@ func checkURL(s string) error {
 	}
 	return nil
 }
+
+// URL returns the emulator's externally visible base URL, prefix included
+// and without a trailing slash (Options.BaseURL; NewServer sets it).
+func (e *Emulator) URL() string { return e.opts.BaseURL }
 
 // SetNotifyURL sets the merchant's notification URL, for when it is known
 // only after the emulator is built (one process serving both).
@@ -449,6 +473,7 @@ func (e *Emulator) orderChange(ctx context.Context, id int64, status vkpay.Order
 	params := e.signer.OrderStatusChange(OrderParams{ID: o.ID, UserID: o.UserID, Item: o.Item, ItemID: o.ItemID,
 		Title: o.Title, PhotoURL: o.PhotoURL, Price: o.Price, Discount: o.Discount, Date: o.Created}, status)
 	o.Attempts = 0
+	e.last[id] = params
 	e.mu.Unlock()
 	j := &job{key: key, params: params, apply: func(e *Emulator, res result) { e.applyOrder(id, status, res) }}
 	err := e.deliver(ctx, j)
@@ -598,6 +623,7 @@ func (e *Emulator) subChange(ctx context.Context, id int64, status vkpay.Subscri
 		PendingCancel: status == vkpay.SubscriptionCancelled}
 	params := e.signer.SubscriptionStatusChange(change)
 	s.Attempts = 0
+	e.last[id] = params
 	e.mu.Unlock()
 	j := &job{key: key, params: params, apply: func(e *Emulator, res result) { e.applySub(id, change, res) }}
 	snap, _ := e.Subscription(id)
@@ -641,6 +667,36 @@ func (e *Emulator) applySub(id int64, c SubscriptionParams, res result) {
 	}
 }
 
+// Resend sends the last status change of an order or subscription
+// (order_status_change or subscription_status_change) once more, at once
+// and with exactly the same signed parameters, as a duplicate delivery
+// from VK would be, and returns the merchant's answer. It is not resent on
+// failure and changes no state; the attempt is recorded in Deliveries.
+// id is an order's or a subscription's id. It fails with ErrNotFound,
+// ErrState when no status change was sent yet, or ErrClosed; a merchant's
+// refusal is not an error (see Delivery.Status and Delivery.Body).
+func (e *Emulator) Resend(ctx context.Context, id int64) (Delivery, error) {
+	e.mu.Lock()
+	_, isOrder := e.orders[id]
+	_, isSub := e.subs[id]
+	params := e.last[id]
+	e.mu.Unlock()
+	switch {
+	case !isOrder && !isSub:
+		return Delivery{}, ErrNotFound
+	case params == nil:
+		return Delivery{}, ErrState
+	case e.ctx.Err() != nil:
+		return Delivery{}, ErrClosed
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	stop := context.AfterFunc(e.ctx, cancel)
+	defer stop()
+	d, _ := e.sendRecord(ctx, params)
+	return d, nil
+}
+
 // deliver sends j now and queues resends while the answer is missing or
 // temporary. It returns an error matching ErrDeclined on a critical error.
 func (e *Emulator) deliver(ctx context.Context, j *job) error {
@@ -661,10 +717,10 @@ func (e *Emulator) deliver(ctx context.Context, j *job) error {
 // is held.
 func (e *Emulator) settle(j *job, res result) error {
 	if res.outcome == outcomeRetry {
-		if j.attempt >= len(e.opts.Retry) || e.ctx.Err() != nil {
+		if j.attempt >= len(e.opts.RetrySchedule) || e.ctx.Err() != nil {
 			res.outcome = outcomeGiveUp
 		} else {
-			j.due = e.opts.Now().Add(e.opts.Retry[j.attempt])
+			j.due = e.opts.Now().Add(e.opts.RetrySchedule[j.attempt])
 			j.attempt++
 			j.apply(e, res)
 			e.queue = append(e.queue, j)
@@ -749,6 +805,12 @@ type result struct {
 // no answer, a timeout, an HTTP error, a non-critical error, garbage — is
 // retried.
 func (e *Emulator) send(ctx context.Context, params url.Values) result {
+	_, res := e.sendRecord(ctx, params)
+	return res
+}
+
+// sendRecord is send returning the recorded delivery too.
+func (e *Emulator) sendRecord(ctx context.Context, params url.Values) (Delivery, result) {
 	e.mu.Lock()
 	target := e.opts.NotifyURL
 	e.mu.Unlock()
@@ -760,7 +822,7 @@ func (e *Emulator) send(ctx context.Context, params url.Values) result {
 	e.mu.Lock()
 	e.deliveries = append(e.deliveries, d)
 	e.mu.Unlock()
-	return res
+	return d, res
 }
 
 func (e *Emulator) post(ctx context.Context, target string, params url.Values, d *Delivery) result {

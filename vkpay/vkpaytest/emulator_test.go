@@ -80,11 +80,14 @@ func newMerchant(t *testing.T, s *shop) *httptest.Server {
 
 func newEmulator(t *testing.T, notify string, mod ...func(*vkpaytest.Options)) *vkpaytest.Server {
 	t.Helper()
-	opts := vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: notify, Retry: fast}
+	opts := vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: notify, RetrySchedule: fast}
 	for _, m := range mod {
 		m(&opts)
 	}
-	e := vkpaytest.NewServer(opts)
+	e, err := vkpaytest.NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
 	t.Cleanup(e.Close)
 	return e
 }
@@ -237,7 +240,10 @@ func TestCloseStopsResends(t *testing.T) {
 		_, _ = io.WriteString(w, `{"error":{"error_code":2,"error_msg":"busy","critical":false}}`)
 	}))
 	defer merchant.Close()
-	e := vkpaytest.NewServer(vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: merchant.URL, Retry: []time.Duration{time.Hour}})
+	e, err := vkpaytest.NewServer(vkpaytest.Options{AppID: appID, Secret: secret, NotifyURL: merchant.URL, RetrySchedule: []time.Duration{time.Hour}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if o, err := e.Buy(context.Background(), "x", 0); err != nil || o.State != vkpaytest.OrderPending {
 		t.Fatalf("%v %+v", err, o)
 	}
@@ -251,3 +257,86 @@ func TestCloseStopsResends(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func TestResendDeliversTheLastStatusChangeAgain(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	s := &shop{}
+	c, _ := vkpay.New(vkpay.Config{AppID: appID, Secret: secret})
+	h := c.Handler(s.hooks())
+	merchant := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		if strings.Contains(string(b), "order_status_change") {
+			mu.Lock()
+			bodies = append(bodies, string(b))
+			mu.Unlock()
+		}
+		r.Body = io.NopCloser(strings.NewReader(string(b)))
+		h.ServeHTTP(w, r)
+	}))
+	defer merchant.Close()
+	e := newEmulator(t, merchant.URL)
+	ctx := context.Background()
+	o, err := e.Open(ctx, "gold", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Resend(ctx, o.ID); !errors.Is(err, vkpaytest.ErrState) {
+		t.Fatalf("Resend of an open order: %v", err)
+	}
+	if _, err := e.Confirm(ctx, o.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := e.Resend(ctx, o.ID)
+	if err != nil || d.Status != http.StatusOK || !strings.Contains(d.Body, `"response"`) {
+		t.Fatalf("Resend: %+v, %v", d, err)
+	}
+	mu.Lock()
+	if len(bodies) != 2 || bodies[0] != bodies[1] {
+		t.Errorf("resent body differs or is missing: %q", bodies)
+	}
+	mu.Unlock()
+	if got, _ := e.Order(o.ID); got.State != vkpaytest.OrderCharged {
+		t.Errorf("state after Resend %s", got.State)
+	}
+	if n := len(s.log()); n != 1 {
+		t.Errorf("the duplicate reached Event: %v", s.log())
+	}
+	if _, err := e.Resend(ctx, 424242); !errors.Is(err, vkpaytest.ErrNotFound) {
+		t.Errorf("unknown id: %v", err)
+	}
+}
+
+func TestInvalidOptionsAreErrors(t *testing.T) {
+	for name, opts := range map[string]vkpaytest.Options{
+		"no app id":      {Secret: secret},
+		"no secret":      {AppID: appID},
+		"bad notify":     {AppID: appID, Secret: secret, NotifyURL: "ftp://x"},
+		"relative base":  {AppID: appID, Secret: secret, BaseURL: "/emulator"},
+		"negative delay": {AppID: appID, Secret: secret, RetrySchedule: []time.Duration{-time.Second}},
+	} {
+		if _, err := vkpaytest.New(opts); err == nil {
+			t.Errorf("%s: New accepted", name)
+		}
+		if name != "relative base" { // NewServer sets BaseURL itself
+			if _, err := vkpaytest.NewServer(opts); err == nil {
+				t.Errorf("%s: NewServer accepted", name)
+			}
+		}
+	}
+}
+
+func TestServerURLHasThePrefixAndNoTrailingSlash(t *testing.T) {
+	e := newEmulator(t, "", func(o *vkpaytest.Options) { o.Prefix = "/emulator/vkpay/" })
+	if strings.HasSuffix(e.URL, "/") || !strings.HasSuffix(e.URL, "/emulator/vkpay") || e.Emulator.URL() != e.URL {
+		t.Fatalf("URL %q, Emulator.URL %q", e.URL, e.Emulator.URL())
+	}
+	resp, err := http.Get(e.URL + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		t.Errorf("index: %d", resp.StatusCode)
+	}
+}

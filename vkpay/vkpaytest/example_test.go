@@ -26,9 +26,13 @@ func Example() {
 	}))
 	defer merchant.Close()
 
-	emu := vkpaytest.NewServer(vkpaytest.Options{AppID: 51234, Secret: "emulator-secret",
-		NotifyURL: merchant.URL, Retry: []time.Duration{10 * time.Millisecond}})
-	defer emu.Close() // emu.URL serves the clickable pages
+	emu, err := vkpaytest.NewServer(vkpaytest.Options{AppID: 51234, Secret: "emulator-secret",
+		NotifyURL: merchant.URL, RetrySchedule: []time.Duration{10 * time.Millisecond}})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	defer emu.Close() // emu.URL + "/" serves the clickable pages
 
 	ctx := context.Background()
 	order, err := emu.Buy(ctx, "gold", 0)

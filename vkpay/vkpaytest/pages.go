@@ -22,10 +22,11 @@ import (
 //	POST {prefix}order/{id}/confirm      pay (order_status_change chargeable)
 //	POST {prefix}order/{id}/cancel       close the window
 //	POST {prefix}order/{id}/refund       refund (order_status_change refunded)
+//	POST {prefix}order/{id}/resend       send the last order_status_change again
 //	GET  {prefix}subscribe?item=…        VKWebAppShowSubscriptionBox (get_subscription)
 //	POST {prefix}subscribe               the same from the index form
 //	GET  {prefix}subscription/{id}       the subscription window
-//	POST {prefix}subscription/{id}/confirm|cancel|resume
+//	POST {prefix}subscription/{id}/confirm|cancel|resume|resend
 //
 // No JavaScript is needed; every button is a form.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -56,7 +57,14 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (e *Emulator) link(path string) string { return e.opts.BaseURL + e.prefix + path }
+// link is the URL of a page: under BaseURL when it is set, else
+// host-relative under the prefix.
+func (e *Emulator) link(path string) string {
+	if e.opts.BaseURL == "" {
+		return e.prefix + path
+	}
+	return e.opts.BaseURL + "/" + path
+}
 
 func formValue(r *http.Request, k string) string {
 	if r.Method == http.MethodPost {
@@ -117,7 +125,8 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, parts []str
 			http.NotFound(w, r)
 			return
 		}
-		e.render(w, "order", map[string]any{"O": o, "Base": e.link(""), "Deliveries": e.deliveriesFor("order_id", id)})
+		e.render(w, "order", map[string]any{"O": o, "Base": e.link(""), "Deliveries": e.deliveriesFor("order_id", id),
+			"Sent": e.sent(id)})
 		return
 	}
 	if len(parts) != 2 || !post {
@@ -131,6 +140,8 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, parts []str
 		_, err = e.Cancel(id)
 	case "refund":
 		_, err = e.Refund(r.Context(), id)
+	case "resend":
+		_, err = e.Resend(r.Context(), id)
 	default:
 		http.NotFound(w, r)
 		return
@@ -155,7 +166,7 @@ func (e *Emulator) subscriptionPage(w http.ResponseWriter, r *http.Request, part
 			return
 		}
 		e.render(w, "subscription", map[string]any{"S": s, "Base": e.link(""),
-			"Deliveries": e.deliveriesFor("subscription_id", id)})
+			"Deliveries": e.deliveriesFor("subscription_id", id), "Sent": e.sent(id)})
 		return
 	}
 	if len(parts) != 2 || !post {
@@ -170,6 +181,8 @@ func (e *Emulator) subscriptionPage(w http.ResponseWriter, r *http.Request, part
 		_, err = e.CancelSubscription(ctx, id, vkpay.CancelReason(formValue(r, "reason")))
 	case "resume":
 		_, err = e.ResumeSubscription(ctx, id)
+	case "resend":
+		_, err = e.Resend(ctx, id)
 	default:
 		http.NotFound(w, r)
 		return
@@ -179,6 +192,14 @@ func (e *Emulator) subscriptionPage(w http.ResponseWriter, r *http.Request, part
 		return
 	}
 	http.Redirect(w, r, e.link("subscription/"+parts[0]), http.StatusSeeOther)
+}
+
+// sent reports whether a status change of id was sent (Resend has
+// something to send).
+func (e *Emulator) sent(id int64) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return e.last[id] != nil
 }
 
 func (e *Emulator) deliveriesFor(key string, id int64) []Delivery {
@@ -240,6 +261,7 @@ var pages = template.Must(template.New("").Parse(`
 {{if eq .State "open"}}<form method="post" action="{{$.Base}}order/{{.ID}}/confirm"><button>Pay {{.Price}} votes</button></form>
 <form method="post" action="{{$.Base}}order/{{.ID}}/cancel"><button>Cancel</button></form>{{end}}
 {{if eq .State "charged"}}<form method="post" action="{{$.Base}}order/{{.ID}}/refund"><button>Refund</button></form>{{end}}
+{{if $.Sent}}<form method="post" action="{{$.Base}}order/{{.ID}}/resend"><button>Send the callback again</button> (the last order_status_change, the same signed bytes, as a duplicate delivery)</form>{{end}}
 {{if .ReturnURL}}<p><a href="{{.ReturnURL}}">Back to the shop</a></p>{{end}}
 {{end}}{{template "deliveries" .Deliveries}}{{template "foot"}}{{end}}
 
@@ -252,5 +274,6 @@ var pages = template.Must(template.New("").Parse(`
 {{if eq .State "active"}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/cancel">Reason <select name="reason">
 <option>user_decision</option><option>app_decision</option><option>payment_fail</option><option>unknown</option></select> <button>Cancel subscription</button></form>{{end}}
 {{if eq .State "cancelled"}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/resume"><button>Resume</button></form>{{end}}
+{{if $.Sent}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/resend"><button>Send the callback again</button> (the last subscription_status_change, the same signed bytes, as a duplicate delivery)</form>{{end}}
 {{end}}{{template "deliveries" .Deliveries}}{{template "foot"}}{{end}}
 `))

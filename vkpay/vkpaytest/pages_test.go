@@ -25,7 +25,8 @@ func TestPagesMountedBesideTheShop(t *testing.T) {
 	mux.Handle("/vk/payments", c.Handler(s.hooks()))
 	srv := httptest.NewUnstartedServer(mux)
 	base := "http://" + srv.Listener.Addr().String()
-	emu, err := vkpaytest.New(vkpaytest.Options{AppID: appID, Secret: secret, Prefix: "/emulator/vkpay/", BaseURL: base, Retry: fast})
+	emu, err := vkpaytest.New(vkpaytest.Options{AppID: appID, Secret: secret, Prefix: "/emulator/vkpay/",
+		BaseURL: base + "/emulator/vkpay", RetrySchedule: fast})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,8 +77,13 @@ func TestPagesMountedBesideTheShop(t *testing.T) {
 		t.Fatalf("after pay: %s", body)
 	}
 	body, _ = page("POST", orderPath+"/refund", url.Values{})
-	if stateOf(body) != "refunded" {
+	if stateOf(body) != "refunded" || !strings.Contains(body, "Send the callback again") {
 		t.Fatalf("after refund: %s", body)
+	}
+	n := len(emu.Deliveries())
+	body, _ = page("POST", orderPath+"/resend", url.Values{})
+	if stateOf(body) != "refunded" || len(emu.Deliveries()) != n+1 {
+		t.Fatalf("after resend: %d deliveries, %s", len(emu.Deliveries()), body)
 	}
 
 	body, subPath := page("POST", "/emulator/vkpay/subscribe", url.Values{"item": {"vip"}})

@@ -1,7 +1,6 @@
 package vkpaytest
 
 import (
-	"net/http"
 	"net/http/httptest"
 	"strings"
 )
@@ -10,32 +9,31 @@ import (
 // httptest.Server.
 type Server struct {
 	*Emulator
-	// URL is the emulator's root page, e.g. "http://127.0.0.1:41234/".
+	// URL is the emulator's base URL, prefix included, without a trailing
+	// slash, e.g. "http://127.0.0.1:41234"; its pages are under URL + "/".
 	URL string
 	srv *httptest.Server
 }
 
-// NewServer starts an emulator on a loopback port. BaseURL defaults to the
-// server's address. Like httptest.NewServer it panics when it cannot start
-// (here also on invalid options). Close it when done.
-func NewServer(opts Options) *Server {
+// NewServer starts an emulator on a loopback port, like
+// httptest.NewServer. Options.Prefix is honoured; Options.BaseURL is set
+// to the server's URL plus prefix. Invalid options are an error. Close it
+// when done.
+func NewServer(opts Options) (*Server, error) {
 	srv := httptest.NewUnstartedServer(nil)
-	if opts.BaseURL == "" {
-		opts.BaseURL = "http://" + srv.Listener.Addr().String()
-	}
+	opts.BaseURL = "http://" + srv.Listener.Addr().String() + "/" + strings.Trim(opts.Prefix, "/")
 	e, err := New(opts)
 	if err != nil {
 		srv.Close()
-		panic(err)
+		return nil, err
 	}
-	mux := http.NewServeMux()
-	mux.Handle("/", e)
-	srv.Config.Handler = mux
+	srv.Config.Handler = e
 	srv.Start()
-	return &Server{Emulator: e, URL: strings.TrimRight(e.opts.BaseURL, "/") + e.prefix, srv: srv}
+	return &Server{Emulator: e, URL: e.URL(), srv: srv}, nil
 }
 
-// Close stops the emulator's resends, then the server.
+// Close stops the emulator's resends and waits for its goroutine, then
+// shuts the server down.
 func (s *Server) Close() {
 	s.Emulator.Close()
 	s.srv.Close()
