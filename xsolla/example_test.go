@@ -23,10 +23,13 @@ func Example() {
 	// In production: xsolla.New(xsolla.Config{MerchantID: …, ProjectID: …,
 	// APIKey: …, WebhookSecret: …}). Here the emulator supplies a config
 	// pointing at itself.
-	emu := xsollatest.NewServer(xsollatest.Options{
+	emu, err := xsollatest.NewServer(xsollatest.Options{
 		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "webhook-secret",
 		WebhookURL: srv.URL + "/xsolla/webhook",
 	})
+	if err != nil {
+		panic(err)
+	}
 	defer emu.Close()
 	cfg := emu.ClientConfig()
 	cfg.Sandbox = true

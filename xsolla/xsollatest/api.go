@@ -263,6 +263,7 @@ func (e *Emulator) store(s *Session) {
 	e.order = append(e.order, s.Token)
 	if len(e.order) > maxSessions {
 		delete(e.sessions, e.order[0])
+		delete(e.last, e.order[0])
 		e.order = e.order[1:]
 	}
 }

@@ -3,14 +3,15 @@
 // Xsolla's token APIs, Pay Station and webhooks.
 //
 // The emulator is an http.Handler that can be mounted under a path prefix
-// (Options.Prefix, with Options.PublicURL its externally visible URL), or
+// (Options.Prefix, with Options.BaseURL its externally visible URL), or
 // run on a loopback port with [NewServer]:
 //
-//	emu := xsollatest.NewServer(xsollatest.Options{
+//	emu, err := xsollatest.NewServer(xsollatest.Options{
 //		MerchantID: 2340, ProjectID: 18404, APIKey: "key", WebhookSecret: "secret",
 //		WebhookURL: shop.URL + "/xsolla/webhook",
 //		Catalog:    map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
 //	})
+//	if err != nil { … }
 //	defer emu.Close()
 //	client, _ := xsolla.New(emu.ClientConfig())
 //
@@ -23,11 +24,17 @@
 // Options.WebhookSecret; a refund (button on the paid page, or
 // [Emulator.Refund]) sends refund and order_canceled. Sandbox tokens get
 // transaction.dry_run = 1 and order.mode "sandbox". Webhooks answered 5xx
-// (or not answered) are retried per Options.RetrySchedule; 4xx answers are
-// final. Tests drive the same flow with [Emulator.Pay], [Emulator.Cancel],
-// [Emulator.Refund] and inspect [Emulator.Deliveries].
+// (or not answered) are retried per Options.RetrySchedule (by default
+// Xsolla's, minutes to hours apart); 4xx answers are final. The page of a
+// session that has had a webhook has a "Send the callback again" button
+// that delivers the last one once more, the same signed bytes, as a
+// duplicate from Xsolla would be. Tests drive the same flow with
+// [Emulator.Pay], [Emulator.Cancel], [Emulator.Refund], [Emulator.Resend]
+// and inspect [Emulator.Deliveries].
 //
-// The emulator sends requests only to Options.WebhookURL and keeps no
-// goroutines of its own: deliveries run in the caller's request or call,
-// and Close cancels the ones in progress and waits for them.
+// The emulator sends requests only to Options.WebhookURL. Deliveries of
+// the Go API run in the caller's goroutine; a click on a page delivers in
+// a background goroutine (at most 64 at once) and shows the result, or
+// after 5 s the session as it is while retries go on. Close cancels every
+// delivery in progress and waits for them.
 package xsollatest

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"time"
@@ -17,10 +18,22 @@ import (
 	"github.com/paykit-go/paykit/xsolla"
 )
 
-// DefaultRetrySchedule is the emulator's wait before each webhook retry.
-// Xsolla's own schedule is minutes to hours apart (2 × 5 min, 7 × 15 min,
-// 10 × 60 min in its current docs); the emulator keeps the shape short.
-var DefaultRetrySchedule = []time.Duration{500 * time.Millisecond, time.Second, 2 * time.Second}
+// DefaultRetrySchedule returns Xsolla's documented schedule of webhook
+// retries, as delays between attempts, each counted from the previous
+// attempt: 2 after 5 minutes, 7 after 15 minutes and 10 after 60 minutes
+// (20 attempts in all). Tests pass a shorter Options.RetrySchedule.
+func DefaultRetrySchedule() []time.Duration {
+	var s []time.Duration
+	for _, step := range []struct {
+		n     int
+		delay time.Duration
+	}{{2, 5 * time.Minute}, {7, 15 * time.Minute}, {10, time.Hour}} {
+		for i := 0; i < step.n; i++ {
+			s = append(s, step.delay)
+		}
+	}
+	return s
+}
 
 // Options configures an [Emulator].
 type Options struct {
@@ -40,15 +53,19 @@ type Options struct {
 	// with 422 like Xsolla's [0401-4001] "item not found".
 	Catalog map[string]paykit.Money
 	// Prefix is the path the emulator is mounted at, e.g.
-	// "/emulator/xsolla/"; "" means "/".
+	// "/emulator/xsolla/"; "" means "/". Mount it without StripPrefix:
+	// mux.Handle(prefix, emulator).
 	Prefix string
-	// PublicURL is the emulator's externally visible base URL including
-	// Prefix, e.g. "http://localhost:8080/emulator/xsolla". NewServer sets
-	// it; set it when mounting the handler yourself.
-	PublicURL string
-	// RetrySchedule is the wait before each retry of a webhook answered
-	// with 5xx or not answered; nil means DefaultRetrySchedule. Tests
-	// shorten it. 4xx answers are never retried.
+	// BaseURL is the emulator's externally visible URL including Prefix,
+	// without a trailing slash, e.g.
+	// "http://localhost:8080/emulator/xsolla"; ClientConfig points the
+	// client at it. NewServer sets it; set it when mounting the handler
+	// yourself.
+	BaseURL string
+	// RetrySchedule is the delays between attempts to deliver a webhook
+	// answered with 5xx or not answered, each counted from the previous
+	// attempt; nil means DefaultRetrySchedule() (Xsolla's). Tests shorten
+	// it. 4xx answers are never retried.
 	RetrySchedule []time.Duration
 	// HTTPClient delivers webhooks; nil means a client with a 10 s timeout.
 	HTTPClient *http.Client
@@ -109,6 +126,8 @@ type Result struct {
 // were bought; refund and order_canceled on demand), with retries on 5xx
 // and none on 4xx; sandbox tokens get transaction.dry_run = 1. It is an
 // http.Handler to mount under Options.Prefix; [NewServer] runs one.
+// Pay Station's "Send the callback again" button and [Emulator.Resend]
+// deliver a session's last webhook once more, the same signed bytes.
 type Emulator struct {
 	opts   Options
 	prefix string
@@ -121,30 +140,47 @@ type Emulator struct {
 
 	mu         sync.Mutex
 	closed     bool
-	public     string
+	background int // page actions running in the background
+	base       string
 	sessions   map[string]*Session
-	order      []string // tokens, oldest first, to bound memory
+	last       map[string]*webhook // the last webhook of each session
+	order      []string            // tokens, oldest first, to bound memory
 	nextTx     int64
 	nextOrder  int64
 	deliveries []Delivery
 }
 
-// New returns an Emulator; it talks only to Options.WebhookURL.
-func New(opts Options) *Emulator {
+// webhook is a webhook as first sent, for Resend.
+type webhook struct {
+	typ      string
+	body     []byte
+	attempts int
+}
+
+// New returns an Emulator to mount at Options.Prefix; it talks only to
+// Options.WebhookURL. MerchantID, ProjectID and APIKey are required, and
+// WebhookSecret when WebhookURL is set; invalid options are an error.
+// Close it when done.
+func New(opts Options) (*Emulator, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
 	prefix := "/" + strings.Trim(opts.Prefix, "/")
 	if prefix != "/" {
 		prefix += "/"
 	}
 	e := &Emulator{
 		opts: opts, prefix: prefix, client: opts.HTTPClient,
-		public:   strings.TrimRight(opts.PublicURL, "/"),
-		sessions: map[string]*Session{}, nextTx: 800000001, nextOrder: 500001,
+		base:     strings.TrimRight(opts.BaseURL, "/"),
+		sessions: map[string]*Session{}, last: map[string]*webhook{}, nextTx: 800000001, nextOrder: 500001,
 	}
 	if e.client == nil {
 		e.client = &http.Client{Timeout: 10 * time.Second}
 	}
 	if e.opts.RetrySchedule == nil {
-		e.opts.RetrySchedule = DefaultRetrySchedule
+		e.opts.RetrySchedule = DefaultRetrySchedule()
+	} else {
+		e.opts.RetrySchedule = append([]time.Duration(nil), opts.RetrySchedule...)
 	}
 	if e.opts.Now == nil {
 		e.opts.Now = time.Now
@@ -157,9 +193,34 @@ func New(opts Options) *Emulator {
 	m.HandleFunc("POST /paystation4/pay", e.payForm)
 	m.HandleFunc("POST /paystation4/cancel", e.cancelForm)
 	m.HandleFunc("POST /paystation4/refund", e.refundForm)
+	m.HandleFunc("POST /paystation4/resend", e.resendForm)
 	m.HandleFunc("GET /{$}", e.index)
 	e.mux = m
-	return e
+	return e, nil
+}
+
+func (o Options) validate() error {
+	switch {
+	case o.MerchantID <= 0 || o.ProjectID <= 0 || o.APIKey == "":
+		return errors.New("xsollatest: MerchantID, ProjectID and APIKey are required")
+	case o.WebhookURL != "" && !httpURL(o.WebhookURL):
+		return errors.New("xsollatest: WebhookURL must be an absolute http(s) URL")
+	case o.WebhookURL != "" && o.WebhookSecret == "":
+		return errors.New("xsollatest: WebhookSecret is required with a WebhookURL")
+	case o.BaseURL != "" && !httpURL(o.BaseURL):
+		return errors.New("xsollatest: BaseURL must be an absolute http(s) URL")
+	}
+	for _, d := range o.RetrySchedule {
+		if d < 0 {
+			return errors.New("xsollatest: negative delay in RetrySchedule")
+		}
+	}
+	return nil
+}
+
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // ServeHTTP serves the emulator under Options.Prefix.
@@ -171,7 +232,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.StripPrefix(strings.TrimSuffix(e.prefix, "/"), e.mux).ServeHTTP(w, r)
 }
 
-// Close stops webhook deliveries in progress and waits for them to end;
+// Close stops webhook deliveries and retries in progress (also those of
+// page clicks still running in the background) and waits for them to end;
 // later payments fail with ErrClosed.
 func (e *Emulator) Close() {
 	e.mu.Lock()
@@ -192,17 +254,17 @@ func (e *Emulator) begin() bool {
 	return true
 }
 
-// URL returns the emulator's public base URL (Options.PublicURL).
+// URL returns the emulator's externally visible base URL, prefix included
+// and without a trailing slash (Options.BaseURL; NewServer sets it).
 func (e *Emulator) URL() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	return e.public
+	return e.base
 }
 
 // ClientConfig returns an xsolla.Config whose client talks to this
 // emulator: credentials, webhook secret, API bases and Pay Station URL.
-// Without a public URL (a mounted emulator whose Options.PublicURL is
-// empty) the URLs point at an unresolvable host, so that a client never
+// Without a base URL (a mounted emulator whose Options.BaseURL is empty) the URLs point at an unresolvable host, so that a client never
 // falls back to Xsolla's real hosts by mistake.
 func (e *Emulator) ClientConfig() xsolla.Config {
 	base := e.URL()
@@ -261,16 +323,16 @@ func (e *Emulator) Pay(ctx context.Context, token string) (*Result, error) {
 		res.Session = e.setStatus(token, status, 0)
 		return res, err
 	}
-	if err := e.send(ctx, res, xsolla.TypeUserValidation, e.userValidationBody(s)); err != nil {
+	if err := e.send(ctx, token, res, xsolla.TypeUserValidation, e.userValidationBody(s)); err != nil {
 		return fail("declined", err)
 	}
 	tx := e.newID(&e.nextTx)
-	if err := e.send(ctx, res, xsolla.TypePayment, e.paymentBody(s, tx, xsolla.TypePayment)); err != nil {
+	if err := e.send(ctx, token, res, xsolla.TypePayment, e.paymentBody(s, tx, xsolla.TypePayment)); err != nil {
 		return fail("created", err)
 	}
 	res.Session = e.setStatus(token, "paid", tx)
 	if len(s.Items) > 0 {
-		if err := e.send(ctx, res, xsolla.TypeOrderPaid, e.orderBody(res.Session, "paid")); err != nil {
+		if err := e.send(ctx, token, res, xsolla.TypeOrderPaid, e.orderBody(res.Session, "paid")); err != nil {
 			return res, err
 		}
 	}
@@ -293,17 +355,56 @@ func (e *Emulator) Refund(ctx context.Context, token string) (*Result, error) {
 		return nil, err
 	}
 	res := &Result{Session: s}
-	if err := e.send(ctx, res, xsolla.TypeRefund, e.paymentBody(s, s.TransactionID, xsolla.TypeRefund)); err != nil {
+	if err := e.send(ctx, token, res, xsolla.TypeRefund, e.paymentBody(s, s.TransactionID, xsolla.TypeRefund)); err != nil {
 		res.Session = e.setStatus(token, "paid", s.TransactionID)
 		return res, err
 	}
 	res.Session = e.setStatus(token, "refunded", s.TransactionID)
 	if s.OrderID != 0 {
-		if err := e.send(ctx, res, xsolla.TypeOrderCanceled, e.orderBody(res.Session, "canceled")); err != nil {
+		if err := e.send(ctx, token, res, xsolla.TypeOrderCanceled, e.orderBody(res.Session, "canceled")); err != nil {
 			return res, err
 		}
 	}
 	return res, nil
+}
+
+// Resend sends the last webhook of the session of token once more, at
+// once and exactly as before (the same body and signature), as a
+// duplicate delivery from Xsolla would be, and returns the merchant's
+// answer. It is not retried and changes no session status; the attempt is
+// recorded in Deliveries. It fails with ErrUnknownToken, ErrState when no
+// webhook was sent for the session yet, or ErrClosed; a merchant's refusal
+// is not an error (see Delivery.Status).
+func (e *Emulator) Resend(ctx context.Context, token string) (Delivery, error) {
+	e.mu.Lock()
+	_, ok := e.sessions[token]
+	w := e.last[token]
+	var typ string
+	var body []byte
+	if w != nil {
+		w.attempts++
+		typ, body = w.typ, w.body
+	}
+	attempt := 0
+	if w != nil {
+		attempt = w.attempts
+	}
+	e.mu.Unlock()
+	switch {
+	case !ok:
+		return Delivery{}, ErrUnknownToken
+	case w == nil:
+		return Delivery{}, fmt.Errorf("%w: no webhook sent yet", ErrState)
+	case !e.begin():
+		return Delivery{}, ErrClosed
+	}
+	defer e.wg.Done()
+	ctx, stop := context.WithCancel(ctx)
+	defer stop()
+	defer context.AfterFunc(e.ctx, stop)()
+	d := e.deliver(ctx, typ, attempt, body)
+	e.record(d)
+	return d, nil
 }
 
 // claim moves the session from one status to a transient one and returns
@@ -351,27 +452,35 @@ func newToken() string {
 // oldest sessions are forgotten first.
 const maxSessions = 10000
 
-// Server is an Emulator running on a local httptest server.
+// Server is an Emulator running on a loopback httptest server, like
+// httptest.Server.
 type Server struct {
 	*Emulator
-	// URL is the emulator's base URL (no trailing slash).
+	// URL is the emulator's base URL, prefix included, no trailing slash.
 	URL string
 	srv *httptest.Server
 }
 
-// NewServer starts an emulator on a loopback port; Options.Prefix and
-// PublicURL are set for it. Close it when done.
-func NewServer(opts Options) *Server {
-	opts.Prefix = ""
-	e := New(opts)
+// NewServer starts an emulator on a loopback port, like
+// httptest.NewServer. Options.Prefix is honoured; Options.BaseURL is set
+// to the server's URL plus prefix. Invalid options are an error. Close it
+// when done.
+func NewServer(opts Options) (*Server, error) {
+	opts.BaseURL = ""
+	e, err := New(opts)
+	if err != nil {
+		return nil, err
+	}
 	srv := httptest.NewServer(e)
+	base := srv.URL + strings.TrimSuffix(e.prefix, "/")
 	e.mu.Lock()
-	e.public = srv.URL
+	e.base = base
 	e.mu.Unlock()
-	return &Server{Emulator: e, URL: srv.URL, srv: srv}
+	return &Server{Emulator: e, URL: base, srv: srv}, nil
 }
 
-// Close stops deliveries, then the server, waiting for both.
+// Close stops deliveries and retries and waits for them, then shuts the
+// server down.
 func (s *Server) Close() {
 	s.Emulator.Close()
 	s.srv.Close()

@@ -50,11 +50,12 @@ func setup(t *testing.T, sandbox bool) (*shop, *xsollatest.Server, *xsolla.Clien
 	var handler http.Handler
 	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
 	t.Cleanup(sh.srv.Close)
-	emu := xsollatest.NewServer(xsollatest.Options{
+	emu, err := xsollatest.NewServer(xsollatest.Options{
 		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "hook-secret",
 		WebhookURL: sh.srv.URL + "/xsolla", Catalog: catalog,
 		RetrySchedule: []time.Duration{time.Millisecond, time.Millisecond, time.Millisecond},
 	})
+	require.NoError(t, err)
 	t.Cleanup(emu.Close)
 	cfg := emu.ClientConfig()
 	cfg.Sandbox = sandbox
@@ -295,14 +296,14 @@ func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
 
 func TestMountedUnderPrefix(t *testing.T) {
 	sh := &shop{}
-	var emu *xsollatest.Emulator
 	mux := http.NewServeMux()
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
-	emu = xsollatest.New(xsollatest.Options{
+	emu, err := xsollatest.New(xsollatest.Options{
 		MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", Catalog: catalog,
-		WebhookURL: srv.URL + "/hook", Prefix: "/emulator/xsolla/", PublicURL: srv.URL + "/emulator/xsolla",
+		WebhookURL: srv.URL + "/hook", Prefix: "/emulator/xsolla/", BaseURL: srv.URL + "/emulator/xsolla",
 	})
+	require.NoError(t, err)
 	defer emu.Close()
 	c, err := xsolla.New(emu.ClientConfig())
 	require.NoError(t, err)
@@ -336,10 +337,11 @@ func TestCloseStopsRetries(t *testing.T) {
 		w.WriteHeader(http.StatusServiceUnavailable)
 	}))
 	defer hang.Close()
-	emu := xsollatest.NewServer(xsollatest.Options{
+	emu, err := xsollatest.NewServer(xsollatest.Options{
 		MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", WebhookURL: hang.URL,
 		RetrySchedule: []time.Duration{time.Hour},
 	})
+	require.NoError(t, err)
 	c, err := xsolla.New(emu.ClientConfig())
 	require.NoError(t, err)
 	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
@@ -391,11 +393,97 @@ func resendLast(t *testing.T, emu *xsollatest.Server, sh *shop, typ string) int 
 	return resp.StatusCode
 }
 
-func TestClientConfigWithoutPublicURLFailsClosed(t *testing.T) {
-	emu := xsollatest.New(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k"})
+func TestClientConfigWithoutBaseURLFailsClosed(t *testing.T) {
+	emu, err := xsollatest.New(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k"})
+	require.NoError(t, err)
 	defer emu.Close()
 	cfg := emu.ClientConfig()
 	for _, u := range []string{cfg.BaseURL, cfg.StoreBaseURL, cfg.PayStationURL} {
 		assert.True(t, strings.HasPrefix(u, "http://xsollatest.invalid"), u)
 	}
+}
+
+func TestResendDeliversTheLastWebhookAgainByteForByte(t *testing.T) {
+	sh, emu, c := setup(t, false)
+	ctx := context.Background()
+	tok, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "USD"}})
+	require.NoError(t, err)
+	_, err = emu.Resend(ctx, tok)
+	assert.ErrorIs(t, err, xsollatest.ErrState, "nothing sent yet")
+	_, err = emu.Pay(ctx, tok)
+	require.NoError(t, err)
+	before := emu.Deliveries()
+	d, err := emu.Resend(ctx, tok)
+	require.NoError(t, err)
+	last := before[len(before)-1]
+	assert.Equal(t, "payment", d.Type)
+	assert.Equal(t, last.Body, d.Body, "the same bytes")
+	assert.Equal(t, http.StatusNoContent, d.Status)
+	assert.Equal(t, 2, d.Attempt)
+	assert.Len(t, sh.recorded(), 1, "the duplicate runs no Event")
+	s, _ := emu.Session(tok)
+	assert.Equal(t, "paid", s.Status)
+	_, err = emu.Resend(ctx, "nope")
+	assert.ErrorIs(t, err, xsollatest.ErrUnknownToken)
+}
+
+func TestPayStationButtonSendsTheWebhookAgain(t *testing.T) {
+	sh, emu, c := setup(t, false)
+	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "USD"}})
+	require.NoError(t, err)
+	post := func(action string) string {
+		resp, err := http.PostForm(emu.URL+"/paystation4/"+action, url.Values{"token": {tok}})
+		require.NoError(t, err)
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
+		return string(b)
+	}
+	page := post("pay")
+	assert.Contains(t, page, "Send the callback again")
+	n := len(emu.Deliveries())
+	page = post("resend")
+	assert.Contains(t, page, `<b id="status">paid</b>`)
+	assert.Len(t, emu.Deliveries(), n+1)
+	assert.Len(t, sh.recorded(), 1)
+}
+
+func TestInvalidOptionsAreErrors(t *testing.T) {
+	for name, o := range map[string]xsollatest.Options{
+		"no merchant":          {ProjectID: 2, APIKey: "k"},
+		"no project":           {MerchantID: 1, APIKey: "k"},
+		"no api key":           {MerchantID: 1, ProjectID: 2},
+		"webhook, no secret":   {MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookURL: "http://127.0.0.1:1/x"},
+		"relative webhook url": {MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", WebhookURL: "/x"},
+		"negative delay":       {MerchantID: 1, ProjectID: 2, APIKey: "k", RetrySchedule: []time.Duration{-1}},
+	} {
+		_, err := xsollatest.New(o)
+		assert.Error(t, err, name)
+		_, err = xsollatest.NewServer(o)
+		assert.Error(t, err, name)
+	}
+	_, err := xsollatest.New(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k", BaseURL: "emulator/xsolla"})
+	assert.Error(t, err, "relative BaseURL")
+}
+
+func TestNewServerHonoursThePrefix(t *testing.T) {
+	emu, err := xsollatest.NewServer(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k", Prefix: "/emulator/xsolla/"})
+	require.NoError(t, err)
+	defer emu.Close()
+	assert.True(t, strings.HasSuffix(emu.URL, "/emulator/xsolla"), emu.URL)
+	assert.Equal(t, emu.URL, emu.Emulator.URL())
+	resp, err := http.Get(emu.URL + "/")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+}
+
+func TestDefaultRetryScheduleIsXsollas(t *testing.T) {
+	s := xsollatest.DefaultRetrySchedule()
+	require.Len(t, s, 19)
+	assert.Equal(t, 5*time.Minute, s[0])
+	assert.Equal(t, 15*time.Minute, s[2])
+	assert.Equal(t, time.Hour, s[18])
+	s[0] = 0
+	assert.Equal(t, 5*time.Minute, xsollatest.DefaultRetrySchedule()[0], "a fresh copy each time")
 }

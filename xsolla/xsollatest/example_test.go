@@ -19,11 +19,14 @@ func ExampleNewServer() {
 	shop := httptest.NewServer(mux)
 	defer shop.Close()
 
-	emu := xsollatest.NewServer(xsollatest.Options{
+	emu, err := xsollatest.NewServer(xsollatest.Options{
 		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "webhook-secret",
 		WebhookURL: shop.URL,
 		Catalog:    map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
 	})
+	if err != nil {
+		panic(err)
+	}
 	defer emu.Close()
 	client, _ := xsolla.New(emu.ClientConfig())
 	mux.Handle("/", client.Handler(paykit.Hooks{

@@ -16,7 +16,10 @@ func FuzzTokenEndpoints(f *testing.F) {
 	f.Add(`{"user":{"id":{"value":"u"},"country":{"value":"US"}},"purchase":{"items":[{"sku":"a","quantity":2}]},"sandbox":true}`, true)
 	f.Add(`{"user":{"id":{"value":1}}}`, false)
 	f.Add(`[]`, true)
-	e := New(Options{MerchantID: 1, ProjectID: 2, APIKey: "k", Catalog: map[string]paykit.Money{"a": {Amount: 1, Currency: "USD"}}})
+	e, err := New(Options{MerchantID: 1, ProjectID: 2, APIKey: "k", Catalog: map[string]paykit.Money{"a": {Amount: 1, Currency: "USD"}}})
+	if err != nil {
+		f.Fatal(err)
+	}
 	defer e.Close()
 	f.Fuzz(func(t *testing.T, body string, v3 bool) {
 		path, user := "/merchant/v2/merchants/1/token", "1"

@@ -2,11 +2,13 @@ package xsollatest
 
 import (
 	"context"
+	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/paykit-go/paykit/xsolla"
 )
@@ -27,12 +29,14 @@ var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 {{range $.Lines}}<tr><td>{{.SKU}}</td><td>{{.Quantity}}</td><td>{{.Price}}</td></tr>{{end}}
 <tr><th colspan="2">Total</th><th>{{$.Total}}</th></tr></table>
 <p>Status: <b id="status">{{.Status}}</b>{{if .TransactionID}}, transaction {{.TransactionID}}{{end}}{{if .OrderID}}, order {{.OrderID}}{{end}}</p>
+{{if or (eq .Status "paying") (eq .Status "refunding")}}<p><a href="./?token={{.Token}}">Reload</a> to follow the webhooks.</p>{{end}}
 {{if eq .Status "created"}}
 <form method="post" action="pay" style="display:inline"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Pay {{$.Total}}</button></form>
 <form method="post" action="cancel" style="display:inline"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Cancel</button></form>
 {{else if eq .Status "paid"}}
 <form method="post" action="refund"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Refund (sends refund{{if .OrderID}} and order_canceled{{end}})</button></form>
 {{end}}
+{{if $.Sent}}<form method="post" action="resend"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Send the callback again</button> (the last webhook, the same signed bytes, as a duplicate delivery)</form>{{end}}
 {{if $.Return}}<p><a href="{{$.Return}}">Back to the shop</a></p>{{end}}
 {{end}}
 {{if .Error}}<p style="color:#b00">{{.Error}}</p>{{end}}
@@ -59,6 +63,9 @@ func (e *Emulator) render(w http.ResponseWriter, status int, s *Session, res *Re
 		}
 		data["Lines"] = lines
 		data["Return"] = returnURL(*s)
+		e.mu.Lock()
+		data["Sent"] = e.last[s.Token] != nil
+		e.mu.Unlock()
 	}
 	if res != nil {
 		data["Deliveries"] = res.Deliveries
@@ -117,23 +124,84 @@ func (e *Emulator) page(w http.ResponseWriter, r *http.Request) {
 
 type action func(ctx context.Context, token string) (*Result, error)
 
+// pageWait is how long a click waits for its webhooks before the page
+// shows the session as it is; with a real retry schedule the deliveries
+// go on in the background, and the page is reloaded to follow them.
+const pageWait = 5 * time.Second
+
+// maxBackground bounds the clicks whose deliveries run in the background;
+// beyond it a click delivers within its request.
+const maxBackground = 64
+
+type outcome struct {
+	res *Result
+	err error
+}
+
+// spawn runs act in the background, detached from the request so that
+// retries outlive it, unless the emulator is closed or too busy. Close
+// cancels it and waits for it.
+func (e *Emulator) spawn(act action, token string, done chan<- outcome) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed || e.background >= maxBackground {
+		return false
+	}
+	e.background++
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		res, err := act(e.ctx, token)
+		done <- outcome{res, err}
+		e.mu.Lock()
+		e.background--
+		e.mu.Unlock()
+	}()
+	return true
+}
+
 func (e *Emulator) formAction(w http.ResponseWriter, r *http.Request, act action) {
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	res, err := act(r.Context(), token)
+	done := make(chan outcome, 1)
+	var o outcome
+	if !e.spawn(act, token, done) {
+		o.res, o.err = act(r.Context(), token)
+	} else {
+		t := time.NewTimer(pageWait)
+		defer t.Stop()
+		select {
+		case o = <-done:
+		case <-t.C:
+			o.res, o.err = &Result{}, errors.New("the webhooks are still being delivered; retries go on in the background")
+		case <-r.Context().Done():
+			return
+		}
+	}
 	s, ok := e.Session(token)
 	if !ok {
 		e.render(w, http.StatusNotFound, nil, nil, "Unknown or expired token.")
 		return
 	}
 	msg := ""
-	if err != nil {
-		msg = err.Error()
+	if o.err != nil {
+		msg = o.err.Error()
 	}
 	status := http.StatusOK
-	if err != nil && res == nil {
+	if o.err != nil && o.res == nil {
 		status = http.StatusConflict
 	}
-	e.render(w, status, &s, res, msg)
+	e.render(w, status, &s, o.res, msg)
+}
+
+// resendForm is the "Send the callback again" button.
+func (e *Emulator) resendForm(w http.ResponseWriter, r *http.Request) {
+	e.formAction(w, r, func(ctx context.Context, token string) (*Result, error) {
+		d, err := e.Resend(ctx, token)
+		if err != nil {
+			return nil, err
+		}
+		return &Result{Deliveries: []Delivery{d}}, nil
+	})
 }
 
 func (e *Emulator) payForm(w http.ResponseWriter, r *http.Request) { e.formAction(w, r, e.Pay) }

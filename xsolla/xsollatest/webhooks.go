@@ -181,7 +181,7 @@ func (e *Emulator) orderBody(s Session, status string) []byte {
 // send delivers one webhook with retries: 2xx acknowledges; 4xx is a final
 // refusal; 5xx, other statuses and network errors are retried after each
 // wait of the schedule.
-func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byte) error {
+func (e *Emulator) send(ctx context.Context, token string, res *Result, typ string, body []byte) error {
 	if e.opts.WebhookURL == "" {
 		return nil
 	}
@@ -192,15 +192,19 @@ func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byt
 	ctx, stop := context.WithCancel(ctx)
 	defer stop()
 	defer context.AfterFunc(e.ctx, stop)()
+	w := &webhook{typ: typ, body: body}
+	e.mu.Lock()
+	if _, ok := e.sessions[token]; ok {
+		e.last[token] = w
+	}
+	e.mu.Unlock()
 	for attempt := 1; ; attempt++ {
+		e.mu.Lock()
+		w.attempts = attempt
+		e.mu.Unlock()
 		d := e.deliver(ctx, typ, attempt, body)
 		res.Deliveries = append(res.Deliveries, d)
-		e.mu.Lock()
-		if len(e.deliveries) >= maxSessions {
-			e.deliveries = append(e.deliveries[:0], e.deliveries[maxSessions/2:]...)
-		}
-		e.deliveries = append(e.deliveries, d)
-		e.mu.Unlock()
+		e.record(d)
 		switch {
 		case d.Status/100 == 2:
 			return nil
@@ -217,6 +221,16 @@ func (e *Emulator) send(ctx context.Context, res *Result, typ string, body []byt
 			return ctx.Err()
 		}
 	}
+}
+
+// record appends d to the delivery log, bounded.
+func (e *Emulator) record(d Delivery) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if len(e.deliveries) >= maxSessions {
+		e.deliveries = append(e.deliveries[:0], e.deliveries[maxSessions/2:]...)
+	}
+	e.deliveries = append(e.deliveries, d)
 }
 
 func (e *Emulator) deliver(ctx context.Context, typ string, attempt int, body []byte) Delivery {
