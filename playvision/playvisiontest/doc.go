@@ -7,7 +7,11 @@
 // with Pay and Cancel buttons, and on Pay sends a signed
 // order_status_change, resending it on a schedule (shortenable for tests)
 // until the merchant answers status 1. It also answers the signed
-// secure.setUserLevel and secure.setUserInfo methods. It is an
+// secure.setUserLevel and secure.setUserInfo methods. After Pay or Cancel
+// the order page links back to the app when a return URL is known
+// (Options.ReturnURL, or payment.window's return_url parameter); its "Send
+// the callback again" button, like [Emulator.Resend], delivers the
+// order_status_change once more. It is an
 // http.Handler that can be mounted under a path prefix, and [NewServer]
 // runs one on a loopback port like httptest.NewServer. Every page works
 // without JavaScript; tests drive the same steps through the Go API

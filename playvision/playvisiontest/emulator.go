@@ -16,11 +16,15 @@ import (
 	"time"
 )
 
-// DefaultRetrySchedule is the emulator's delays between resends of an
-// order_status_change that was not answered with status 1. Playvision
-// documents no retries; the emulator resends so that merchants can see
-// their handler's idempotency at work. Tests pass a shorter schedule.
-var DefaultRetrySchedule = []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
+// DefaultRetrySchedule returns the emulator's delays between attempts to
+// deliver an order_status_change that was not answered with status 1,
+// each counted from the previous attempt: 30 s, 2 min, 10 min, 1 h.
+// Playvision documents no retries [unsure]; the emulator resends so that
+// merchants can see their handler's idempotency at work. Tests pass a
+// shorter schedule.
+func DefaultRetrySchedule() []time.Duration {
+	return []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
+}
 
 // DefaultMaxRetrying bounds how many orders are resent at once.
 const DefaultMaxRetrying = 64
@@ -47,19 +51,30 @@ type Options struct {
 	// e.g. url.Values{"bonus": {"0"}} as the first version of the docs
 	// described.
 	Extra url.Values
+	// ReturnURL, optional, is where the buyer goes back to after Pay or
+	// Cancel in the purchase dialog: the order page then links to it, with
+	// status=done or status=canceled added. A return_url parameter of
+	// payment.window overrides it for one order. Playvision's real dialog
+	// closes inside the game instead; this is the emulator's stand-in for
+	// that. It must be an absolute http(s) URL.
+	ReturnURL string
 	// Prefix is the path the emulator is mounted at, e.g.
-	// "/emulator/playvision/"; "" means "/". It must start and end with
-	// "/"; requests outside it get 404.
+	// "/emulator/playvision/"; "" means "/". Mount it without
+	// StripPrefix: mux.Handle(prefix, emulator). Requests outside it get
+	// 404.
 	Prefix string
 	// BaseURL is the emulator's externally visible URL, prefix included,
-	// e.g. "http://localhost:8080/emulator/playvision". Merchants set it as
+	// without a trailing slash, e.g.
+	// "http://localhost:8080/emulator/playvision". Merchants set it as
 	// playvision.Config.BaseURL. NewServer fills it in.
 	BaseURL string
 	// HTTPClient sends notifications; nil means a client with a 10 s
 	// timeout, Playvision's own limit.
 	HTTPClient *http.Client
-	// RetrySchedule is the delays between resends; nil means
-	// DefaultRetrySchedule. After the last one the order is failed.
+	// RetrySchedule is the delays between attempts to deliver an
+	// order_status_change, each counted from the previous attempt; nil
+	// means DefaultRetrySchedule(). After the last one the order is
+	// failed.
 	RetrySchedule []time.Duration
 	// MaxRetrying bounds the orders being resent at once; 0 means
 	// DefaultMaxRetrying. Beyond it an order is failed at once.
@@ -107,6 +122,9 @@ type Order struct {
 	LastReply, LastError string
 	// Time is the "time" sent in order_status_change.
 	Time time.Time
+	// ReturnURL is where the dialog sends the buyer back to
+	// (Options.ReturnURL or payment.window's return_url); "" for none.
+	ReturnURL string
 }
 
 // Delivery is the outcome of sending one notification.
@@ -160,27 +178,39 @@ var (
 	ErrToken = errors.New("playvisiontest: invalid user token")
 )
 
-// New returns an Emulator; see [Options] for what is required.
+// New returns an Emulator to mount at Options.Prefix; see [Options] for
+// what is required. Invalid options are an error. Close it when done.
 func New(opts Options) (*Emulator, error) {
 	if opts.AppID <= 0 || opts.Secret == "" {
 		return nil, errors.New("playvisiontest: AppID and Secret are required")
 	}
-	u, err := url.Parse(opts.CallbackURL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if !httpURL(opts.CallbackURL) {
 		return nil, errors.New("playvisiontest: CallbackURL must be an absolute http(s) URL")
 	}
-	if opts.Prefix == "" {
-		opts.Prefix = "/"
+	if opts.BaseURL != "" && !httpURL(opts.BaseURL) {
+		return nil, errors.New("playvisiontest: BaseURL must be an absolute http(s) URL")
 	}
-	if !strings.HasPrefix(opts.Prefix, "/") || !strings.HasSuffix(opts.Prefix, "/") {
-		return nil, errors.New("playvisiontest: Prefix must start and end with /")
+	if opts.ReturnURL != "" && !httpURL(opts.ReturnURL) {
+		return nil, errors.New("playvisiontest: ReturnURL must be an absolute http(s) URL")
+	}
+	if opts.AppURL != "" && !httpURL(opts.AppURL) {
+		return nil, errors.New("playvisiontest: AppURL must be an absolute http(s) URL")
+	}
+	for _, d := range opts.RetrySchedule {
+		if d < 0 {
+			return nil, errors.New("playvisiontest: negative delay in RetrySchedule")
+		}
+	}
+	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
+	if opts.Prefix == "//" {
+		opts.Prefix = "/"
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	e := &Emulator{
 		opts:     opts,
 		signer:   Signer{Secret: opts.Secret},
 		client:   opts.HTTPClient,
-		schedule: opts.RetrySchedule,
+		schedule: append([]time.Duration(nil), opts.RetrySchedule...),
 		now:      opts.Now,
 		nextID:   opts.FirstTransactionID,
 		orders:   make(map[int64]*Order),
@@ -191,8 +221,8 @@ func New(opts Options) (*Emulator, error) {
 	if e.client == nil {
 		e.client = &http.Client{Timeout: 10 * time.Second}
 	}
-	if e.schedule == nil {
-		e.schedule = DefaultRetrySchedule
+	if opts.RetrySchedule == nil {
+		e.schedule = DefaultRetrySchedule()
 	}
 	if e.now == nil {
 		e.now = time.Now
@@ -209,8 +239,16 @@ func New(opts Options) (*Emulator, error) {
 	return e, nil
 }
 
-// URL returns Options.BaseURL: the base for playvision.Config.BaseURL.
+// URL returns the emulator's externally visible base URL, prefix included
+// and without a trailing slash (Options.BaseURL; NewServer sets it): the
+// base for playvision.Config.BaseURL.
 func (e *Emulator) URL() string { return e.opts.BaseURL }
+
+// httpURL reports whether s is an absolute http(s) URL.
+func httpURL(s string) bool {
+	u, err := url.Parse(s)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
 
 // Close stops scheduled resends and waits for them to end. Orders being
 // resent stay in StateDelivering.
@@ -265,7 +303,7 @@ func (e *Emulator) OpenWindow(ctx context.Context, userID int64, item, token str
 	o := &Order{
 		TransactionID: e.nextID, UserID: userID, Item: item,
 		ItemID: ans.id, Title: ans.title, PhotoURL: ans.photo, Price: ans.price,
-		Test: e.opts.Test, State: StateOpen, Created: e.now(),
+		Test: e.opts.Test, State: StateOpen, Created: e.now(), ReturnURL: e.opts.ReturnURL,
 	}
 	e.nextID++
 	e.orders[o.TransactionID] = o
@@ -316,9 +354,11 @@ func (e *Emulator) Cancel(id int64) error {
 	return nil
 }
 
-// Resend sends the order_status_change of a confirmed order once more, as
-// a platform retry or duplicate would, and returns the app's answer. A
-// delivered order stays delivered whatever the answer.
+// Resend sends the order_status_change of a confirmed order once more, at
+// once and with the same signed parameters, as a platform retry or
+// duplicate would, and returns the app's answer. A delivered order stays
+// delivered whatever the answer. It fails with ErrNotFound, or ErrState
+// for an open or canceled order.
 func (e *Emulator) Resend(ctx context.Context, id int64) (Delivery, error) {
 	e.mu.Lock()
 	o, ok := e.orders[id]
@@ -596,28 +636,30 @@ func clip(b []byte) string {
 // Server is an Emulator running on a loopback port, like httptest.Server.
 type Server struct {
 	*Emulator
-	// URL is the emulator's base URL, for playvision.Config.BaseURL.
+	// URL is the emulator's base URL, prefix included, no trailing slash:
+	// the playvision.Config.BaseURL to use.
 	URL string
 	ts  *httptest.Server
 }
 
-// NewServer starts an Emulator on a loopback port. Options.Prefix and
-// BaseURL are set by NewServer. Close it when done.
+// NewServer starts an Emulator on a loopback port, like
+// httptest.NewServer. Options.Prefix is honoured; Options.BaseURL is set
+// to the server's URL plus prefix. Invalid options are an error. Close it
+// when done.
 func NewServer(opts Options) (*Server, error) {
 	ts := httptest.NewUnstartedServer(nil)
-	opts.Prefix = "/"
-	opts.BaseURL = "http://" + ts.Listener.Addr().String()
+	opts.BaseURL = "http://" + ts.Listener.Addr().String() + "/" + strings.Trim(opts.Prefix, "/")
 	e, err := New(opts)
 	if err != nil {
-		ts.Listener.Close()
+		ts.Close()
 		return nil, err
 	}
 	ts.Config.Handler = e
 	ts.Start()
-	return &Server{Emulator: e, URL: ts.URL, ts: ts}, nil
+	return &Server{Emulator: e, URL: e.URL(), ts: ts}, nil
 }
 
-// Close stops resends, then the server.
+// Close stops resends and waits for them, then shuts the server down.
 func (s *Server) Close() {
 	s.Emulator.Close()
 	s.ts.Close()

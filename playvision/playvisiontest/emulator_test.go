@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -326,15 +327,63 @@ func TestEmulatorSecureAPI(t *testing.T) {
 
 func TestNewValidatesOptions(t *testing.T) {
 	for name, o := range map[string]playvisiontest.Options{
-		"no app":       {Secret: "s", CallbackURL: "http://127.0.0.1/"},
-		"no secret":    {AppID: 1, CallbackURL: "http://127.0.0.1/"},
-		"no callback":  {AppID: 1, Secret: "s"},
-		"bad prefix":   {AppID: 1, Secret: "s", CallbackURL: "http://127.0.0.1/", Prefix: "emu"},
-		"ftp callback": {AppID: 1, Secret: "s", CallbackURL: "ftp://127.0.0.1/"},
+		"no app":         {Secret: "s", CallbackURL: "http://127.0.0.1/"},
+		"no secret":      {AppID: 1, CallbackURL: "http://127.0.0.1/"},
+		"no callback":    {AppID: 1, Secret: "s"},
+		"ftp callback":   {AppID: 1, Secret: "s", CallbackURL: "ftp://127.0.0.1/"},
+		"ftp return":     {AppID: 1, Secret: "s", CallbackURL: "http://127.0.0.1/", ReturnURL: "ftp://x/"},
+		"relative base":  {AppID: 1, Secret: "s", CallbackURL: "http://127.0.0.1/", BaseURL: "/emu"},
+		"negative delay": {AppID: 1, Secret: "s", CallbackURL: "http://127.0.0.1/", RetrySchedule: []time.Duration{-1}},
 	} {
 		_, err := playvisiontest.New(o)
 		assert.Error(t, err, name)
+		if name != "relative base" { // NewServer sets BaseURL itself
+			_, err = playvisiontest.NewServer(o)
+			assert.Error(t, err, name)
+		}
 	}
+}
+
+func TestNewServerHonoursThePrefix(t *testing.T) {
+	e := newEmu(t, newMerchant(t), func(o *playvisiontest.Options) { o.Prefix = "emulator/playvision" })
+	assert.True(t, strings.HasSuffix(e.URL, "/emulator/playvision"), e.URL)
+	assert.Equal(t, e.URL, e.Emulator.URL())
+	fetch(t, http.DefaultClient, http.MethodGet, e.URL+"/", http.StatusOK)
+}
+
+func TestDialogReturnsToTheAppAfterPayOrCancel(t *testing.T) {
+	m := newMerchant(t)
+	e := newEmu(t, m, func(o *playvisiontest.Options) { o.ReturnURL = "http://app.example/back?order=5" })
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	window := func(extra url.Values) string {
+		q := url.Values{"user_id": {"1"}, "project_id": {"42"}, "item": {"gold"}, "token": {e.Token(1)}}
+		for k, v := range extra {
+			q[k] = v
+		}
+		return e.URL + "/v1/payment.window?" + q.Encode()
+	}
+
+	// Options.ReturnURL: after Pay the order page links back with status=done.
+	dialog := fetch(t, client, http.MethodGet, window(nil), http.StatusOK)
+	assert.NotContains(t, dialog, "Back to the app")
+	id := e.Orders()[0].TransactionID
+	fetch(t, client, http.MethodPost, e.URL+"/orders/"+strconv.FormatInt(id, 10)+"/confirm", http.StatusSeeOther)
+	page := fetch(t, client, http.MethodGet, e.URL+"/orders/"+strconv.FormatInt(id, 10), http.StatusOK)
+	assert.Contains(t, page, `<a id="return" href="http://app.example/back?order=5&amp;status=done">Back to the app</a>`)
+
+	// return_url on payment.window overrides it; Cancel adds status=canceled.
+	fetch(t, client, http.MethodGet, window(url.Values{"return_url": {"https://shop.example/orders/7"}}), http.StatusOK)
+	o := e.Orders()[1]
+	assert.Equal(t, "https://shop.example/orders/7", o.ReturnURL)
+	fetch(t, client, http.MethodPost, e.URL+"/orders/"+strconv.FormatInt(o.TransactionID, 10)+"/cancel", http.StatusSeeOther)
+	page = fetch(t, client, http.MethodGet, e.URL+"/orders/"+strconv.FormatInt(o.TransactionID, 10), http.StatusOK)
+	assert.Contains(t, page, `href="https://shop.example/orders/7?status=canceled"`)
+
+	// Only http(s) return URLs are accepted.
+	for _, bad := range []string{"javascript:alert(1)", "/relative", "ftp://x/"} {
+		fetch(t, client, http.MethodGet, window(url.Values{"return_url": {bad}}), http.StatusBadRequest)
+	}
+	assert.Len(t, e.Orders(), 2)
 }
 
 func TestEmulatorConcurrentUse(t *testing.T) {

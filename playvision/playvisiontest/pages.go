@@ -15,7 +15,10 @@ import (
 // ServeHTTP serves, under Options.Prefix:
 //
 //	GET  /                            index: open a dialog, list orders
-//	GET  /v1/payment.window           the purchase dialog (asks the app with get_item)
+//	GET  /v1/payment.window           the purchase dialog (asks the app with get_item);
+//	                                  an optional return_url (http or https) is where
+//	                                  the order page sends the buyer back to
+//	                                  (see Options.ReturnURL)
 //	GET  /orders/{id}                 an order's state and the app's last answer
 //	POST /orders/{id}/confirm|cancel|resend
 //	GET|POST /v1/secure.setUserLevel, /v1/secure.setUserInfo   the signed server API
@@ -73,11 +76,21 @@ func (e *Emulator) window(w http.ResponseWriter, r *http.Request) {
 		render(w, http.StatusBadRequest, errorPage, e.errData("Bad payment.window call", "project_id is not this application"))
 		return
 	}
+	ret := q.Get("return_url")
+	if ret != "" && !httpURL(ret) {
+		render(w, http.StatusBadRequest, errorPage, e.errData("Bad payment.window call", "return_url must be an absolute http(s) URL"))
+		return
+	}
 	user, _ := strconv.ParseInt(q.Get("user_id"), 10, 64)
 	o, err := e.OpenWindow(r.Context(), user, q.Get("item"), q.Get("token"))
 	if err != nil {
 		render(w, http.StatusBadRequest, errorPage, e.errData("The dialog cannot open", err.Error()))
 		return
+	}
+	if ret != "" {
+		e.mu.Lock()
+		e.orders[o.TransactionID].ReturnURL = ret
+		e.mu.Unlock()
 	}
 	render(w, http.StatusOK, dialogPage, map[string]any{"Prefix": e.opts.Prefix, "O": o})
 }
@@ -96,7 +109,7 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string
 			http.NotFound(w, r)
 			return
 		}
-		render(w, http.StatusOK, orderTmpl, map[string]any{"Prefix": e.opts.Prefix, "O": o})
+		render(w, http.StatusOK, orderTmpl, map[string]any{"Prefix": e.opts.Prefix, "O": o, "Return": returnLink(o)})
 		return
 	case r.Method != http.MethodPost:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
@@ -118,6 +131,26 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string
 		return
 	}
 	http.Redirect(w, r, e.path("orders/"+idText), http.StatusSeeOther)
+}
+
+// returnLink is the order's ReturnURL with status=done (after Pay) or
+// status=canceled added; "" while the dialog is open or without one.
+func returnLink(o Order) string {
+	if o.ReturnURL == "" || o.State == StateOpen {
+		return ""
+	}
+	u, err := url.Parse(o.ReturnURL)
+	if err != nil {
+		return ""
+	}
+	q := u.Query()
+	if o.State == StateCanceled {
+		q.Set("status", "canceled")
+	} else {
+		q.Set("status", "done")
+	}
+	u.RawQuery = q.Encode()
+	return u.String()
 }
 
 func (e *Emulator) errData(title, msg string) map[string]any {
@@ -262,8 +295,9 @@ var orderTmpl = template.Must(template.New("order").Parse(pageHead + `
 <form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/confirm" style="display:inline"><button>Pay</button></form>
 <form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/cancel" style="display:inline"><button>Cancel</button></form>
 {{else if ne .O.State "canceled"}}
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/resend"><button>Send order_status_change again</button></form>
+<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/resend"><button>Send the callback again</button> (order_status_change, the same signed bytes, as a duplicate delivery)</form>
 {{end}}
+{{with .Return}}<p><a id="return" href="{{.}}">Back to the app</a></p>{{end}}
 </body></html>`))
 
 var errorPage = template.Must(template.New("error").Parse(pageHead + `
