@@ -90,7 +90,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.SetOutput(errOut)
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:8090", "address to listen on")
 	fs.StringVar(&c.publicURL, "public-url", "", "externally visible URL of the sandbox (default: from -addr)")
-	fs.Func("retry", "comma-separated resend delays of every emulator, e.g. 100ms,200ms (default: each emulator's)", func(s string) error {
+	fs.Func("retry", "comma-separated delays between delivery attempts of every emulator, e.g. 100ms,200ms (default: each provider's real schedule)", func(s string) error {
 		var err error
 		c.retry, err = parseDurations(s)
 		return err
@@ -122,6 +122,7 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.StringVar(&c.playvision.Secret, "playvision-secret", emulators.DemoPlayvisionSecret, "Playvision app secret")
 	fs.StringVar(&c.playvision.CallbackURL, "playvision-callback-url", shopURL+"/callback/playvision", "the app's Payment link")
 	fs.BoolVar(&c.playvision.Test, "playvision-test", false, "send the _test notification types")
+	fs.StringVar(&c.playvision.ReturnURL, "playvision-return-url", "", "where the purchase dialog links back to after Pay or Cancel (payment.window's return_url wins)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -174,7 +175,7 @@ func newSandbox(c config, base string) (*sandbox, error) {
 		}
 	}
 	p, v, x, pv := c.paysera, c.vk, c.xsolla, c.playvision
-	set, err := emulators.New(emulators.Config{BaseURL: base, Retry: c.retry, Paysera: &p, VK: &v, Xsolla: &x, Playvision: &pv})
+	set, err := emulators.New(emulators.Config{BaseURL: base, RetrySchedule: c.retry, Paysera: &p, VK: &v, Xsolla: &x, Playvision: &pv})
 	if err != nil {
 		return nil, err
 	}
@@ -191,7 +192,7 @@ type emulator struct {
 
 func (s *sandbox) emulators() []emulator {
 	c := s.cfg
-	u := func(p paykit.Provider) string { return s.base + strings.TrimSuffix(s.set.Path(p), "/") }
+	u := s.set.URL
 	return []emulator{
 		{"Paysera", u(paykit.Paysera), "callbacks to each request's callbackurl; key at " + u(paykit.Paysera) + "/download/public.key"},
 		{"VK", u(paykit.VKPay), "notifications to " + c.vk.NotifyURL},

@@ -61,7 +61,7 @@ func newShopHarness(t *testing.T) *shopHarness {
 	signer, err := testSigner()
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(nil)
-	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), Retry: fastRetry, PayseraSigner: signer})
+	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer})
 	require.NoError(t, err)
 	h := &shopHarness{t: t, shop: shop, srv: srv, browser: newBrowser(t)}
 	srv.Config.Handler = h.recordCallbacks(shop.Handler())
@@ -376,20 +376,20 @@ func TestShopXsollaCancelled(t *testing.T) {
 
 func TestShopPlayvisionPaidDuplicateTampered(t *testing.T) {
 	h := newShopHarness(t)
-	orderPage := h.buy(paykit.Playvision)
-	o := h.readOrder(orderPage)
-	dialog := h.follow(orderPage, "pay")
+	dialog := h.buy(paykit.Playvision)
 	require.Contains(t, dialog.URL.Path, "/emulator/playvision/v1/payment.window")
 	require.Contains(t, dialog.Body, "50 PlayGold")
 	emuOrder := h.submit(dialog, "Pay")
 	require.Contains(t, emuOrder.Body, "delivered")
-	o = h.order(o.ID)
-	assert.Equal(t, OrderPaid, o.Status)
+	back := h.follow(emuOrder, "return") // "Back to the app", to the shop's order page
+	o := h.readOrder(back)
+	assert.Contains(t, back.Body, "You are back from the payment page.")
+	o = h.waitFor(o.ID, OrderPaid)
 	assert.Equal(t, 1, o.Deliveries)
 
 	h.assertDuplicateReplayed(paykit.Playvision, o.ID)
 	// The emulator's own "send again" button is a second duplicate.
-	h.submit(emuOrder, "Send order_status_change again")
+	h.submit(emuOrder, "Send the callback again")
 	o = h.order(o.ID)
 	assert.Equal(t, 1, o.Deliveries)
 	assert.Equal(t, 2, o.Duplicates)
@@ -404,10 +404,12 @@ func TestShopPlayvisionPaidDuplicateTampered(t *testing.T) {
 
 func TestShopPlayvisionCancelled(t *testing.T) {
 	h := newShopHarness(t)
-	orderPage := h.buy(paykit.Playvision)
-	id := h.readOrder(orderPage).ID
-	h.submit(h.follow(orderPage, "pay"), "Cancel")
-	o := h.order(id)
+	closed := h.submit(h.buy(paykit.Playvision), "Cancel")
+	require.Contains(t, closed.Body, "canceled")
+	back := h.follow(closed, "Back to the app")
+	o := h.readOrder(back)
+	assert.Contains(t, back.Body, "You left the payment page without paying.")
+	assert.NotContains(t, back.Body, `http-equiv="refresh"`, "nothing to wait for")
 	assert.Equal(t, OrderNew, o.Status)
 	assert.Equal(t, 0, o.Deliveries)
 }

@@ -46,13 +46,12 @@ func (s *Shop) serveCreate(w http.ResponseWriter, r *http.Request) {
 		s.render(w, http.StatusBadGateway, "error", "The payment provider could not be reached; order "+o.ID+" stays unpaid.")
 		return
 	}
-	if o.PayURL != "" && o.Provider != paykit.Playvision {
+	if o.PayURL != "" {
 		http.Redirect(w, r, o.PayURL, http.StatusSeeOther)
 		return
 	}
-	// Playvision's dialog has no way back to the shop: the order page
-	// opens it in a new tab. Real VK and Playvision purchases start in the
-	// client, so the order page shows the item key.
+	// Real VK and Playvision purchases start in the client, so the order
+	// page shows the item key.
 	http.Redirect(w, r, "/orders/"+o.ID, http.StatusSeeOther)
 }
 
@@ -65,7 +64,6 @@ type orderView struct {
 	O          Order
 	Name       string
 	PayURL     string
-	NewTab     bool
 	ClientSide string
 	Return     string
 	ReturnNote string
@@ -79,15 +77,13 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	g := s.gateways[o.Provider]
-	v := orderView{O: o, Name: providerNames[o.Provider], PayURL: o.PayURL, NewTab: o.Provider == paykit.Playvision}
+	v := orderView{O: o, Name: providerNames[o.Provider], PayURL: o.PayURL}
 	if g.resume != nil {
 		v.PayURL = g.resume(o)
 	}
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
 	}
-	// The Playvision dialog opens in another tab: reload until it pays.
-	v.Refresh = v.NewTab && o.PayURL != "" && !o.Status.Final()
 	if from := r.URL.Query().Get("return"); from != "" {
 		// The return address is not authenticated: it only decides what
 		// to say, never the order's status.
@@ -103,7 +99,7 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 }
 
 // leftWithoutPaying reads the (unauthenticated) return address: Paysera's
-// cancelurl or Xsolla's status=canceled.
+// cancelurl, or status=canceled from Xsolla or the Playvision emulator.
 func leftWithoutPaying(from, status string) bool {
 	return strings.HasSuffix(from, "-cancel") || status == "canceled"
 }
@@ -186,8 +182,7 @@ Emulated providers run inside this process; their pages behave like the provider
 {{if .O.ProviderID}}<tr><th>{{.Name}} id</th><td>{{.O.ProviderID}}</td></tr>{{end}}
 <tr><th>Item key</th><td><code>{{.O.ItemKey}}</code></td></tr>
 </table>
-{{if and .PayURL (not .O.Status.Final)}}<p><a class="button" id="pay" href="{{.PayURL}}"{{if .NewTab}} target="_blank"{{end}}>{{if eq .O.Status "payment pending"}}Continue the payment{{else}}Pay with {{.Name}}{{end}}</a>
-{{if .NewTab}}<span class="muted">The purchase dialog opens in a new tab (the emulated dialog has no way back); this page reloads until the payment's callback arrives.</span>{{end}}</p>{{end}}
+{{if and .PayURL (not .O.Status.Final)}}<p><a class="button" id="pay" href="{{.PayURL}}">{{if eq .O.Status "payment pending"}}Continue the payment{{else}}Pay with {{.Name}}{{end}}</a></p>{{end}}
 {{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
 <h2>Notifications</h2>
 {{if .O.History}}<table id="history"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>

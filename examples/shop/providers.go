@@ -211,7 +211,7 @@ func (s *Shop) vkGateway(vals []string, emu *emulators.Set) (*gateway, error) {
 	g := &gateway{provider: paykit.VKPay, emulated: vals == nil, handler: client.Handler(s.hk),
 		clientSide: "In the mini app, call VKWebAppShowOrderBox with type \"item\" and item = the item key below."}
 	if vals == nil {
-		page := s.base + emu.Path(paykit.VKPay) + "pay"
+		page := emu.VK.URL() + "/pay"
 		g.start = func(_ context.Context, o Order) (string, error) {
 			q := url.Values{"item": {o.ItemKey()}, "user_id": {strconv.Itoa(demoUser)},
 				"return_url": {orderURL(s.base, o.ID, "vkpay")}}
@@ -274,7 +274,13 @@ func (s *Shop) playvisionGateway(vals []string, emu *emulators.Set) (*gateway, e
 	if vals == nil {
 		token := emu.Playvision.Token(demoUser)
 		g.start = func(_ context.Context, o Order) (string, error) {
-			return client.BuildPaymentURL(playvision.PaymentWindow{UserID: demoUser, Item: o.ItemKey(), Token: token})
+			u, err := client.BuildPaymentURL(playvision.PaymentWindow{UserID: demoUser, Item: o.ItemKey(), Token: token})
+			if err != nil {
+				return "", err
+			}
+			// return_url is the emulator's way back after Pay or Cancel;
+			// the real dialog closes inside the game instead.
+			return u + "&return_url=" + url.QueryEscape(orderURL(s.base, o.ID, "playvision")), nil
 		}
 	}
 	return g, nil

@@ -22,9 +22,10 @@ type Options struct {
 	// Getenv reads the real providers' credentials; nil reads nothing, so
 	// every provider is emulated.
 	Getenv func(string) string
-	// Retry shortens the emulators' resend schedules (tests); nil keeps
-	// their defaults.
-	Retry []time.Duration
+	// RetrySchedule replaces the emulators' delays between delivery
+	// attempts (tests shorten them); nil keeps each provider's real
+	// schedule.
+	RetrySchedule []time.Duration
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 	// PayseraSigner signs the Paysera emulator's callbacks; nil generates
@@ -65,7 +66,7 @@ func New(opts Options) (*Shop, error) {
 	s.hk = s.hooks()
 
 	ecfg := p.emulatorConfig(base)
-	ecfg.Retry = opts.Retry
+	ecfg.RetrySchedule = opts.RetrySchedule
 	if ecfg.Paysera != nil {
 		ecfg.Paysera.Signer = opts.PayseraSigner
 	}

@@ -56,6 +56,9 @@ type Playvision struct {
 	Secret      string
 	CallbackURL string // the app's Payment link
 	Test        bool   // send the _test notification types
+	// ReturnURL is where the purchase dialog links back to after Pay or
+	// Cancel when payment.window brings no return_url; "" for none.
+	ReturnURL string
 }
 
 // Config selects and configures the emulators; a nil provider is not run.
@@ -66,9 +69,10 @@ type Config struct {
 	// Prefix is the path all emulators live under, e.g. "/emulator/";
 	// each gets Prefix + its own path (PayseraPath, …).
 	Prefix string
-	// Retry replaces every emulator's resend schedule when not nil (tests
-	// pass a few milliseconds).
-	Retry []time.Duration
+	// RetrySchedule replaces every emulator's delays between delivery
+	// attempts when not nil (tests pass a few milliseconds); nil keeps
+	// each provider's real schedule.
+	RetrySchedule []time.Duration
 	// HTTPClient sends the notifications; nil means each emulator's
 	// default.
 	HTTPClient *http.Client
@@ -113,7 +117,7 @@ func (s *Set) start(cfg Config, base string) error {
 		s.Paysera, err = payseratest.New(payseratest.Options{
 			ProjectID: p.ProjectID, Password: p.Password, Signer: p.Signer,
 			Prefix: s.prefix + PayseraPath, BaseURL: base + s.prefix + strings.TrimSuffix(PayseraPath, "/"),
-			RetrySchedule: cfg.Retry, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
 		})
 		if err != nil {
 			return err
@@ -122,25 +126,30 @@ func (s *Set) start(cfg Config, base string) error {
 	if v := cfg.VK; v != nil {
 		s.VK, err = vkpaytest.New(vkpaytest.Options{
 			AppID: v.AppID, Secret: v.Secret, NotifyURL: v.NotifyURL, Test: v.Test,
-			Prefix: s.prefix + VKPath, BaseURL: base, Retry: cfg.Retry, HTTPClient: cfg.HTTPClient,
+			Prefix: s.prefix + VKPath, BaseURL: base + s.prefix + strings.TrimSuffix(VKPath, "/"),
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
 		})
 		if err != nil {
 			return err
 		}
 	}
 	if x := cfg.Xsolla; x != nil {
-		s.Xsolla = xsollatest.New(xsollatest.Options{
+		s.Xsolla, err = xsollatest.New(xsollatest.Options{
 			MerchantID: x.MerchantID, ProjectID: x.ProjectID, APIKey: x.APIKey,
 			WebhookSecret: x.WebhookSecret, WebhookURL: x.WebhookURL, Catalog: x.Catalog,
-			Prefix: s.prefix + XsollaPath, PublicURL: base + s.prefix + strings.TrimSuffix(XsollaPath, "/"),
-			RetrySchedule: cfg.Retry, HTTPClient: cfg.HTTPClient,
+			Prefix: s.prefix + XsollaPath, BaseURL: base + s.prefix + strings.TrimSuffix(XsollaPath, "/"),
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
 		})
+		if err != nil {
+			return err
+		}
 	}
 	if p := cfg.Playvision; p != nil {
 		s.Playvision, err = playvisiontest.New(playvisiontest.Options{
 			AppID: p.AppID, Secret: p.Secret, CallbackURL: p.CallbackURL, Test: p.Test,
-			Prefix: s.prefix + PlayvisionPath, BaseURL: base + s.prefix + strings.TrimSuffix(PlayvisionPath, "/"),
-			RetrySchedule: cfg.Retry, HTTPClient: cfg.HTTPClient,
+			ReturnURL: p.ReturnURL,
+			Prefix:    s.prefix + PlayvisionPath, BaseURL: base + s.prefix + strings.TrimSuffix(PlayvisionPath, "/"),
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
 		})
 		if err != nil {
 			return err
@@ -176,6 +185,23 @@ func (s *Set) Path(p paykit.Provider) string {
 		return s.prefix + XsollaPath
 	case paykit.Playvision:
 		return s.prefix + PlayvisionPath
+	}
+	return ""
+}
+
+// URL returns the externally visible base URL of an emulator (its URL
+// method: BaseURL plus its path, no trailing slash), or "" when it does
+// not run.
+func (s *Set) URL(p paykit.Provider) string {
+	switch {
+	case p == paykit.Paysera && s.Paysera != nil:
+		return s.Paysera.URL()
+	case p == paykit.VKPay && s.VK != nil:
+		return s.VK.URL()
+	case p == paykit.Xsolla && s.Xsolla != nil:
+		return s.Xsolla.URL()
+	case p == paykit.Playvision && s.Playvision != nil:
+		return s.Playvision.URL()
 	}
 	return ""
 }
