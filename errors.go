@@ -76,6 +76,7 @@ type FieldError struct {
 	Reason string
 }
 
+// Error names the field and the reason; it never echoes a secret.
 func (e *FieldError) Error() string {
 	return fmt.Sprintf("paykit: invalid request: %s: %s", e.Field, e.Reason)
 }

@@ -36,6 +36,7 @@ type APIError struct {
 	Body []byte
 }
 
+// Error describes the failed call without its signature or the secret.
 func (e *APIError) Error() string {
 	switch {
 	case e.Status == "":

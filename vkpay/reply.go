@@ -254,6 +254,7 @@ func NewError(code int, msg string, critical bool) *Error {
 	return &Error{Code: code, Msg: msg, Critical: critical}
 }
 
+// Error returns the code and message of the envelope.
 func (e *Error) Error() string {
 	return fmt.Sprintf("vkpay: error %d: %s (critical %t)", e.Code, e.Msg, e.Critical)
 }

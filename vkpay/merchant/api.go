@@ -37,6 +37,7 @@ type APIError struct {
 	Body       []byte // the raw HTTP body
 }
 
+// Error describes the failed call without its signature or any key.
 func (e *APIError) Error() string {
 	return fmt.Sprintf("merchant: VK Pay API error %s: %s (http %d)", e.Code, e.Message, e.StatusCode)
 }
