@@ -59,8 +59,10 @@ func ParseForm(body string) (url.Values, error) {
 		return nil, err
 	}
 	v := make(url.Values, len(pairs))
-	for _, p := range pairs {
-		v[p.Key] = []string{p.Value}
+	values := make([]string, len(pairs)) // one allocation for every value slice
+	for i, p := range pairs {
+		values[i] = p.Value
+		v[p.Key] = values[i : i+1 : i+1]
 	}
 	return v, nil
 }

@@ -58,38 +58,6 @@ func unhex(c byte) byte {
 	}
 }
 
-// parseQuery is paykit.ParseForm with one allocation for all values.
-func parseQuery(q string) (url.Values, error) {
-	n := strings.Count(q, "&") + 1
-	v := make(url.Values, n)
-	slab := make([]string, 0, n)
-	for q != "" {
-		var pair string
-		pair, q, _ = strings.Cut(q, "&")
-		if pair == "" {
-			continue
-		}
-		if strings.IndexByte(pair, ';') >= 0 {
-			return nil, fmt.Errorf("%w: semicolon in form body", paykit.ErrMalformed)
-		}
-		rawKey, rawVal, _ := strings.Cut(pair, "=")
-		key, ok := unescape(rawKey)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad escape in form key", paykit.ErrMalformed)
-		}
-		val, ok := unescape(rawVal)
-		if !ok {
-			return nil, fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, clip(key))
-		}
-		if _, dup := v[key]; dup {
-			return nil, fmt.Errorf("%w: duplicate form key %q", paykit.ErrMalformed, clip(key))
-		}
-		slab = append(slab, val)
-		v[key] = slab[len(slab)-1 : len(slab) : len(slab)]
-	}
-	return v, nil
-}
-
 // callbackParams are the four parameters Paysera adds to the callback URL.
 // From a raw query they are kept escaped (raw true) and decoded only when
 // used: a callback carries ss1, ss2 and ss3, but only one is checked.

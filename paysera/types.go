@@ -130,7 +130,7 @@ type Callback struct {
 // does not know, parsed afresh from Query. When the callback did not say
 // its type, "type" holds the derived one, as in Paysera's library.
 func (c *Callback) Fields() url.Values {
-	f, err := parseQuery(c.Query)
+	f, err := paykit.ParseForm(c.Query)
 	if err != nil { // Query was validated when the callback was parsed
 		f = url.Values{}
 	}
