@@ -363,8 +363,8 @@ func (cb *Callback) finish() (*Callback, error) {
 
 func (cb *Callback) newRefund() *Refund {
 	r := &Refund{Currency: cb.refundCurrency, CommissionCurrency: cb.refundCommCur}
-	r.Amount, _ = parseMinor(cb.refundAmount)
-	r.CommissionAmount, _ = parseMinor(cb.refundCommission)
+	r.Amount, _ = paykit.ParseDigits(cb.refundAmount)
+	r.CommissionAmount, _ = paykit.ParseDigits(cb.refundCommission)
 	if ts, err := strconv.ParseInt(cb.refundTimestamp, 10, 64); err == nil && ts > 0 {
 		r.Timestamp = time.Unix(ts, 0).UTC()
 	}
@@ -376,25 +376,9 @@ func minorUnits(s, key string) (int64, error) {
 	if s == "" {
 		return 0, nil
 	}
-	n, ok := parseMinor(s)
+	n, ok := paykit.ParseDigits(s)
 	if !ok {
 		return 0, fmt.Errorf("%w: %s is not a whole number of minor units", paykit.ErrMalformed, key)
 	}
 	return n, nil
-}
-
-// parseMinor parses 1 to 18 ASCII digits.
-func parseMinor(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }

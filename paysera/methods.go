@@ -261,7 +261,7 @@ func limit(l *xmlLimit, key string) (*paykit.Money, error) {
 	if l == nil || strings.TrimSpace(l.Amount) == "" {
 		return nil, nil
 	}
-	n, ok := parseMinor(strings.TrimSpace(l.Amount))
+	n, ok := paykit.ParseDigits(strings.TrimSpace(l.Amount))
 	if !ok {
 		return nil, fmt.Errorf("%w: payment method %q: limit %q is not a whole number", paykit.ErrMalformed, clip(key), clip(l.Amount))
 	}

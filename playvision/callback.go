@@ -159,7 +159,7 @@ func (f *fields) posInt(key, v string) int64 {
 	if f.required(key, v) == "" {
 		return 0
 	}
-	n, ok := parseDigits(v)
+	n, ok := paykit.ParseDigits(v)
 	if !ok || n == 0 {
 		f.fail(key, "is not a positive integer")
 	}
@@ -171,7 +171,7 @@ func (f *fields) nonNegInt(key, v string) int64 {
 	if f.required(key, v) == "" {
 		return 0
 	}
-	n, ok := parseDigits(v)
+	n, ok := paykit.ParseDigits(v)
 	if !ok {
 		f.fail(key, "is not a non-negative integer")
 	}
@@ -183,28 +183,11 @@ func (f *fields) optInt(key, v string) int64 {
 	if v == "" {
 		return 0
 	}
-	n, ok := parseDigits(v)
+	n, ok := paykit.ParseDigits(v)
 	if !ok {
 		f.fail(key, "is not a non-negative integer")
 	}
 	return n
-}
-
-// parseDigits parses ASCII decimal digits only: no sign, no spaces, no
-// overflow (strconv would accept a leading '+').
-func parseDigits(s string) (int64, bool) {
-	if s == "" || len(s) > 18 {
-		return 0, false
-	}
-	var n int64
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c < '0' || c > '9' {
-			return 0, false
-		}
-		n = n*10 + int64(c-'0')
-	}
-	return n, true
 }
 
 // maxEcho bounds how much of an attacker-chosen string an error repeats.

@@ -107,11 +107,11 @@ func (c *Client) VerifyLaunch(query url.Values) (*Launch, error) {
 	}) {
 		return nil, paykit.ErrInvalidSignature
 	}
-	app, ok := parseDigits(apiID)
+	app, ok := paykit.ParseDigits(apiID)
 	if !ok || app == 0 {
 		return nil, fmt.Errorf("%w: api_id is not a positive integer", paykit.ErrMalformed)
 	}
-	viewer, ok := parseDigits(viewerID)
+	viewer, ok := paykit.ParseDigits(viewerID)
 	if !ok || viewer == 0 {
 		return nil, fmt.Errorf("%w: viewer_id is not a positive integer", paykit.ErrMalformed)
 	}

@@ -145,7 +145,7 @@ outer:
 // right.
 func decimal(text string, n int64) string {
 	if text != "" && len(text) <= 18 {
-		if v, ok := parseDigits(text); ok && v == n {
+		if v, ok := paykit.ParseDigits(text); ok && v == n {
 			return text
 		}
 	}
