@@ -54,6 +54,7 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
+	"github.com/paykit-go/paykit/examples/internal/serve"
 	"github.com/paykit-go/paykit/paysera/payseratest"
 )
 
@@ -223,7 +224,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	}
 	base := c.publicURL
 	if base == "" {
-		base = localURL(ln.Addr())
+		base = serve.LocalURL(ln.Addr())
 	}
 	s, err := newSandbox(c, base)
 	if err != nil {
@@ -235,28 +236,5 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	for _, e := range s.emulators() {
 		fmt.Fprintf(out, "  %-11s %s\n              %s\n", e.Name+":", e.URL, e.Sends)
 	}
-	srv := &http.Server{Handler: s.mux, ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// localURL is the URL of a listening address; an unspecified host is
-// shown as localhost.
-func localURL(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return "http://" + a.String()
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
+	return serve.Serve(ctx, ln, s.mux)
 }

@@ -2,18 +2,17 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log"
 	"net"
-	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
+
+	"github.com/paykit-go/paykit/examples/internal/serve"
 )
 
 func main() {
@@ -34,7 +33,7 @@ func run(ctx context.Context, addr string, getenv func(string) string, out io.Wr
 	}
 	base := getenv("SHOP_PUBLIC_URL")
 	if base == "" {
-		base = localURL(ln.Addr())
+		base = serve.LocalURL(ln.Addr())
 	}
 	shop, err := New(Options{BaseURL: base, Getenv: getenv})
 	if err != nil {
@@ -44,30 +43,7 @@ func run(ctx context.Context, addr string, getenv func(string) string, out io.Wr
 	defer shop.Close()
 	printBanner(out, shop, base)
 
-	srv := &http.Server{Handler: shop.Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() {
-		<-ctx.Done()
-		shutdown, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(shutdown)
-	}()
-	if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
-}
-
-// localURL is the URL of a listening address; an unspecified host
-// (":8080") is shown as localhost.
-func localURL(a net.Addr) string {
-	host, port, err := net.SplitHostPort(a.String())
-	if err != nil {
-		return "http://" + a.String()
-	}
-	if ip := net.ParseIP(host); ip == nil || ip.IsUnspecified() {
-		host = "localhost"
-	}
-	return "http://" + net.JoinHostPort(host, port)
+	return serve.Serve(ctx, ln, shop.Handler())
 }
 
 func printBanner(out io.Writer, shop *Shop, base string) {
