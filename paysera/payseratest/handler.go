@@ -219,18 +219,21 @@ func defaultMethodsXML(projectID int, currency, amount string) []byte {
 	return []byte(doc)
 }
 
+// pageStyle is the little CSS every page of the emulator shares.
+const pageStyle = `<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}table{border-collapse:collapse}td{padding:.25em .7em;border-bottom:1px solid #ddd}button{font-size:1.05em;margin:.4em .6em .4em 0}</style>`
+
 var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator: error</title></head>
+<html><head><meta charset="utf-8"><title>Paysera emulator: error</title>` + pageStyle + `</head>
 <body><h1>Payment request refused</h1>
 <p>Error code <b>{{.Code}}</b>: {{.Message}}</p></body></html>
 `))
 
 var paymentPage = template.Must(template.New("payment").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator: payment {{.P.RequestID}}</title></head>
+<html><head><meta charset="utf-8"><title>Paysera emulator: payment {{.P.RequestID}}</title>` + pageStyle + `</head>
 <body><h1>Payment {{.P.RequestID}}</h1>
 <table>
 <tr><td>Order</td><td>{{.P.OrderID}}</td></tr>
-<tr><td>Amount</td><td>{{.P.Amount}} (minor units) {{.P.Currency}}</td></tr>
+<tr><td>Amount</td><td>{{.P.Amount}} {{.P.Currency}} (minor units)</td></tr>
 <tr><td>Test</td><td>{{.P.Test}}</td></tr>
 <tr><td>Status</td><td>{{if .P.Canceled}}cancelled{{else if .P.Status}}{{.P.Status}}{{else}}waiting for the payer{{end}}</td></tr>
 </table>
@@ -247,7 +250,7 @@ var paymentPage = template.Must(template.New("payment").Parse(`<!doctype html>
 `))
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator</title></head>
+<html><head><meta charset="utf-8"><title>Paysera emulator</title>` + pageStyle + `</head>
 <body><h1>Paysera emulator</h1>
 <ul>{{range .Payments}}<li><a href="{{$.Prefix}}payment/{{.RequestID}}">{{.RequestID}}</a>: order {{.OrderID}}, {{.Amount}} {{.Currency}}, status {{if .Canceled}}cancelled{{else if .Status}}{{.Status}}{{else}}open{{end}}</li>{{else}}<li>No payments yet.</li>{{end}}</ul>
 </body></html>
