@@ -45,3 +45,24 @@ func FuzzRubles(f *testing.F) {
 		}
 	})
 }
+
+// FuzzDecodeAPI feeds arbitrary bytes to the decoder of VK Pay API replies
+// (a Client without keys, so the decoding after verification is reached).
+func FuzzDecodeAPI(f *testing.F) {
+	env := base64.StdEncoding.EncodeToString([]byte(`{"header":{"status":"OK"},"body":{"transaction_id":"t"}}`))
+	f.Add(200, `{"version":"2","data":"`+env+`","signature":"c2ln"}`)
+	f.Add(400, `{"data":"`+base64.StdEncoding.EncodeToString([]byte(`{"header":{"status":"ERROR","error":{"code":"ERR_X","message":"m","error_id":7}}}`))+`"}`)
+	f.Add(500, `<html>bad gateway</html>`)
+	f.Add(200, `{"data":"!!!"}`)
+	c, err := New(Config{MerchantID: 1, MerchantKey: "k"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, status int, raw string) {
+		var out map[string]any
+		err := c.decodeAPI(status, []byte(raw), &out)
+		if err != nil && !errors.Is(err, ErrAPI) && !errors.Is(err, ErrAPIResponse) {
+			t.Fatalf("error matches neither ErrAPI nor ErrAPIResponse: %v", err)
+		}
+	})
+}
