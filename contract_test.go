@@ -126,3 +126,19 @@ func TestContract_ParseCallbackErrorsAreSentinels(t *testing.T) {
 		})
 	}
 }
+
+// A signature under an empty secret can be computed by anyone, so no
+// provider accepts one among its rotation secrets.
+func TestContract_EmptyPreviousSecretIsRefused(t *testing.T) {
+	empty := []string{"old", ""}
+	errs := map[string]error{}
+	_, errs["paysera"] = paysera.New(paysera.Config{ProjectID: 1, Password: "p", PreviousSecrets: empty})
+	_, errs["vkpay"] = vkpay.New(vkpay.Config{AppID: 1, Secret: "s", PreviousSecrets: empty})
+	_, errs["xsolla"] = xsolla.New(xsolla.Config{MerchantID: 1, ProjectID: 1, APIKey: "k", WebhookSecret: "w", PreviousSecrets: empty})
+	_, errs["playvision"] = playvision.New(playvision.Config{AppID: 1, Secret: "s", PreviousSecrets: empty})
+	for name, err := range errs {
+		if !errors.Is(err, paykit.ErrInvalidRequest) {
+			t.Errorf("%s accepted an empty previous secret (err %v)", name, err)
+		}
+	}
+}
