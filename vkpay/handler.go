@@ -47,8 +47,11 @@ type Callbacks struct {
 	// [paykit.MemoryStore].
 	Store paykit.Store
 	// OnError, when set, is told about every notification answered with
-	// an error (bad signature, hook failure, invalid reply), for logging.
-	// The error never contains a secret.
+	// an error (bad signature, hook failure, invalid item reply), for
+	// logging, and about an invalid reply to a status change whose hook
+	// succeeded: that fulfilment is kept (the hook never runs twice for
+	// it) and answered with the echoed id alone. The error never
+	// contains a secret.
 	OnError func(r *http.Request, err error)
 }
 
@@ -83,7 +86,8 @@ func (c *Client) CallbackHandler(cb Callbacks) *CallbackHandler {
 //     (not critical), any other error 1 (critical); a bad or missing sig
 //     gives 10, any other bad input 11;
 //   - a nil hooks.Item answers error 1 (critical); a nil hooks.Event
-//     answers error 2 (not critical), so VK keeps the notification.
+//     answers error 2 (not critical), so VK keeps the notification;
+//   - a request that is not a POST gets 405 with Allow: POST.
 //
 // It is [Client.CallbackHandler] with callbacks built from hooks.
 func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
@@ -165,8 +169,14 @@ func days(d time.Duration) int {
 	return int(d / (24 * time.Hour))
 }
 
-// ServeHTTP implements http.Handler.
+// ServeHTTP implements http.Handler. VK posts every notification, so any
+// other method is answered 405 with Allow: POST before anything is read.
 func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+		return
+	}
 	n, err := h.client.ParseCallback(r)
 	if err != nil {
 		h.writeError(w, r, err, parseError(err))
@@ -182,11 +192,11 @@ func (h *CallbackHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		body, err = h.getSubscription(ctx, n)
 	case *OrderStatusChange:
 		body, _, err = paykit.Fulfil(ctx, h.store, h.client.Key(n), func(ctx context.Context) ([]byte, error) {
-			return h.order(ctx, n)
+			return h.order(ctx, n, h.reporter(r))
 		})
 	case *SubscriptionStatusChange:
 		body, _, err = paykit.Fulfil(ctx, h.store, h.client.Key(n), func(ctx context.Context) ([]byte, error) {
-			return h.subscription(ctx, n)
+			return h.subscription(ctx, n, h.reporter(r))
 		})
 	}
 	if err != nil {
@@ -224,7 +234,23 @@ func (h *CallbackHandler) getSubscription(ctx context.Context, n *GetSubscriptio
 	return reply.AppendJSON(make([]byte, 0, 160)), nil
 }
 
-func (h *CallbackHandler) order(ctx context.Context, n *OrderStatusChange) ([]byte, error) {
+// reporter tells OnError, if set, about a problem that did not change the
+// answer.
+func (h *CallbackHandler) reporter(r *http.Request) func(error) {
+	return func(err error) {
+		if h.cb.OnError != nil {
+			h.cb.OnError(r, err)
+		}
+	}
+}
+
+// order runs the order hook inside the store's fulfilment. Once the hook
+// has returned nil the goods are out: an invalid reply (a negative
+// AppOrderID) must not make the store forget the fulfilment, or VK's
+// resend would run the hook again. So the reply is then reduced to the
+// echoed order_id, which is always valid, the fulfilment is remembered
+// with it, and the invalid reply is reported to OnError.
+func (h *CallbackHandler) order(ctx context.Context, n *OrderStatusChange, report func(error)) ([]byte, error) {
 	fn := h.cb.OrderStatusChange
 	if n.Status == OrderRefunded && h.cb.Refund != nil {
 		fn = h.cb.Refund
@@ -238,12 +264,16 @@ func (h *CallbackHandler) order(ctx context.Context, n *OrderStatusChange) ([]by
 	}
 	reply.OrderID = n.OrderID
 	if err := reply.Validate(); err != nil {
-		return nil, invalidReply(err)
+		report(invalidReply(err))
+		reply = OrderReply{OrderID: n.OrderID}
 	}
 	return reply.AppendJSON(make([]byte, 0, 64)), nil
 }
 
-func (h *CallbackHandler) subscription(ctx context.Context, n *SubscriptionStatusChange) ([]byte, error) {
+// subscription is [CallbackHandler.order] for subscription status changes:
+// an invalid reply after the hook succeeded is answered with the echoed
+// subscription_id alone and remembered.
+func (h *CallbackHandler) subscription(ctx context.Context, n *SubscriptionStatusChange, report func(error)) ([]byte, error) {
 	if h.cb.SubscriptionStatusChange == nil {
 		return nil, paykit.Temporary(errNoEvent)
 	}
@@ -253,7 +283,8 @@ func (h *CallbackHandler) subscription(ctx context.Context, n *SubscriptionStatu
 	}
 	reply.SubscriptionID = n.SubscriptionID
 	if err := reply.Validate(); err != nil {
-		return nil, invalidReply(err)
+		report(invalidReply(err))
+		reply = SubscriptionStatusReply{SubscriptionID: n.SubscriptionID}
 	}
 	return reply.AppendJSON(make([]byte, 0, 64)), nil
 }

@@ -142,17 +142,19 @@ func TestHandlerNilEventIsTemporary(t *testing.T) {
 }
 
 func TestHandlerConcurrentDeliveriesRunEventOnceWithIdenticalBodies(t *testing.T) {
+	const n = 20
 	var events atomic.Int32
 	var appOrder atomic.Int64
+	store := &barrierStore{Store: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), want: n, allIn: make(chan struct{})}
 	h := newClient(t).CallbackHandler(vkpay.Callbacks{
 		OrderStatusChange: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
 			events.Add(1)
-			time.Sleep(20 * time.Millisecond) // let the others pile up
+			<-store.allIn // every delivery has reached the store while this one fulfils
 			return vkpay.OrderReply{AppOrderID: 1000 + appOrder.Add(1)}, nil
 		},
+		Store: store,
 	})
 	body := signed(orderParams("2044861", "chargeable"), testSecret)
-	const n = 20
 	bodies := make([]string, n)
 	var wg sync.WaitGroup
 	for i := range n {
@@ -172,6 +174,24 @@ func TestHandlerConcurrentDeliveriesRunEventOnceWithIdenticalBodies(t *testing.T
 			t.Fatalf("delivery %d: %s", i, b)
 		}
 	}
+}
+
+// barrierStore counts the deliveries that reach Do and closes allIn when
+// want of them have, so a hook can hold the first fulfilment until every
+// concurrent delivery is inside the store: contention proven, not hoped
+// for with a sleep.
+type barrierStore struct {
+	paykit.Store
+	want    int32
+	arrived atomic.Int32
+	allIn   chan struct{}
+}
+
+func (s *barrierStore) Do(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) ([]byte, bool, error) {
+	if s.arrived.Add(1) == s.want {
+		close(s.allIn)
+	}
+	return s.Store.Do(ctx, key, fulfil)
 }
 
 func TestHandlerTemporaryFailureIsRetriedThenSucceeds(t *testing.T) {

@@ -1,0 +1,162 @@
+package vkpay_test
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/vkpay"
+)
+
+// nearMisses returns signatures that differ from good by one byte at
+// either end, by truncation or by extension.
+func nearMisses(good string) map[string]string {
+	flip := func(c byte) byte {
+		if c == '0' {
+			return '1'
+		}
+		return '0'
+	}
+	first := []byte(good)
+	first[0] = flip(first[0])
+	last := []byte(good)
+	last[len(last)-1] = flip(last[len(last)-1])
+	return map[string]string{
+		"first byte differs": string(first),
+		"last byte differs":  string(last),
+		"truncated by one":   good[:len(good)-1],
+		"extended by one":    good + "0",
+		"doubled":            good + good,
+		"leading space":      " " + good,
+	}
+}
+
+func TestSigNearMissesAreRefusedWithError10(t *testing.T) {
+	for _, v := range loadVotesVectors(t) {
+		params, err := url.ParseQuery(v.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		appID, _ := strconv.ParseInt(params.Get("app_id"), 10, 64)
+		if appID <= 0 {
+			continue // the empty vector has no app to configure
+		}
+		c, err := vkpay.New(vkpay.Config{AppID: appID, Secret: v.Secret})
+		if err != nil {
+			t.Fatal(err)
+		}
+		good := vkpay.Sign(params, v.Secret)
+		if good != v.ExpectedSig {
+			t.Fatalf("%s: vector sig %s, Sign %s", v.ID, v.ExpectedSig, good)
+		}
+		if _, err := c.ParseValues(with(params, "sig", good)); errors.Is(err, paykit.ErrInvalidSignature) {
+			t.Fatalf("%s: the vector itself is refused: %v", v.ID, err)
+		}
+		h := c.Handler(paykit.Hooks{Item: catalogue, Event: func(context.Context, paykit.Notification) error { return nil }})
+		for name, sig := range nearMisses(good) {
+			t.Run(v.ID+"/"+name, func(t *testing.T) {
+				p := url.Values{}
+				for k, vs := range params {
+					p[k] = vs
+				}
+				p.Set("sig", sig)
+				if _, err := c.ParseValues(p); !errors.Is(err, paykit.ErrInvalidSignature) {
+					t.Fatalf("near-miss sig: err = %v, want ErrInvalidSignature", err)
+				}
+				_, body := serve(h, p.Encode())
+				if e := decode(t, body); e.Error == nil || e.Error.Code != 10 || !e.Error.Critical {
+					t.Fatalf("answer %s, want error 10", body)
+				}
+			})
+		}
+	}
+}
+
+// The spec (§A.2 step 7) asks to lowercase the received sig: an
+// upper-case copy of the right digest is the same signature, not a near
+// miss, while any case change of a wrong digest stays refused.
+func TestSigCaseIsNotAWayAroundTheDigest(t *testing.T) {
+	p := orderParams("1", "chargeable")
+	good := vkpay.Sign(p, testSecret)
+	wrong := vkpay.Sign(p, testSecret+"x")
+	for sig, ok := range map[string]bool{strings.ToUpper(good): true, strings.ToUpper(wrong): false} {
+		p.Set("sig", sig)
+		if _, err := newClient(t).ParseValues(p); (err == nil) != ok {
+			t.Fatalf("sig %s: err %v", sig, err)
+		}
+	}
+}
+
+func TestHandlersAcceptOnlyPost(t *testing.T) {
+	body := signed(orderParams("3", "chargeable"), testSecret)
+	var events atomic.Int32
+	h := newClient(t).Handler(paykit.Hooks{Event: func(context.Context, paykit.Notification) error {
+		events.Add(1)
+		return nil
+	}})
+	for _, method := range []string{http.MethodGet, http.MethodHead, http.MethodPut, http.MethodDelete, http.MethodPatch, http.MethodOptions} {
+		t.Run(method, func(t *testing.T) {
+			r := httptest.NewRequest(method, "/vk/payments?"+body, strings.NewReader(body))
+			r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != http.StatusMethodNotAllowed || w.Header().Get("Allow") != http.MethodPost {
+				t.Fatalf("status %d, Allow %q", w.Code, w.Header().Get("Allow"))
+			}
+		})
+	}
+	if events.Load() != 0 {
+		t.Fatalf("Event ran %d times for non-POST requests", events.Load())
+	}
+	if code, b := serve(h, body); code != http.StatusOK || b != `{"response":{"order_id":3}}` {
+		t.Fatalf("POST: %d %s", code, b)
+	}
+}
+
+func TestInvalidHookReplyDoesNotFulfilTwice(t *testing.T) {
+	var orders, subs atomic.Int32
+	var reported []error
+	h := newClient(t).CallbackHandler(vkpay.Callbacks{
+		OrderStatusChange: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+			orders.Add(1)
+			return vkpay.OrderReply{AppOrderID: -1}, nil // invalid, after the goods went out
+		},
+		SubscriptionStatusChange: func(context.Context, *vkpay.SubscriptionStatusChange) (vkpay.SubscriptionStatusReply, error) {
+			subs.Add(1)
+			return vkpay.SubscriptionStatusReply{AppOrderID: -5}, nil
+		},
+		OnError: func(_ *http.Request, err error) { reported = append(reported, err) },
+	})
+	tests := []struct {
+		name  string
+		body  string
+		calls *atomic.Int32
+		want  string
+	}{
+		{"order", signed(orderParams("41", "chargeable"), testSecret), &orders, `{"response":{"order_id":41}}`},
+		{"subscription", signed(subParams("77", "chargeable"), testSecret), &subs, `{"response":{"subscription_id":77}}`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			reported = nil
+			_, first := serve(h, tt.body)
+			_, second := serve(h, tt.body)
+			if tt.calls.Load() != 1 {
+				t.Fatalf("hook ran %d times for two deliveries", tt.calls.Load())
+			}
+			if first != tt.want || second != first {
+				t.Fatalf("first %s second %s, want %s twice", first, second, tt.want)
+			}
+			if len(reported) != 1 || !strings.Contains(reported[0].Error(), "app_order_id") {
+				t.Fatalf("OnError saw %v", reported)
+			}
+		})
+	}
+}
