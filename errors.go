@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+
+	"github.com/paykit-go/paykit/internal/errs"
 )
 
 // Errors returned by the provider packages. Every error from a ParseCallback
@@ -12,37 +14,41 @@ import (
 // secret, a password or an expected signature.
 var (
 	// ErrMissingSignature: the callback carries no signature.
-	ErrMissingSignature = errors.New("paykit: missing signature")
+	ErrMissingSignature = errs.MissingSignature
 	// ErrInvalidSignature: the signature does not verify with any
 	// configured secret or key.
-	ErrInvalidSignature = errors.New("paykit: invalid signature")
+	ErrInvalidSignature = errs.InvalidSignature
 	// ErrMalformed: the body or a field cannot be parsed (including
 	// duplicate form keys and missing required fields).
-	ErrMalformed = errors.New("paykit: malformed callback")
+	ErrMalformed = errs.Malformed
 	// ErrUnknownType: the notification verified but its type is not one
 	// this package knows.
-	ErrUnknownType = errors.New("paykit: unknown notification type")
+	ErrUnknownType = errs.UnknownType
 	// ErrWrongAccount: the notification verified but names another
 	// project, app or merchant than the configured one.
-	ErrWrongAccount = errors.New("paykit: notification for another account")
+	ErrWrongAccount = errs.WrongAccount
 	// ErrBodyTooLarge: the request body exceeds the configured cap.
-	ErrBodyTooLarge = errors.New("paykit: body too large")
+	ErrBodyTooLarge = errs.BodyTooLarge
 	// ErrInvalidRequest: a request builder was given invalid input; the
 	// error is a *[FieldError] naming the field.
-	ErrInvalidRequest = errors.New("paykit: invalid request")
+	ErrInvalidRequest = errs.InvalidRequest
 )
 
 // Errors returned by hooks; handlers translate them into the provider's
 // "unknown item" or "unknown user" answer.
 var (
-	ErrUnknownItem = errors.New("paykit: unknown item")
-	ErrUnknownUser = errors.New("paykit: unknown user")
+	ErrUnknownItem = errs.UnknownItem
+	ErrUnknownUser = errs.UnknownUser
 )
+
+// ErrAPI matches every [*APIError]: a provider's API answered a call with
+// an error.
+var ErrAPI = errs.API
 
 // ErrInProgress is returned by a [Store] when another delivery of the same
 // key is being fulfilled elsewhere (another replica) and this one should be
 // retried later. It is temporary: [IsTemporary] reports true for it.
-var ErrInProgress = errors.New("paykit: delivery already in progress")
+var ErrInProgress = errs.InProgress
 
 type temporaryError struct{ err error }
 
@@ -59,12 +65,15 @@ func Temporary(err error) error {
 }
 
 // IsTemporary reports whether err was marked with [Temporary], is
-// [ErrInProgress], or is a context deadline (a hook that ran out of time
-// should be retried, not refused).
+// [ErrInProgress], is a context deadline (a hook that ran out of time
+// should be retried, not refused), or is an [*APIError] whose Temporary
+// method reports true.
 func IsTemporary(err error) bool {
 	var t temporaryError
+	var api *APIError
 	return errors.As(err, &t) || errors.Is(err, ErrInProgress) ||
-		errors.Is(err, context.DeadlineExceeded)
+		errors.Is(err, context.DeadlineExceeded) ||
+		(errors.As(err, &api) && api.Temporary())
 }
 
 // FieldError is a validation error of a request builder. It matches
