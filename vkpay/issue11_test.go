@@ -160,3 +160,110 @@ func TestInvalidHookReplyDoesNotFulfilTwice(t *testing.T) {
 		})
 	}
 }
+
+func TestKeySeparatesEveryVKIdSpaceAndMatchesExactRepeats(t *testing.T) {
+	c := newClient(t)
+	other, err := vkpay.New(vkpay.Config{AppID: testAppID + 1, Secret: testSecret})
+	if err != nil {
+		t.Fatal(err)
+	}
+	parse := func(c *vkpay.Client, p url.Values) paykit.Notification {
+		t.Helper()
+		p = with(p, "app_id", strconv.FormatInt(c.AppID(), 10))
+		n, err := c.ParseBody([]byte(signed(p, testSecret)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	liveOrder := func(id, status string) url.Values {
+		return with(orderParams(id, status), "notification_type", "order_status_change")
+	}
+	testSub := func(id, status string) url.Values {
+		return with(subParams(id, status), "notification_type", "subscription_status_change_test")
+	}
+	tests := []struct {
+		name string
+		a, b paykit.Notification
+		same bool
+	}{
+		{"exact repeat of an order", parse(c, orderParams("5", "chargeable")), parse(c, orderParams("5", "chargeable")), true},
+		{"exact repeat of a subscription change", parse(c, subParams("5", "cancelled")), parse(c, subParams("5", "cancelled")), true},
+		{"resend without the version parameter", parse(c, with(orderParams("5", "chargeable"), "version", "")), parse(c, orderParams("5", "chargeable")), true},
+		{"two orders", parse(c, orderParams("5", "chargeable")), parse(c, orderParams("6", "chargeable")), false},
+		{"payment and its refund", parse(c, orderParams("5", "chargeable")), parse(c, orderParams("5", "refunded")), false},
+		{"test and live order", parse(c, orderParams("5", "chargeable")), parse(c, liveOrder("5", "chargeable")), false},
+		{"test and live subscription", parse(c, subParams("5", "chargeable")), parse(c, testSub("5", "chargeable")), false},
+		{"order and subscription with the same id", parse(c, liveOrder("5", "chargeable")), parse(c, subParams("5", "chargeable")), false},
+		{"two subscriptions", parse(c, subParams("5", "chargeable")), parse(c, subParams("6", "chargeable")), false},
+		{"subscription chargeable and active", parse(c, subParams("5", "chargeable")), parse(c, subParams("5", "active")), false},
+		{"subscription cancelled and active", parse(c, subParams("5", "cancelled")), parse(c, subParams("5", "active")), false},
+		{"second cancellation after a resumption", parse(c, subParams("5", "cancelled")),
+			parse(c, with(subParams("5", "cancelled"), "next_bill_time", "1800000000")), false},
+		{"cancel reasons", parse(c, with(subParams("5", "cancelled"), "cancel_reason", "user_decision")),
+			parse(c, with(subParams("5", "cancelled"), "cancel_reason", "payment_fail")), false},
+		{"same order in two apps", parse(c, orderParams("5", "chargeable")), parse(other, orderParams("5", "chargeable")), false},
+		{"same subscription in two apps", parse(c, subParams("5", "chargeable")), parse(other, subParams("5", "chargeable")), false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ka := keyOf(t, c, other, tt.a)
+			kb := keyOf(t, c, other, tt.b)
+			if (ka == kb) != tt.same {
+				t.Fatalf("keys %q and %q: same=%t, want %t", ka, kb, ka == kb, tt.same)
+			}
+		})
+	}
+}
+
+// keyOf keys n with the client of its app, refusing the empty key.
+func keyOf(t *testing.T, c, other *vkpay.Client, n paykit.Notification) string {
+	t.Helper()
+	k := c.Key(n)
+	if appIDOf(n) == other.AppID() {
+		k = other.Key(n)
+	}
+	if k == "" {
+		t.Fatalf("empty key for %T", n)
+	}
+	return k
+}
+
+func appIDOf(n paykit.Notification) int64 {
+	switch n := n.(type) {
+	case *vkpay.OrderStatusChange:
+		return n.AppID
+	case *vkpay.SubscriptionStatusChange:
+		return n.AppID
+	}
+	return 0
+}
+
+func TestNotificationWithoutItsIDIsRefusedWithError11(t *testing.T) {
+	tests := map[string]url.Values{
+		"order without order_id":             with(orderParams("5", "chargeable"), "order_id", ""),
+		"order with order_id 0":              orderParams("0", "chargeable"),
+		"order with empty order_id":          orderParams("", "chargeable"),
+		"subscription without its id":        with(subParams("5", "chargeable"), "subscription_id", ""),
+		"subscription with empty id present": subParams("", "chargeable"),
+	}
+	var events atomic.Int32
+	h := newClient(t).Handler(paykit.Hooks{Event: func(context.Context, paykit.Notification) error {
+		events.Add(1)
+		return nil
+	}})
+	for name, p := range tests {
+		t.Run(name, func(t *testing.T) {
+			body := signed(p, testSecret)
+			if _, err := newClient(t).ParseBody([]byte(body)); !errors.Is(err, paykit.ErrMalformed) {
+				t.Fatalf("err = %v, want ErrMalformed", err)
+			}
+			if _, b := serve(h, body); decode(t, b).Error == nil || decode(t, b).Error.Code != 11 {
+				t.Fatalf("answer %s, want error 11", b)
+			}
+		})
+	}
+	if events.Load() != 0 {
+		t.Fatalf("Event ran %d times", events.Load())
+	}
+}
