@@ -9,6 +9,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/paykit-go/paykit"
@@ -256,13 +257,31 @@ func (c *Client) decode(body []byte) (paykit.Notification, error) {
 	if e.Type == "" {
 		return nil, fmt.Errorf("%w: no notification_type", paykit.ErrMalformed)
 	}
-	if e.Settings.ProjectID != "" && string(e.Settings.ProjectID) != c.project {
+	if e.Settings.ProjectID != "" && !sameAccount(e.Settings.ProjectID, c.project) {
 		return nil, fmt.Errorf("%w: project %q", paykit.ErrWrongAccount, clip(string(e.Settings.ProjectID)))
 	}
-	if e.Settings.MerchantID != "" && c.merchant != "" && string(e.Settings.MerchantID) != c.merchant {
+	if e.Settings.MerchantID != "" && c.merchant != "" && !sameAccount(e.Settings.MerchantID, c.merchant) {
 		return nil, fmt.Errorf("%w: merchant %q", paykit.ErrWrongAccount, clip(string(e.Settings.MerchantID)))
 	}
-	return e.message(body)
+	n, err := e.message(body)
+	if err != nil {
+		return nil, err
+	}
+	if err := requireID(n); err != nil {
+		return nil, fmt.Errorf("%w: %w", paykit.ErrMalformed, err)
+	}
+	return n, nil
+}
+
+// sameAccount reports whether id, as sent, names the account configured as
+// the decimal want. Xsolla writes ids as numbers or strings; a number
+// written 18404.0 or 1.8404e4 is still 18404.
+func sameAccount(id ID, want string) bool {
+	if string(id) == want {
+		return true
+	}
+	got, err := Decimal(id).Int64()
+	return err == nil && strconv.FormatInt(got, 10) == want
 }
 
 // jsonReason describes a decoding error without echoing input.
@@ -347,4 +366,71 @@ func (e *envelope) message(body []byte) (paykit.Notification, error) {
 		return &PartnerSideCatalog{m}, nil
 	}
 	return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(e.Type))
+}
+
+// requireID refuses a notification that lacks the id it is keyed on
+// ([Client.IdempotencyKey]): two different events without one would share
+// a key, so the second would be answered from the store and never reach
+// Event. Xsolla retries a refused delivery (or support sorts it out);
+// nothing is fulfilled on a guess.
+func requireID(n paykit.Notification) error {
+	var id ID
+	what := "transaction.id"
+	switch n := n.(type) {
+	case *Payment:
+		id = n.Transaction.ID
+	case *Refund:
+		id = n.Transaction.ID
+	case *PartialRefund:
+		id = n.Transaction.ID
+	case *UpgradeRefund:
+		id = n.Transaction.ID
+	case *AFSReject:
+		id = n.Transaction.ID
+	case *OrderPaid:
+		id, what = n.Order.ID, "order.id"
+	case *OrderCanceled:
+		id, what = n.Order.ID, "order.id"
+	case *CreateSubscription:
+		id, what = n.Subscription.SubscriptionID, "subscription.subscription_id"
+	case *UpdateSubscription:
+		id, what = n.Subscription.SubscriptionID, "subscription.subscription_id"
+	case *CancelSubscription:
+		id, what = n.Subscription.SubscriptionID, "subscription.subscription_id"
+	case *NonRenewalSubscription:
+		id, what = n.Subscription.SubscriptionID, "subscription.subscription_id"
+	default:
+		return nil
+	}
+	if _, ok := canonicalID(id); !ok {
+		return fmt.Errorf("no usable %s", what)
+	}
+	return nil
+}
+
+// canonicalID returns the text an id is keyed by: a number in plain
+// decimal ("7", 7, 7.0 and "7e0" are one id), any other text as sent. An
+// empty id, or a number that is not positive, is no id (ok false).
+func canonicalID(id ID) (string, bool) {
+	if id == "" {
+		return "", false
+	}
+	if v, err := Decimal(id).Int64(); err == nil {
+		if v <= 0 {
+			return "", false
+		}
+		return strconv.FormatInt(v, 10), true
+	}
+	if isJSONNumber(string(id)) {
+		// A number, but not a positive whole one (0.5, -0.1, 1e400…).
+		return "", false
+	}
+	return string(id), true
+}
+
+// isJSONNumber reports whether s is exactly one JSON number.
+func isJSONNumber(s string) bool {
+	r := &reader{b: []byte(s)}
+	r.number()
+	return r.err == nil && r.i == len(s)
 }

@@ -163,7 +163,7 @@ func TestParseErrorsAfterVerification(t *testing.T) {
 		{"unknown type", `{"notification_type":"brand_new_thing"}`, paykit.ErrUnknownType},
 		{"other project", `{"notification_type":"payment","settings":{"project_id":1}}`, paykit.ErrWrongAccount},
 		{"other merchant", `{"notification_type":"payment","settings":{"project_id":18404,"merchant_id":9}}`, paykit.ErrWrongAccount},
-		{"project as string", `{"notification_type":"payment","settings":{"project_id":"18404"}}`, nil},
+		{"project as string", `{"notification_type":"payment","settings":{"project_id":"18404"},"transaction":{"id":1}}`, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -229,35 +229,77 @@ func (hd *handler) status(code string) int {
 }
 
 // IdempotencyKey is the key the handler fulfils n under:
-// paykit.IdempotencyKey of the project id and n for payment and refund
-// (transaction.id). Every other type has its own key space, so that
-// Xsolla's distinct id spaces cannot collide: order_paid / order_canceled
-// on order.id, subscriptions on subscription_id (update_subscription also
-// on date_next_charge, as it comes at every renewal), partial_refund on
-// transaction.id and a digest of the body [unsure: Xsolla documents no id
-// per partial refund, so only a byte-identical redelivery is a repeat].
+// paykit.IdempotencyKey of the project id and n's summary, with an id that
+// keeps Xsolla's id spaces apart.
+//
+// One purchase is one key. payment and order_paid of one purchase share
+// the key "txn:<transaction id>" (order_paid names the transaction in
+// transaction.id in the combined variant, in order.invoice_id in the
+// separate one), with Kind payment and Status paid; refund and
+// order_canceled of one purchase share "txn:<transaction id>" with Kind
+// refund and Status refunded. So whichever of the pair arrives first
+// reaches Event and the other is answered from the store. An order_paid or
+// order_canceled that names no transaction is keyed on "order_paid:" /
+// "order_canceled:" and order.id.
+//
+// Every other type is keyed on its type name and its id, so that no two
+// types share a key: partial_refund on transaction.id and a digest of the
+// body [unsure: Xsolla documents no id per partial refund, so only a
+// byte-identical redelivery is a repeat], update_subscription on
+// subscription_id and date_next_charge (it comes at every renewal), other
+// subscriptions on subscription_id, afs_reject on transaction.id, the
+// informational types on their id or, without one, a digest of the body.
+// Numeric ids are keyed in plain decimal, so 7 and "7" are one id.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
+	s := n.Summary()
 	var id string
 	switch n := n.(type) {
-	case *Payment, *Refund:
-		return paykit.IdempotencyKey(c.project, n)
+	case *Payment:
+		id = purchaseKey(n.Transaction.ID)
+	case *Refund:
+		id = purchaseKey(n.Transaction.ID)
+	case *OrderPaid:
+		id = purchaseKey(n.transactionID())
+	case *OrderCanceled:
+		if id = purchaseKey(n.transactionID()); id != "" {
+			// The key of the refund of the same transaction.
+			s.Kind, s.Status = paykit.KindRefund, paykit.StatusRefunded
+		}
 	case *UpdateSubscription:
-		id = n.Subscription.SubscriptionID.String() + "@" + n.Subscription.DateNextCharge
+		id = s.Type + ":" + keyID(n.Subscription.SubscriptionID) + "@" + n.Subscription.DateNextCharge
 	case *PartialRefund:
 		sum := sha256.Sum256(n.Raw)
-		id = n.Transaction.ID.String() + "#" + hex.EncodeToString(sum[:12])
-	default:
-		id = n.Summary().ID
+		id = s.Type + ":" + keyID(n.Transaction.ID) + "#" + hex.EncodeToString(sum[:12])
 	}
 	if id == "" {
-		// No id to key on: only a byte-identical redelivery is a repeat.
-		if m, ok := n.(interface{ message() *Message }); ok {
-			sum := sha256.Sum256(m.message().Raw)
-			id = "#" + hex.EncodeToString(sum[:12])
+		id = s.Type + ":" + keyID(ID(s.ID))
+		if s.ID == "" {
+			// No id to key on: only a byte-identical redelivery is a repeat.
+			if m, ok := n.(interface{ message() *Message }); ok {
+				sum := sha256.Sum256(m.message().Raw)
+				id += "#" + hex.EncodeToString(sum[:12])
+			}
 		}
 	}
-	s := n.Summary()
-	return paykit.IdempotencyKey(c.project, scoped{s: s, id: s.Type + ":" + id})
+	return paykit.IdempotencyKey(c.project, scoped{s: s, id: id})
+}
+
+// purchaseKey is the key id of a purchase's transaction, or "" when the
+// id is not usable (ParseCallback refuses payments and refunds without
+// one; an order without one falls back to its order id).
+func purchaseKey(tx ID) string {
+	if id, ok := canonicalID(tx); ok {
+		return "txn:" + id
+	}
+	return ""
+}
+
+// keyID is id in the form it is keyed by (see canonicalID).
+func keyID(id ID) string {
+	if c, ok := canonicalID(id); ok {
+		return c
+	}
+	return string(id)
 }
 
 // scoped is a notification whose Summary ID is made unique per type.

@@ -261,6 +261,6 @@ func TestIdempotencyKeysSeparateEvents(t *testing.T) {
 		}
 		seen[k] = i
 	}
-	assert.Equal(t, paykit.IdempotencyKey("18404", parse(t, `{"notification_type":"payment","transaction":{"id":77}}`)), payment,
-		"payments use the contract's key as is")
+	assert.Equal(t, payment, key(`{"notification_type":"order_paid","order":{"id":5,"invoice_id":"77"}}`),
+		"payment and order_paid of one transaction are one purchase")
 }

@@ -1,10 +1,12 @@
 package xsolla
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -14,8 +16,14 @@ import (
 // reflection, no map — which makes a verified, typed parse cheaper than a
 // plain encoding/json decode into map[string]any (see the benchmarks). It
 // accepts exactly RFC 8259 JSON (one value, surrounded by optional
-// whitespace); invalid UTF-8 inside strings is kept as is. Duplicate keys:
-// the last one wins, as with encoding/json.
+// whitespace); invalid UTF-8 inside strings is kept as is.
+//
+// Keys match exactly, byte for byte after unescaping (encoding/json folds
+// case: it would read "Settings" as settings). An object that repeats a key
+// — or holds two keys equal under case folding, which encoding/json would
+// merge — is refused, at every depth, modelled or skipped: otherwise two
+// readers of one signed body (this one, and a merchant decoding Raw or
+// CustomParameters with encoding/json) could see two different values.
 
 // errJSON is the cause of every reader error; callers wrap it with
 // paykit.ErrMalformed.
@@ -29,7 +37,14 @@ type reader struct {
 	i     int
 	depth int
 	err   error
+	// keys is a stack of the keys of the objects being read, innermost
+	// last; each object checks its keys against its own part of it.
+	keys [][]byte
 }
+
+// maxLinearKeys is the object size up to which duplicate keys are looked
+// for by a linear scan; bigger objects switch to a map.
+const maxLinearKeys = 16
 
 func (r *reader) fail(what string) {
 	if r.err == nil {
@@ -96,14 +111,19 @@ func (r *reader) object(field func(key []byte)) {
 		r.fail("nesting too deep")
 		return
 	}
-	defer func() { r.depth-- }()
+	base := len(r.keys)
+	var seen map[string]struct{}
+	defer func() { r.depth--; r.keys = r.keys[:base] }()
 	if r.peek() == '}' {
 		r.i++
 		return
 	}
 	for r.err == nil {
 		key := r.key()
-		if !r.expect(':') {
+		if r.err != nil || !r.expect(':') {
+			return
+		}
+		if seen = r.uniqueKey(key, base, seen); r.err != nil {
 			return
 		}
 		field(key)
@@ -117,6 +137,43 @@ func (r *reader) object(field func(key []byte)) {
 			r.fail("expected , or }")
 		}
 	}
+}
+
+// uniqueKey records key among the keys of the object whose keys start at
+// r.keys[base], failing when it repeats one of them (case-insensitively).
+// Small objects are scanned linearly; from maxLinearKeys keys on, seen
+// (lower-cased keys) takes over and is returned for the next call.
+func (r *reader) uniqueKey(key []byte, base int, seen map[string]struct{}) map[string]struct{} {
+	own := r.keys[base:]
+	if seen == nil && len(own) < maxLinearKeys {
+		for _, k := range own {
+			if bytes.EqualFold(k, key) {
+				r.fail("duplicate key")
+				return nil
+			}
+		}
+		r.keys = append(r.keys, key)
+		return nil
+	}
+	if seen == nil {
+		seen = make(map[string]struct{}, 2*maxLinearKeys)
+		for _, k := range own {
+			seen[foldKey(k)] = struct{}{}
+		}
+	}
+	f := foldKey(key)
+	if _, dup := seen[f]; dup {
+		r.fail("duplicate key")
+		return seen
+	}
+	seen[f] = struct{}{}
+	return seen
+}
+
+// foldKey maps key to one representative of its case-folding class, so
+// that bytes.EqualFold(a, b) implies foldKey(a) == foldKey(b).
+func foldKey(key []byte) string {
+	return strings.ToLower(strings.ToUpper(string(key)))
 }
 
 // array calls elem for every element; elem must consume it. A null array

@@ -172,6 +172,16 @@ func (n *OrderMessage) orderSummary(kind paykit.Kind, status paykit.Status) payk
 	return s
 }
 
+// transactionID is the Xsolla transaction the order was paid by:
+// transaction.id (combined webhooks), else order.invoice_id (separate
+// webhooks), else "".
+func (n *OrderMessage) transactionID() ID {
+	if _, ok := canonicalID(n.Transaction.ID); ok {
+		return n.Transaction.ID
+	}
+	return n.Order.InvoiceID
+}
+
 // OrderPaid (order_paid) reports a paid store order: grant Items.
 type OrderPaid struct{ OrderMessage }
 

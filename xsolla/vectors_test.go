@@ -63,10 +63,16 @@ func TestSDKSuiteVectors(t *testing.T) {
 		t.Run(vec.RawBody, func(t *testing.T) {
 			require.NoError(t, Verify([]byte(vec.RawBody), vec.Header, vec.Secret))
 			_, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
-			if bytes.Contains([]byte(vec.RawBody), []byte("foo")) {
+			switch {
+			case bytes.Contains([]byte(vec.RawBody), []byte("foo")):
 				// Verified but no notification_type: the SDK answers 422.
 				assert.ErrorIs(t, err, paykit.ErrMalformed)
-			} else {
+			case needsTransactionID(vec.RawBody):
+				// The SDK's bare {"notification_type": "payment"} has no
+				// transaction.id to key on: refused here, though the SDK
+				// accepts it.
+				assert.ErrorIs(t, err, paykit.ErrMalformed)
+			default:
 				assert.NoError(t, err)
 			}
 		})
@@ -153,4 +159,13 @@ func TestRefundWithUTF8AndNonASCIISecret(t *testing.T) {
 	// Unescaping "\/" and re-encoding changes the bytes: it must fail.
 	_, err = c.ParseBody([]byte(strings.ReplaceAll(body, `\/`, `/`)), header)
 	assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
+}
+
+func needsTransactionID(body string) bool {
+	for _, typ := range []string{`"payment"`, `"refund"`, `"partial_refund"`, `"afs_reject"`} {
+		if strings.Contains(body, typ) && !strings.Contains(body, `"transaction"`) {
+			return true
+		}
+	}
+	return false
 }

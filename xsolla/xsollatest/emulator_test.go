@@ -155,11 +155,17 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
 	events := sh.recorded()
-	require.Len(t, events, 2)
+	require.Len(t, events, 1, "payment and order_paid are one purchase: one Event")
 	pay := events[0].(*xsolla.Payment)
 	assert.Equal(t, paykit.Money{Amount: 2248, Currency: "USD"}, pay.Summary().Amount)
 	assert.False(t, pay.Summary().Test)
-	order := events[1].(*xsolla.OrderPaid)
+	assert.Equal(t, http.StatusNoContent, res.Deliveries[2].Status, "order_paid answered from the store")
+
+	// The order_paid delivered decodes with its items and names the
+	// payment's transaction.
+	on, err := c.ParseBody(res.Deliveries[2].Body, xsollatest.Sign(res.Deliveries[2].Body, "hook-secret"))
+	require.NoError(t, err)
+	order := on.(*xsolla.OrderPaid)
 	os := order.Summary()
 	assert.Equal(t, paykit.KindPayment, os.Kind)
 	assert.Equal(t, paykit.Money{Amount: 2248, Currency: "USD"}, os.Amount)
@@ -167,23 +173,22 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	require.Len(t, order.Items, 2)
 	assert.Equal(t, "gems_500", order.Items[0].SKU)
 	assert.Equal(t, xsolla.ID(pay.Transaction.ID), order.Order.InvoiceID)
+	assert.Equal(t, c.IdempotencyKey(pay), c.IdempotencyKey(order))
 
 	resendLast(t, emu, sh, "order_paid")
-	assert.Len(t, sh.recorded(), 2, "order_paid redelivery is a replay")
+	assert.Len(t, sh.recorded(), 1, "order_paid redelivery is a replay")
 
 	res, err = emu.Refund(ctx, pt.Token)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"refund", "order_canceled"}, types(res.Deliveries))
 	events = sh.recorded()
-	require.Len(t, events, 4)
-	refund := events[2].Summary()
+	require.Len(t, events, 2, "refund and order_canceled are one refund: one Event")
+	refund := events[1].Summary()
 	assert.Equal(t, paykit.KindRefund, refund.Kind)
 	assert.Equal(t, paykit.StatusRefunded, refund.Status)
 	assert.Equal(t, pay.Summary().ID, refund.ID)
-	assert.IsType(t, &xsolla.Refund{}, events[2])
-	canceled := events[3].Summary()
-	assert.Equal(t, paykit.KindRefund, canceled.Kind)
-	assert.Equal(t, paykit.StatusCanceled, canceled.Status)
+	assert.IsType(t, &xsolla.Refund{}, events[1])
+	assert.Equal(t, http.StatusNoContent, res.Deliveries[1].Status, "order_canceled answered from the store")
 	s, _ := emu.Session(pt.Token)
 	assert.Equal(t, "refunded", s.Status)
 }
@@ -198,8 +203,12 @@ func TestItemsPurchaseV2(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
 	events := sh.recorded()
-	require.Len(t, events, 2)
-	assert.True(t, events[1].Summary().Test, "order.mode sandbox")
+	require.Len(t, events, 1, "payment and order_paid are one purchase")
+	assert.True(t, events[0].Summary().Test, "dry_run")
+	on, err := c.ParseBody(res.Deliveries[2].Body, xsollatest.Sign(res.Deliveries[2].Body, "hook-secret"))
+	require.NoError(t, err)
+	assert.True(t, on.Summary().Test, "order.mode sandbox")
+	assert.Equal(t, c.IdempotencyKey(events[0]), c.IdempotencyKey(on), "same test flag, same key")
 }
 
 func TestWebhookRetriedOn5xxNotOn4xx(t *testing.T) {
@@ -356,8 +365,9 @@ func TestCloseStopsRetries(t *testing.T) {
 }
 
 func TestSignerMatchesVectors(t *testing.T) {
-	body := []byte(`{"notification_type": "payment"}`)
-	assert.Equal(t, "Signature 89404631c86da9f508954da7b50799199a6b1d3a", xsollatest.Sign(body, "PROJECT_SECRET_KEY"))
+	assert.Equal(t, "Signature 89404631c86da9f508954da7b50799199a6b1d3a",
+		xsollatest.Sign([]byte(`{"notification_type": "payment"}`), "PROJECT_SECRET_KEY"))
+	body := []byte(`{"notification_type": "payment", "transaction": {"id": 1}}`)
 	c, err := xsolla.New(xsolla.Config{ProjectID: 1, WebhookSecret: "x", AllowedIPs: xsolla.WebhookIPs()})
 	require.NoError(t, err)
 	n, err := c.ParseCallback(xsollatest.Signer{Secret: "x"}.Request("/hook", body))

@@ -13,7 +13,9 @@ import (
 
 // An items purchase through the store v3 token, then a refund: the
 // emulator delivers user_validation, payment and order_paid, then refund
-// and order_canceled, to the handler under test.
+// and order_canceled, to the handler under test. payment and order_paid
+// are one purchase, refund and order_canceled one refund: Event runs once
+// for each, and the second webhook of each pair is answered from the store.
 func ExampleNewServer() {
 	mux := http.NewServeMux()
 	shop := httptest.NewServer(mux)
@@ -56,9 +58,7 @@ func ExampleNewServer() {
 	fmt.Println()
 	// Output:
 	// payment payment paid 998 USD
-	// order_paid payment paid 998 USD
 	// refund refund refunded 998 USD
-	// order_canceled refund canceled 998 USD
 	// user_validation 204; payment 204; order_paid 204; refund 204; order_canceled 204;
 }
 
