@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // APIError is an unexpected answer from a Paysera endpoint the client
@@ -14,8 +15,64 @@ import (
 type APIError struct {
 	// StatusCode is the HTTP status received.
 	StatusCode int
-	// Body is the start of the answer (at most 512 bytes).
+	// Body is the start of the answer (at most 512 bytes), with every
+	// credential the client knows replaced by "[redacted]" (the password,
+	// previous passwords, and what the request carried, such as an SMS
+	// answer's transaction digest), in case the server echoed them.
 	Body string
+}
+
+// redacted replaces a credential in an answer kept in an error.
+const redacted = "[redacted]"
+
+// redact returns s with the password, the previous passwords and extra
+// (secrets the request carried) replaced by [redacted], in any ASCII
+// letter case and also URL-escaped. Call it before clipping, so that a
+// secret cut by the clip is not half kept.
+func (c *Client) redact(s string, extra ...string) string {
+	for _, list := range [][]string{extra, c.secrets} {
+		for _, secret := range list {
+			if secret == "" {
+				continue
+			}
+			s = replaceFold(s, secret)
+			if esc := url.QueryEscape(secret); esc != secret {
+				s = replaceFold(s, esc)
+			}
+		}
+	}
+	return s
+}
+
+// replaceFold replaces every occurrence of old in s, ASCII letters
+// matched in any case, with [redacted].
+func replaceFold(s, old string) string {
+	lowerOld := asciiLower(old)
+	var b strings.Builder
+	for {
+		i := strings.Index(asciiLower(s), lowerOld)
+		if i < 0 {
+			if b.Len() == 0 {
+				return s
+			}
+			b.WriteString(s)
+			return b.String()
+		}
+		b.WriteString(s[:i])
+		b.WriteString(redacted)
+		s = s[i+len(old):]
+	}
+}
+
+// asciiLower lower-cases ASCII letters only, so byte offsets are kept.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }
 
 // Error describes the answer; the body is quoted, never a secret.
@@ -44,8 +101,8 @@ func clipBody(b []byte) string {
 }
 
 // get performs a GET and returns the body of a 200 answer (at most limit
-// bytes).
-func (c *Client) get(ctx context.Context, rawURL string, limit int64) ([]byte, error) {
+// bytes). secrets are what rawURL carries that must not reach an error.
+func (c *Client) get(ctx context.Context, rawURL string, limit int64, secrets ...string) ([]byte, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, rawURL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("paysera: building request: %w", err)
@@ -66,7 +123,7 @@ func (c *Client) get(ctx context.Context, rawURL string, limit int64) ([]byte, e
 		return nil, fmt.Errorf("paysera: reading answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody(body)}
+		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody([]byte(c.redact(string(body), secrets...)))}
 	}
 	return body, nil
 }

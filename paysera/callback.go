@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
-	"github.com/paykit-go/paykit/signature"
 )
 
 // ParseCallback verifies and decodes the callback Paysera sent to your
 // callbackurl (a GET with data, ss1, ss2 and possibly ss3 in the query; or
 // only data when callback encryption is enabled in the project). A POST
-// form body is read the same way.
+// is read from its form body, or from its query when the body carries
+// none of those parameters (both at once are refused). Other methods are
+// refused as malformed.
 //
 // Nothing is trusted before it is verified:
 //   - with ss3 the RSA-SHA256 signature is checked, else with ss2 the
@@ -27,37 +28,56 @@ import (
 //   - without any signature, data must decrypt with AES-256-GCM under the
 //     project password (or a previous one).
 //
-// Then the decoded projectid must be the configured project. Errors match
-// the root sentinels: [paykit.ErrMalformed] (no data, bad encoding,
-// duplicate keys), [paykit.ErrMissingSignature], [paykit.ErrInvalidSignature],
+// Then the decoded projectid must be the configured project, and Paysera's
+// id of the event must be there (requestid for macro callbacks, id for
+// micro ones). Errors match the root sentinels: [paykit.ErrMalformed] (no
+// data, bad encoding, duplicate keys, no id, wrong method),
+// [paykit.ErrMissingSignature], [paykit.ErrInvalidSignature],
 // [paykit.ErrWrongAccount], [paykit.ErrBodyTooLarge]. When the key cannot
 // be obtained at all the error is also [paykit.IsTemporary].
 //
 // ParseCallback does not check status, amount, currency or the test flag:
 // compare them with your order.
 func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
-	limit := c.maxBody
-	if limit <= 0 {
-		limit = paykit.DefaultMaxBodyBytes
-	}
-	var raw string
-	if r.Method == http.MethodGet || r.Method == http.MethodHead {
-		if int64(len(r.URL.RawQuery)) > limit {
-			return nil, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, limit)
-		}
-		raw = r.URL.RawQuery
-	} else {
-		body, err := paykit.ReadBody(r, limit)
-		if err != nil {
-			return nil, err
-		}
-		raw = string(body)
-	}
-	p, err := callbackQuery(raw)
+	p, err := c.requestParams(r)
 	if err != nil {
 		return nil, err
 	}
 	return c.parse(r.Context(), p)
+}
+
+// requestParams extracts data, ss1, ss2 and ss3 from a GET query or a
+// POST body or query.
+func (c *Client) requestParams(r *http.Request) (callbackParams, error) {
+	limit := c.maxBody
+	if limit <= 0 {
+		limit = paykit.DefaultMaxBodyBytes
+	}
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		return callbackParams{}, fmt.Errorf("%w: method %s", paykit.ErrMalformed, clip(r.Method))
+	}
+	if int64(len(r.URL.RawQuery)) > limit {
+		return callbackParams{}, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, limit)
+	}
+	inQuery, err := callbackQuery(r.URL.RawQuery)
+	if err != nil || r.Method == http.MethodGet {
+		return inQuery, err
+	}
+	body, err := paykit.ReadBody(r, limit)
+	if err != nil {
+		return callbackParams{}, err
+	}
+	inBody, err := callbackQuery(string(body))
+	if err != nil {
+		return callbackParams{}, err
+	}
+	switch {
+	case !inBody.any():
+		return inQuery, nil
+	case inQuery.any():
+		return callbackParams{}, fmt.Errorf("%w: callback parameters both in the query and in the body", paykit.ErrMalformed)
+	}
+	return inBody, nil
 }
 
 // ParseCallbackValues is [Client.ParseCallback] over already parsed
@@ -107,10 +127,10 @@ func (c *Client) open(ctx context.Context, p *callbackParams) (string, string, e
 		if !c.acceptSS1 {
 			return "", "", fmt.Errorf("%w: only ss1 present and AcceptSS1 is off", paykit.ErrMissingSignature)
 		}
-		data := p.value(p.data)
-		if !signature.MatchAny(p.value(p.ss1), c.secrets, func(secret string) string { return md5Hex(data, secret) }) {
+		if !c.matchSS1(p.value(p.data), p.value(p.ss1)) {
 			return "", "", fmt.Errorf("%w: ss1", paykit.ErrInvalidSignature)
 		}
+		data := p.value(p.data)
 		q, err := decodeBase64(data)
 		if err != nil {
 			return "", "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
@@ -126,10 +146,24 @@ func (c *Client) open(ctx context.Context, p *callbackParams) (string, string, e
 	}
 }
 
+// matchSS1 reports whether ss1 is md5(data + secret) for the password or
+// a previous one. Every secret is tried and compared over the whole
+// length in constant time, so timing reveals neither how much of ss1
+// matched nor which secret did.
+func (c *Client) matchSS1(data, ss1 string) bool {
+	match := 0
+	for _, secret := range c.secrets {
+		if equalLowerHex(ss1, md5Hex(data, secret)) {
+			match = 1
+		}
+	}
+	return match == 1
+}
+
 // openRSA verifies the signature sigText over data, then decodes data.
 func (c *Client) openRSA(ctx context.Context, sc *scratch, hash crypto.Hash, p *callbackParams, sigText, name string) (string, string, error) {
 	sc.sig = p.appendValue(sc.sig[:0], sigText)
-	sig, err := decodeBase64Into(sc.sigDec, sc.sig)
+	sig, err := decodeSignatureInto(sc.sigDec, sc.sig)
 	if err != nil || len(sig) == 0 {
 		return "", "", fmt.Errorf("%w: %s is not base64", paykit.ErrInvalidSignature, name)
 	}
@@ -352,8 +386,14 @@ func (cb *Callback) finish() (*Callback, error) {
 	if cb.PayAmount, err = minorUnits(cb.payAmountText, "payamount"); err != nil {
 		return nil, err
 	}
+	// Paysera's id names the event (see Client.EventKey): without it two
+	// different payments would look like one, so refuse rather than key
+	// on "". Paysera retries an unacknowledged callback.
 	if cb.Type == TypeMicro && cb.SMSID == "" {
 		return nil, fmt.Errorf("%w: micro callback without SMS id", paykit.ErrMalformed)
+	}
+	if cb.Type == TypeMacro && cb.RequestID == "" {
+		return nil, fmt.Errorf("%w: macro callback without requestid", paykit.ErrMalformed)
 	}
 	if cb.hasRefund || cb.Status == StatusRefunded {
 		cb.Refund = cb.newRefund()

@@ -64,7 +64,8 @@ func TestSignedCallbackVectors(t *testing.T) {
 			"valid ss3, garbage ss2": {url.Values{"data": {cv.Data}, "ss2": {"Z2FyYmFnZQ"}, "ss3": {cv.SS3}},
 				"ss3", false},
 			"ss1 only, opted in": {url.Values{"data": {cv.Data}, "ss1": {cv.SS1}}, "ss1", true},
-			"ss1 upper-case hex": {url.Values{"data": {cv.Data}, "ss1": {strings.ToUpper(cv.SS1)}}, "ss1", true},
+			// ss1 in upper case is refused, as by Paysera's library (an
+			// exact comparison): see TestNearMissSignaturesAreRefused.
 		}
 		for vname, vr := range variants {
 			t.Run(name+"/"+vname, func(t *testing.T) {

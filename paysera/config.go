@@ -175,6 +175,7 @@ func New(cfg Config) (*Client, error) {
 		endpoints:  ep,
 	}
 	c.keys = newKeyring(static, fetch, ep.publicKey, hc, interval)
+	c.keys.redact = func(s string) string { return c.redact(s) }
 	return c, nil
 }
 

@@ -60,9 +60,17 @@
 //   - Hooks get [HookLimit] (30 s) less a margin; Paysera documents no
 //     callback timeout.
 //   - Idempotency keys ([Client.EventKey]) are exactly paykit.IdempotencyKey
-//     except for status 4 (pending like 2, so the raw status is added),
-//     status 3 (a digest of the fields is added, as several different
-//     information callbacks may come) and statuses outside 0-5.
+//     except for micro (SMS) payments ("|micro" is added: an SMS id and a
+//     requestid are separate number spaces), status 4 (pending like 2, so
+//     the raw status is added), status 3 (a digest of the fields is added,
+//     as several different information callbacks may come) and statuses
+//     outside 0-5.
+//   - A macro callback without requestid, or a micro one without id, is
+//     refused as malformed (400): it could not be told apart from other
+//     events. Paysera's library does not check either field.
+//   - The handler takes GET (what Paysera's callback documentation
+//     describes) and POST (which Paysera's newer guide names); any other
+//     method is answered 405.
 //
 // The test kit [github.com/paykit-go/paykit/paysera/payseratest] signs
 // callbacks like Paysera and emulates the payment page.

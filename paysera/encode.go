@@ -2,6 +2,7 @@ package paysera
 
 import (
 	"crypto/md5"
+	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
@@ -90,6 +91,47 @@ func decodeBase64Into(dst, src []byte) ([]byte, error) {
 		return nil, errBase64
 	}
 	return dst[:n], nil
+}
+
+// decodeSignatureInto decodes an RSA signature (ss2, ss3) like
+// decodeBase64Into, but only in its canonical form: unused low bits of the
+// last character must be zero and padding, if any, complete. A signature
+// one character off is refused even where it would decode to the same
+// bytes, so that every accepted signature text is the one Paysera sent.
+func decodeSignatureInto(dst, src []byte) ([]byte, error) {
+	body := src
+	for len(body) > 0 && body[len(body)-1] == '=' {
+		body = body[:len(body)-1]
+	}
+	if pad := len(src) - len(body); pad > 0 && (pad > 2 || len(src)%4 != 0) {
+		return nil, errBase64
+	}
+	for i, c := range body {
+		switch c {
+		case '+':
+			body[i] = '-'
+		case '/':
+			body[i] = '_'
+		}
+	}
+	n := base64.RawURLEncoding.DecodedLen(len(body))
+	if cap(dst) < n {
+		dst = make([]byte, n)
+	}
+	dst = dst[:n]
+	n, err := base64.RawURLEncoding.Strict().Decode(dst, body)
+	if err != nil {
+		return nil, errBase64
+	}
+	return dst[:n], nil
+}
+
+// equalLowerHex compares a received lowercase hex digest with the
+// expected one in constant time over the whole length. Unlike
+// signature.EqualHex it does not fold case: Paysera sends lowercase, and
+// its library compares the strings exactly.
+func equalLowerHex(got, want string) bool {
+	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
 }
 
 // md5Hex is the lowercase hex MD5 of s followed by secret: the request

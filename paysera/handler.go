@@ -42,7 +42,9 @@ type HandlerOptions struct {
 //     stored bytes replayed exactly, without calling Event again;
 //   - bad signature, wrong project or malformed data: 400, body not "OK";
 //   - Event failed (temporary or not), is nil, or no key to verify with:
-//     500, so Paysera delivers the callback again later.
+//     500, so Paysera delivers the callback again later;
+//   - any method but GET and POST: 405 with an Allow header, before
+//     anything is read.
 //
 // Every verified status change (pending, paid, refunded, info) is its own
 // event; Event decides what to do with each (see [Callback.Paid]).
@@ -66,7 +68,18 @@ const textPlain = "text/plain; charset=utf-8"
 
 var errNoEvent = errors.New("paysera: Hooks.Event is nil")
 
+// allowedMethods are the methods Paysera calls the callbackurl with: GET
+// in the callback documentation, POST in its newer integration guide.
+const allowedMethods = "GET, POST"
+
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodGet && r.Method != http.MethodPost {
+		// Refused before anything is parsed: a HEAD or PUT never reaches
+		// verification, the store or Event.
+		w.Header().Set("Allow", allowedMethods)
+		paykit.WriteBytes(w, http.StatusMethodNotAllowed, textPlain, []byte("Error: method not allowed"))
+		return
+	}
 	cb, err := h.c.ParseCallback(r)
 	if err != nil {
 		h.fail(w, r, err, "Error: invalid callback")
@@ -124,18 +137,27 @@ func isCallbackError(err error) bool {
 	return false
 }
 
-// EventKey is the idempotency key the handler stores cb's reply under:
-// exactly [paykit.IdempotencyKey] with the project id for micro payments
-// and statuses 0, 1, 2 and 5. Where Paysera's status carries more than the
-// normalised one, a suffix keeps distinct events apart: status 4 (pending
-// like 2, and may follow it) and statuses outside 0-5 add the raw status;
-// status 3 (additional information, which may come several times with
-// different content for one payment) adds a digest of the decoded fields.
-// An exact repeat always has the same key.
+// EventKey is the idempotency key the handler stores cb's reply under.
+// Macro callbacks with statuses 0, 1, 2 and 5 get exactly
+// [paykit.IdempotencyKey] with the project id. Every other event adds a
+// suffix that keeps it apart from those:
+//   - micro (SMS) payments add "|micro": an SMS id and a macro requestid
+//     are separate number spaces, and both summarise as a paid payment, so
+//     without it SMS 555 would be answered from the store of request 555;
+//   - status 4 (pending like 2, and may follow it) and statuses outside
+//     0-5 add the raw status;
+//   - status 3 (additional information, which may come several times with
+//     different content for one payment) adds a digest of the decoded
+//     fields.
+//
+// The base key is length-prefixed, so a suffix can never be mistaken for
+// part of an id. An exact repeat always has the same key. Callbacks
+// without Paysera's id (requestid, SMS id) never get here: ParseCallback
+// refuses them as malformed.
 func (c *Client) EventKey(cb *Callback) string {
 	key := paykit.IdempotencyKey(c.account, cb)
 	if cb.Type == TypeMicro {
-		return key
+		return key + "|" + TypeMicro
 	}
 	switch cb.Status {
 	case StatusNotExecuted, StatusSuccess, StatusAccepted, StatusRefunded:

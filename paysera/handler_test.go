@@ -224,9 +224,10 @@ func TestEventKeyIsTheContractKeyForTheCommonStatuses(t *testing.T) {
 			t.Errorf("status %s: %s, want %s", st, got, want)
 		}
 	}
-	micro := &Callback{Type: TypeMicro, SMSID: "5"}
-	if c.EventKey(micro) != paykit.IdempotencyKey("123456", micro) {
-		t.Error("micro key differs")
+	// A micro payment is keyed apart from a macro one with the same id.
+	micro := &Callback{Type: TypeMicro, SMSID: "1"}
+	if got, want := c.EventKey(micro), paykit.IdempotencyKey("123456", micro)+"|micro"; got != want {
+		t.Errorf("micro key %s, want %s", got, want)
 	}
 	s2 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusAccepted, RequestID: "1"})
 	s4 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusExecutedWithoutConfirmation, RequestID: "1"})

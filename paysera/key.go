@@ -41,11 +41,24 @@ M5s=
 // maxKeyBytes caps a downloaded key file.
 const maxKeyBytes = 64 << 10
 
+// keyDownloadTimeout bounds one key download. The download runs on a
+// context of its own, detached from the callback that triggered it, so a
+// client that hangs up cannot cancel it for everyone else.
+const keyDownloadTimeout = DefaultHTTPTimeout
+
+// keyRetryGap is the least time between a failed download and the next
+// attempt (at most the refresh interval). Anyone can trigger a download
+// by sending a callback with a bad signature; this bounds how often,
+// while a genuine callback is not refused for a whole interval because
+// one download failed.
+const keyRetryGap = 30 * time.Second
+
 // keyring holds the keys that verify ss2/ss3: the pinned or embedded key
 // and, when downloading is enabled, the last downloaded one. Verification
-// reads an immutable snapshot without locking; a download happens only
-// after a failed verification, at most once per interval, and concurrent
-// failures share it.
+// reads an immutable snapshot without locking. A download happens only
+// after a failed verification: at most once per interval after a
+// success, once per retry gap after a failure, and one at a time
+// (concurrent failures wait for the download in flight).
 type keyring struct {
 	keys     atomic.Pointer[[]*rsa.PublicKey]
 	static   []*rsa.PublicKey
@@ -53,15 +66,38 @@ type keyring struct {
 	url      string
 	client   *http.Client
 	interval time.Duration
+	retryGap time.Duration
+	timeout  time.Duration
 	now      func() time.Time
+	redact   func(string) string
 
 	mu        sync.Mutex
-	lastFetch time.Time
+	lastFetch time.Time  // last successful download
+	lastFail  time.Time  // last failed attempt
+	flight    *keyFlight // the download under way, if any
 	fetched   *rsa.PublicKey
 }
 
+// keyFlight is one download; err is set before done is closed.
+type keyFlight struct {
+	done chan struct{}
+	err  error
+}
+
+// wait waits for the download, or for ctx: the download itself goes on.
+func (f *keyFlight) wait(ctx context.Context) error {
+	select {
+	case <-f.done:
+		return f.err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 func newKeyring(static []*rsa.PublicKey, fetch bool, keyURL string, client *http.Client, interval time.Duration) *keyring {
-	k := &keyring{static: static, fetch: fetch, url: keyURL, client: client, interval: interval, now: time.Now}
+	k := &keyring{static: static, fetch: fetch, url: keyURL, client: client, interval: interval,
+		retryGap: min(keyRetryGap, interval), timeout: keyDownloadTimeout, now: time.Now,
+		redact: func(s string) string { return s }}
 	snapshot := append([]*rsa.PublicKey(nil), static...)
 	k.keys.Store(&snapshot)
 	return k
@@ -70,30 +106,30 @@ func newKeyring(static []*rsa.PublicKey, fetch bool, keyURL string, client *http
 // errKeyUnavailable: no key to verify with, and downloading one failed.
 var errKeyUnavailable = errors.New("paysera: public key unavailable")
 
+// errKeyRetryLater: the last download failed a moment ago.
+var errKeyRetryLater = errors.New("paysera: public key download failed recently")
+
 // verify checks an RSA PKCS #1 v1.5 signature over data. When it fails and
 // downloading is enabled, the key is refreshed (rate-limited) and the
-// signature checked once more. A missing key is a temporary failure, so
-// that the handler asks Paysera to retry rather than refusing for good.
+// signature checked once more with the keys at hand then, which may come
+// from a download another callback started. A missing key is a temporary
+// failure, so that the handler asks Paysera to retry rather than refusing
+// for good.
 func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte) error {
-	keys := *k.keys.Load()
-	if verifyAny(keys, hash, data, sig) {
+	before := k.keys.Load()
+	if verifyAny(*before, hash, data, sig) {
 		return nil
 	}
 	if !k.fetch {
 		return paykit.ErrInvalidSignature
 	}
-	changed, err := k.refresh(ctx)
-	if err != nil && len(keys) == 0 {
-		return paykit.Temporary(fmt.Errorf("%w: %w", paykit.ErrInvalidSignature, errKeyUnavailable))
-	}
-	if !changed {
-		if len(*k.keys.Load()) == 0 {
-			return paykit.Temporary(fmt.Errorf("%w: %w", paykit.ErrInvalidSignature, errKeyUnavailable))
-		}
-		return paykit.ErrInvalidSignature
-	}
-	if verifyAny(*k.keys.Load(), hash, data, sig) {
+	_ = k.refresh(ctx, false) // the outcome is in the key set
+	after := k.keys.Load()
+	if after != before && verifyAny(*after, hash, data, sig) {
 		return nil
+	}
+	if len(*after) == 0 {
+		return paykit.Temporary(fmt.Errorf("%w: %w", paykit.ErrInvalidSignature, errKeyUnavailable))
 	}
 	return paykit.ErrInvalidSignature
 }
@@ -110,32 +146,68 @@ func verifyAny(keys []*rsa.PublicKey, hash crypto.Hash, data, sig []byte) bool {
 	return ok
 }
 
-// refresh downloads the key unless that was done less than an interval ago.
-// It reports whether the key set changed.
-func (k *keyring) refresh(ctx context.Context) (bool, error) {
+// refresh downloads the key unless that succeeded less than an interval
+// ago or failed less than a retry gap ago (force skips both checks), or
+// joins the download under way. The download runs in its own goroutine on
+// a context detached from ctx, with its own timeout; ctx only bounds the
+// wait, so a caller that gives up does not cancel it.
+func (k *keyring) refresh(ctx context.Context, force bool) error {
+	k.mu.Lock()
+	if f := k.flight; f != nil {
+		k.mu.Unlock()
+		return f.wait(ctx)
+	}
+	now := k.now()
+	if !force {
+		if !k.lastFetch.IsZero() && now.Sub(k.lastFetch) < k.interval {
+			k.mu.Unlock()
+			return nil
+		}
+		if !k.lastFail.IsZero() && now.Sub(k.lastFail) < k.retryGap {
+			k.mu.Unlock()
+			return errKeyRetryLater
+		}
+	}
+	f := &keyFlight{done: make(chan struct{})}
+	k.flight = f
+	k.mu.Unlock()
+	go k.run(context.WithoutCancel(ctx), f)
+	return f.wait(ctx)
+}
+
+// run performs one download and records its outcome: the time of a
+// success (and the key), or of a failure.
+func (k *keyring) run(parent context.Context, f *keyFlight) {
+	ctx, cancel := context.WithTimeout(parent, k.timeout)
+	defer cancel()
+	key, err := k.download(ctx)
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	now := k.now()
-	if !k.lastFetch.IsZero() && now.Sub(k.lastFetch) < k.interval {
-		return false, nil
-	}
-	k.lastFetch = now
-	key, err := k.download(ctx)
 	if err != nil {
-		return false, err
+		k.lastFail = k.now()
+	} else {
+		k.lastFetch, k.lastFail = k.now(), time.Time{}
+		k.install(key)
 	}
+	f.err = err
+	k.flight = nil
+	close(f.done)
+}
+
+// install adds a downloaded key to the key set unless it is already in
+// it. k.mu is held.
+func (k *keyring) install(key *rsa.PublicKey) {
 	if k.fetched != nil && k.fetched.Equal(key) {
-		return false, nil
+		return
 	}
 	for _, s := range k.static {
 		if s.Equal(key) {
-			return false, nil
+			return
 		}
 	}
 	k.fetched = key
 	snapshot := append(append([]*rsa.PublicKey(nil), k.static...), key)
 	k.keys.Store(&snapshot)
-	return true, nil
 }
 
 func (k *keyring) download(ctx context.Context) (*rsa.PublicKey, error) {
@@ -153,7 +225,7 @@ func (k *keyring) download(ctx context.Context) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("paysera: downloading public key: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody(body)}
+		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody([]byte(k.redact(string(body))))}
 	}
 	key, err := signature.ParsePublicKey(body)
 	if err != nil {
@@ -163,15 +235,13 @@ func (k *keyring) download(ctx context.Context) (*rsa.PublicKey, error) {
 }
 
 // RefreshPublicKey downloads the public key now (for example at start-up,
-// to warm the cache), regardless of the refresh interval. It is an error
-// when downloading is not enabled (see [Config.FetchPublicKey]).
+// to warm the cache), regardless of the refresh interval; it joins a
+// download already under way. ctx bounds the wait, not the download. It
+// is an error when downloading is not enabled (see
+// [Config.FetchPublicKey]).
 func (c *Client) RefreshPublicKey(ctx context.Context) error {
 	if !c.keys.fetch {
 		return errors.New("paysera: public key downloading is not enabled")
 	}
-	c.keys.mu.Lock()
-	c.keys.lastFetch = time.Time{}
-	c.keys.mu.Unlock()
-	_, err := c.keys.refresh(ctx)
-	return err
+	return c.keys.refresh(ctx, true)
 }

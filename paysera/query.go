@@ -68,6 +68,9 @@ type callbackParams struct {
 	raw                    bool
 }
 
+// any reports whether any of the four parameters was given.
+func (p *callbackParams) any() bool { return p.hasData || p.hasSS1 || p.hasSS2 || p.hasSS3 }
+
 // value returns a parameter decoded.
 func (p *callbackParams) value(s string) string {
 	if !p.raw {

@@ -37,25 +37,29 @@ func (c *Client) SMSAnswerURL(smsID, text string) string {
 	return c.endpoints.smsAnswer + "?" + buildQuery([]field{
 		{"id", smsID},
 		{"msg", text},
-		{"transaction", md5Hex(c.password+"|", smsID)},
+		{"transaction", c.smsTransaction(smsID)},
 	})
 }
+
+// smsTransaction is the SMS answer's credential: md5(password + "|" + id).
+func (c *Client) smsTransaction(smsID string) string { return md5Hex(c.password+"|", smsID) }
 
 // SendSMSAnswer sends the reply SMS for an earlier micro callback whose
 // answer was deferred (Paysera marks this call deprecated but still
 // documents it). It succeeds iff Paysera's answer starts with "OK"; other
 // answers give an error matching [ErrSMSAnswer] that carries Paysera's
-// text.
+// text, with the credentials redacted as in [APIError].
 func (c *Client) SendSMSAnswer(ctx context.Context, smsID, text string) error {
 	if smsID == "" {
 		return fmt.Errorf("%w: empty SMS id", ErrSMSAnswer)
 	}
-	body, err := c.get(ctx, c.SMSAnswerURL(smsID, text), 64<<10)
+	transaction := c.smsTransaction(smsID)
+	body, err := c.get(ctx, c.SMSAnswerURL(smsID, text), 64<<10, transaction)
 	if err != nil {
 		return err
 	}
 	if !bytes.HasPrefix(body, []byte("OK")) {
-		return fmt.Errorf("%w: %q", ErrSMSAnswer, clipBody(body))
+		return fmt.Errorf("%w: %q", ErrSMSAnswer, clipBody([]byte(c.redact(string(body), transaction))))
 	}
 	return nil
 }
