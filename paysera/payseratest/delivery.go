@@ -43,6 +43,9 @@ func (e *Emulator) dispatch(jobs chan<- *delivery, results <-chan *delivery) {
 				d.due = time.Now().Add(e.schedule[d.attempt-1])
 				d.attempt++
 				heap.Push(&waiting, d)
+				if e.rescheduled != nil {
+					e.rescheduled()
+				}
 			} else {
 				e.done()
 			}

@@ -90,6 +90,12 @@ type Emulator struct {
 	smsAnswers []SMSAnswer
 	log        []Delivery
 	closed     bool
+
+	// rescheduled, when set before the first callback is queued, is
+	// called by the dispatcher each time it puts a failed delivery back
+	// in line for a retry: tests use it to know a retry is pending
+	// instead of polling.
+	rescheduled func()
 }
 
 // Payment is the emulator's view of one payment.

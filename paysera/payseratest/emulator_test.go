@@ -342,12 +342,22 @@ func TestCloseStopsPendingRetries(t *testing.T) {
 	}
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer down.Close()
+	// Set before the first callback is queued: the dispatcher reads it
+	// only after receiving that callback.
+	retryPending := make(chan struct{}, 1)
+	emu.rescheduled = func() {
+		select {
+		case retryPending <- struct{}{}:
+		default:
+		}
+	}
 	if err := emu.SendSMS(down.URL, Micro{ID: "5", To: "1", From: "2", Text: "X"}); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(5 * time.Second)
-	for len(emu.Deliveries()) == 0 && time.Now().Before(deadline) {
-		time.Sleep(time.Millisecond)
+	// The first attempt failed and its retry, an hour away, is pending.
+	<-retryPending
+	if d := emu.Deliveries(); len(d) != 1 || d[0].OK {
+		t.Fatalf("deliveries before Close %+v", d)
 	}
 	done := make(chan struct{})
 	go func() { emu.Close(); close(done) }()
