@@ -21,7 +21,10 @@ const maxErrorBody = 16 << 10
 // error formats: the merchant API's {http_status_code, message,
 // extended_message, request_id} and the store API's {statusCode, errorCode,
 // errorMessage, errorMessageExtended, transactionId}. It never holds the
-// API key or the Authorization header.
+// API key, a webhook secret or the Basic credential: when a server or proxy
+// echoes the request (headers or body), every spelling of them is replaced
+// by [REDACTED] in Body and in every field, and a JSON body that hides one
+// behind \u escapes is withheld whole.
 type APIError struct {
 	// Status is the HTTP status code.
 	Status int
@@ -67,8 +70,19 @@ func clipLong(s string) string {
 	return s
 }
 
-func newAPIError(status int, body []byte) *APIError {
+// newAPIError decodes an error body with forms (credentialForms) redacted
+// from the body and from every decoded field.
+func newAPIError(status int, body []byte, forms ...string) *APIError {
+	body = redactBytes(body, forms)
+	if leaksDecoded(body, forms) {
+		body = []byte(withheldBody)
+	}
 	e := &APIError{Status: status, Body: body}
+	defer func() {
+		e.Code = redactString(e.Code, forms)
+		e.Message = redactString(e.Message, forms)
+		e.RequestID = redactString(e.RequestID, forms)
+	}()
 	var w struct {
 		Message              string          `json:"message"`
 		Extended             json.RawMessage `json:"extended_message"`
@@ -123,7 +137,7 @@ func (c *Client) call(ctx context.Context, url, user string, header http.Header,
 			return nil
 		}
 		if err == nil {
-			err = newAPIError(status, respBody)
+			err = newAPIError(status, respBody, c.redact...)
 		}
 		if !retryable(ctx, status, err) || attempt >= retries {
 			return err

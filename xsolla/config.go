@@ -124,6 +124,9 @@ type Client struct {
 	proxies   []netip.Prefix
 	project   string
 	merchant  string
+	// redact lists the spellings of the credentials that API errors must
+	// never keep (credentialForms).
+	redact []string
 }
 
 // New validates cfg and returns a Client. Errors match
@@ -153,6 +156,7 @@ func New(cfg Config) (*Client, error) {
 		c.merchant = strconv.Itoa(cfg.MerchantID)
 	}
 	c.storeUser = orDefault(cfg.StoreAuthUser, c.project)
+	c.redact = credentialForms(cfg, strconv.Itoa(cfg.MerchantID), c.storeUser)
 	if c.http == nil {
 		c.http = &http.Client{Timeout: defaultTimeout}
 	}

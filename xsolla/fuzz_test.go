@@ -135,16 +135,26 @@ func FuzzParseAmount(f *testing.F) {
 	})
 }
 
-// FuzzAPIError parses arbitrary error bodies from the API: no panic, and
-// the message is bounded.
+// FuzzAPIError parses arbitrary error bodies from the API: no panic, the
+// message is bounded, and no field keeps a credential the body echoed.
 func FuzzAPIError(f *testing.F) {
+	const key, secret = "fuzz-api-key", "fuzz-webhook-secret"
+	forms := credentialForms(Config{APIKey: key, WebhookSecret: secret}, "2340")
 	f.Add(422, []byte(`{"http_status_code":422,"message":"x","extended_message":{"a":1},"request_id":"r"}`))
 	f.Add(404, []byte(`{"statusCode":404,"errorCode":4001,"errorMessage":"[0401-4001]: Item not found","transactionId":"t"}`))
 	f.Add(500, []byte(`<html>oops</html>`))
+	f.Add(401, []byte(`{"message":"Basic MjM0MDpmdXp6LWFwaS1rZXk= fuzz-api-key","request_id":"fuzz\u002dwebhook-secret"}`))
 	f.Fuzz(func(t *testing.T, status int, body []byte) {
-		e := newAPIError(status, body)
+		e := newAPIError(status, body, forms...)
 		if len(e.Error()) > 1000 {
 			t.Fatalf("error text too long: %d", len(e.Error()))
+		}
+		for _, field := range []string{e.Error(), string(e.Body), e.Message, e.Code, e.RequestID, string(e.Extended)} {
+			for _, c := range []string{key, secret, "MjM0MDpmdXp6LWFwaS1rZXk="} {
+				if strings.Contains(field, c) {
+					t.Fatalf("credential kept in %q", field)
+				}
+			}
 		}
 	})
 }
