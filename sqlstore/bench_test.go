@@ -21,15 +21,11 @@ import (
 // balancer; the hook does nothing, so the figures are the stores' cost.
 func BenchmarkDelivery(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { benchDelivery(b, paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), false) })
-	b.Run("sqlstore", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{}), false) })
-	b.Run("sqlstore_same_tx", func(b *testing.B) {
-		benchDelivery(b, benchStore(b, sqlstore.Options{SameTransaction: true}), false)
-	})
+	b.Run("sqlstore_lease", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{LeaseMode: true}), false) })
+	b.Run("sqlstore_same_tx", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{}), false) })
 	b.Run("replay/memory", func(b *testing.B) { benchDelivery(b, paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), true) })
-	b.Run("replay/sqlstore", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{}), true) })
-	b.Run("replay/sqlstore_same_tx", func(b *testing.B) {
-		benchDelivery(b, benchStore(b, sqlstore.Options{SameTransaction: true}), true)
-	})
+	b.Run("replay/sqlstore_lease", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{LeaseMode: true}), true) })
+	b.Run("replay/sqlstore_same_tx", func(b *testing.B) { benchDelivery(b, benchStore(b, sqlstore.Options{}), true) })
 }
 
 func benchStore(b *testing.B, opts sqlstore.Options) paykit.Store {

@@ -2,6 +2,7 @@ package sqlstore_test
 
 import (
 	"context"
+	"database/sql"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -15,40 +16,110 @@ import (
 	"github.com/paykit-go/paykit/sqlstore"
 )
 
-const testLease = 400 * time.Millisecond
-
-// retryUntilAnswered delivers like a provider: again every 50 ms while the
-// answer is "retry later". It returns the final answer and how long it took.
-func retryUntilAnswered(t *testing.T, h http.Handler, id string) (int, string, time.Duration) {
+// expireClaims moves the end of every running claim of table into the
+// past: the database-side clock the lease tests control, instead of
+// waiting for a real lease to run out.
+func expireClaims(t *testing.T, db *sql.DB, table string) {
 	t.Helper()
-	began := time.Now()
-	for time.Since(began) < 10*time.Second {
-		code, body := deliver(h, id)
-		if code != http.StatusServiceUnavailable {
-			return code, body, time.Since(began)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	t.Fatal("still 'retry later' after 10s")
-	return 0, "", 0
+	_, err := db.Exec(`UPDATE ` + table + ` SET lease_until = clock_timestamp() - interval '1 microsecond' WHERE state = 'running'`)
+	require.NoError(t, err)
 }
 
-// TestCrashedClaimIsTakenOverAfterTheLease: replica A claims a payment and
-// dies in the middle of its hook. Until A's lease ends, replica B answers
-// "retry later"; then B takes the claim over and fulfils once. When A's
-// stuck fulfilment finishes after all, it must not overwrite B's reply.
-func TestCrashedClaimIsTakenOverAfterTheLease(t *testing.T) {
-	opts := sqlstore.Options{Table: tableName(), Lease: testLease}
+// replica returns a shopHandler on its own pool and Store, named so that a
+// test can find its sessions in pg_stat_activity.
+func replica(t *testing.T, opts sqlstore.Options, name string, credits string, n int, runs *atomic.Int64) (*shopHandler, *sqlstore.Store) {
+	t.Helper()
+	db := openDBNamed(t, 4, name)
+	s, err := sqlstore.New(db, opts)
+	require.NoError(t, err)
+	require.NoError(t, s.Migrate(context.Background()))
+	return &shopHandler{store: s, db: db, credits: credits, replica: n, runs: runs}, s
+}
+
+// killSessions ends every server session of the pool named name, as the
+// kernel does when that replica's process is killed.
+func killSessions(t *testing.T, admin *sql.DB, name string) {
+	t.Helper()
+	_, err := admin.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1`, name)
+	require.NoError(t, err)
+}
+
+// hangingHook credits id through the claim's transaction when there is one
+// (else through db), tells the test it did, and then never returns until
+// revive is closed: a process that was killed or froze after its effect.
+// It sends the context it was given on hooked.
+func hangingHook(db *sql.DB, credits, id string, hooked chan<- context.Context, revive <-chan struct{}) func(context.Context) ([]byte, error) {
+	return func(ctx context.Context) ([]byte, error) {
+		q := `INSERT INTO ` + credits + ` (order_id, replica) VALUES ($1, 1)`
+		var err error
+		if tx, ok := sqlstore.Tx(ctx); ok {
+			_, err = tx.ExecContext(ctx, q, id)
+		} else {
+			_, err = db.ExecContext(ctx, q, id)
+		}
+		if err != nil {
+			return nil, err
+		}
+		hooked <- ctx
+		<-revive // ignores its context, like a hung process
+		return []byte("A's late reply"), nil
+	}
+}
+
+// TestDefaultModeCreditsOnceWhenAReplicaIsKilledAfterItsCredit: with the
+// zero Options a replica writes its credit in the claim's transaction and
+// is killed (its sessions end, its hook never returns). The credit dies
+// with it, and the provider's retry on another replica credits the order
+// exactly once. (In lease mode the dead replica's credit is committed and
+// the retry after its lease credits a second time.)
+func TestDefaultModeCreditsOnceWhenAReplicaIsKilledAfterItsCredit(t *testing.T) {
+	opts := sqlstore.Options{Table: tableName(), LockWait: time.Minute}
 	admin := openDB(t, 2)
 	credits := createCredits(t, admin)
-	dbA, dbB := openDB(t, 4), openDB(t, 4)
+	var runsB atomic.Int64
+	replicaB, _ := replica(t, opts, "default-b", credits, 2, &runsB)
+	dbA := openDBNamed(t, 4, "default-a")
 	storeA, err := sqlstore.New(dbA, opts)
 	require.NoError(t, err)
-	require.NoError(t, storeA.Migrate(context.Background()))
-	storeB, err := sqlstore.New(dbB, opts)
-	require.NoError(t, err)
+
+	hooked, revive, lateA := make(chan context.Context, 1), make(chan struct{}), make(chan error, 1)
+	go func() {
+		_, _, err := storeA.Do(context.Background(), "shop|order-11", hangingHook(dbA, credits, "order-11", hooked, revive))
+		lateA <- err
+	}()
+	<-hooked
+	killSessions(t, admin, "default-a")
+	expireClaims(t, admin, opts.Table) // the dead replica's lease, if any, has run out
+
+	code, body := deliver(replicaB, "order-11")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, wantReply("order-11"), body)
+	assert.EqualValues(t, 1, runsB.Load())
+	assert.Equal(t, 1, countCredits(t, admin, credits, "order-11"), "credited exactly once")
+
+	close(revive)
+	err = <-lateA
+	require.Error(t, err, "A's transaction is gone")
+	assert.True(t, paykit.IsTemporary(err), "%v", err)
+	code, body = deliver(replicaB, "order-11")
+	assert.Equal(t, http.StatusOK, code)
+	assert.Equal(t, wantReply("order-11"), body)
+	assert.EqualValues(t, 1, runsB.Load())
+}
+
+// TestCrashedClaimIsTakenOverAfterTheLease: in lease mode replica A claims
+// a payment and dies in the middle of its hook. While A's lease runs,
+// replica B answers "retry later"; once it has ended (the test moves the
+// database's view of it), B takes the claim over and fulfils once. When
+// A's stuck fulfilment finishes after all, it must not overwrite B's reply.
+func TestCrashedClaimIsTakenOverAfterTheLease(t *testing.T) {
+	opts := sqlstore.Options{Table: tableName(), LeaseMode: true}
+	admin := openDB(t, 2)
+	credits := createCredits(t, admin)
 	var runsB atomic.Int64
-	replicaB := &shopHandler{store: storeB, db: dbB, credits: credits, replica: 2, runs: &runsB}
+	replicaB, _ := replica(t, opts, "lease-b", credits, 2, &runsB)
+	storeA, err := sqlstore.New(openDB(t, 4), opts)
+	require.NoError(t, err)
 
 	// Replica A: the hook starts and never returns (the process is gone).
 	key := "shop|order-7"
@@ -63,15 +134,13 @@ func TestCrashedClaimIsTakenOverAfterTheLease(t *testing.T) {
 		lateA <- err
 	}()
 	<-claimed
-	crashedAt := time.Now()
 
 	code, _ := deliver(replicaB, "order-7")
-	assert.Equal(t, http.StatusServiceUnavailable, code, "A's claim is live: retry later")
+	assert.Equal(t, http.StatusServiceUnavailable, code, "A's claim is live (a one-minute lease): retry later")
 	assert.Zero(t, runsB.Load())
 
-	code, body, took := retryUntilAnswered(t, replicaB, "order-7")
-	t.Logf("answered after %v", took)
-	assert.GreaterOrEqual(t, time.Since(crashedAt), testLease, "taken over only after the lease")
+	expireClaims(t, admin, opts.Table)
+	code, body := deliver(replicaB, "order-7")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, wantReply("order-7"), body)
 	assert.EqualValues(t, 1, runsB.Load(), "the retry fulfilled once")
@@ -93,61 +162,61 @@ func TestCrashedClaimIsTakenOverAfterTheLease(t *testing.T) {
 // TestSameTransactionCrash: in same-transaction mode a replica that dies
 // holding the claim takes its uncommitted claim and its merchant writes
 // with it. Whether its connection drops (the server rolls back at once) or
-// its hook hangs past the lease (the transaction is rolled back at the
-// deadline), the next delivery fulfils once and the order is credited once.
+// its hook hangs past the lease (the transaction is rolled back when the
+// hook's context ends), the next delivery fulfils once and the order is
+// credited once.
+//
+// Nothing here reads a clock: B's first delivery, with a short LockWait,
+// may only succeed if A's context had already ended; B's second delivery
+// has a long LockWait, so it waits on A's row until A's transaction is
+// gone, which the test proves has been set in motion (A's sessions
+// terminated, or A's context done) before sending it.
 func TestSameTransactionCrash(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		kill bool // terminate A's connection instead of waiting for the lease
+		name  string
+		kill  bool // terminate A's connection instead of waiting for the lease
+		lease time.Duration
 	}{
-		{"connection dropped", true},
-		{"hook hangs past the lease", false},
+		{"connection dropped", true, time.Minute},
+		{"hook hangs past the lease", false, time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			opts := sqlstore.Options{Table: tableName(), Lease: testLease, SameTransaction: true, LockWait: 100 * time.Millisecond}
+			opts := sqlstore.Options{Table: tableName(), Lease: tc.lease, LockWait: 100 * time.Millisecond}
 			admin := openDB(t, 2)
 			credits := createCredits(t, admin)
-			dbA, dbB := openDB(t, 4), openDB(t, 4)
+			var runsB atomic.Int64
+			replicaB, _ := replica(t, opts, "crash-b", credits, 2, &runsB)
+			patient := opts
+			patient.LockWait, patient.Lease = time.Minute, time.Minute
+			replicaC, _ := replica(t, patient, "crash-c", credits, 2, &runsB)
+			dbA := openDBNamed(t, 4, "crash-a")
 			storeA, err := sqlstore.New(dbA, opts)
 			require.NoError(t, err)
-			require.NoError(t, storeA.Migrate(context.Background()))
-			storeB, err := sqlstore.New(dbB, opts)
-			require.NoError(t, err)
-			var runsB atomic.Int64
-			replicaB := &shopHandler{store: storeB, db: dbB, credits: credits, replica: 2, runs: &runsB}
 
-			pid := make(chan int, 1)
-			revive := make(chan struct{})
-			lateA := make(chan error, 1)
+			hooked, revive, lateA := make(chan context.Context, 1), make(chan struct{}), make(chan error, 1)
 			go func() {
-				_, _, err := storeA.Do(context.Background(), "shop|order-9", func(ctx context.Context) ([]byte, error) {
-					tx, _ := sqlstore.Tx(ctx)
-					var p int
-					if err := tx.QueryRowContext(ctx, `SELECT pg_backend_pid()`).Scan(&p); err != nil {
-						return nil, err
-					}
-					if _, err := tx.ExecContext(ctx, `INSERT INTO `+credits+` (order_id, replica) VALUES ('order-9', 1)`); err != nil {
-						return nil, err
-					}
-					pid <- p
-					<-revive
-					return []byte("A's late reply"), nil
-				})
+				_, _, err := storeA.Do(context.Background(), "shop|order-9", hangingHook(dbA, credits, "order-9", hooked, revive))
 				lateA <- err
 			}()
-			p := <-pid
-			crashedAt := time.Now()
+			var hookCtx context.Context
+			select {
+			case hookCtx = <-hooked:
+			case err := <-lateA:
+				t.Fatalf("A's claim ended before its hook ran: %v", err)
+			}
 
 			code, _ := deliver(replicaB, "order-9")
-			assert.Equal(t, http.StatusServiceUnavailable, code, "A holds the claim")
+			if code == http.StatusOK {
+				require.Error(t, hookCtx.Err(), "B fulfilled while A's lease was live")
+			} else {
+				assert.Equal(t, http.StatusServiceUnavailable, code, "A holds the claim")
+			}
 			if tc.kill {
-				_, err := admin.Exec(`SELECT pg_terminate_backend($1)`, p)
-				require.NoError(t, err)
+				killSessions(t, admin, "crash-a")
+			} else {
+				<-hookCtx.Done() // the lease ended: database/sql rolls A's transaction back
 			}
-			code, body, _ := retryUntilAnswered(t, replicaB, "order-9")
-			if !tc.kill {
-				assert.GreaterOrEqual(t, time.Since(crashedAt), testLease)
-			}
+			code, body := deliver(replicaC, "order-9")
 			assert.Equal(t, http.StatusOK, code)
 			assert.Equal(t, wantReply("order-9"), body)
 			assert.EqualValues(t, 1, runsB.Load())
@@ -189,7 +258,7 @@ func TestSameTransactionRollsBackWhenTheReplyCannotBeStored(t *testing.T) {
 			DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION %[1]s()`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, db, table := newStore(t, sqlstore.Options{SameTransaction: true})
+			s, db, table := newStore(t, sqlstore.Options{})
 			credits := createCredits(t, db)
 			var runs atomic.Int64
 			h := &shopHandler{store: s, db: db, credits: credits, runs: &runs}
@@ -228,7 +297,7 @@ func TestSameTransactionRollsBackWhenTheReplyCannotBeStored(t *testing.T) {
 // difference: without SameTransaction the credit is already committed when
 // storing the reply fails, and the claim stays until its lease ends.
 func TestLeaseModeKeepsTheMerchantWriteWhenTheReplyCannotBeStored(t *testing.T) {
-	s, db, table := newStore(t, sqlstore.Options{Lease: testLease})
+	s, db, table := newStore(t, sqlstore.Options{LeaseMode: true})
 	credits := createCredits(t, db)
 	var runs atomic.Int64
 	h := &shopHandler{store: s, db: db, credits: credits, runs: &runs}
@@ -248,10 +317,12 @@ func TestLeaseModeKeepsTheMerchantWriteWhenTheReplyCannotBeStored(t *testing.T) 
 	assert.EqualValues(t, 1, runs.Load())
 	_, err = db.Exec(`DROP TRIGGER ` + fn + ` ON ` + table)
 	require.NoError(t, err)
-	code, body, _ := retryUntilAnswered(t, h, "order-4")
+	expireClaims(t, db, table) // the lease has run out
+	code, body := deliver(h, "order-4")
 	assert.Equal(t, http.StatusOK, code)
 	assert.Equal(t, wantReply("order-4"), body)
-	assert.EqualValues(t, 2, runs.Load(), "after the lease the retry runs the hook again: at-most-once needs SameTransaction")
+	assert.EqualValues(t, 2, runs.Load(), "after the lease the retry runs the hook again")
+	assert.Equal(t, 2, countCredits(t, db, credits, "order-4"), "lease mode credited twice")
 }
 
 // TestManyDeliveriesTakeOverAnExpiredClaimOnce: a claim left by a dead

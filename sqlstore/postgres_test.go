@@ -20,6 +20,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/url"
 	"os"
 	"os/exec"
 	"os/signal"
@@ -95,7 +96,33 @@ var dbSeq atomic.Int64
 // connections, closed when the test ends.
 func openDB(tb testing.TB, maxConns int) *sql.DB {
 	tb.Helper()
-	db, err := sql.Open("pgx", databaseURL(tb))
+	return openURL(tb, databaseURL(tb), maxConns)
+}
+
+// openDBNamed is openDB with the sessions' application_name set to name,
+// so that a test can find (and terminate) that pool's sessions.
+func openDBNamed(tb testing.TB, maxConns int, name string) *sql.DB {
+	tb.Helper()
+	return openURL(tb, withParam(databaseURL(tb), "application_name", name), maxConns)
+}
+
+// withParam adds a query parameter to a database URL.
+func withParam(dsn, key, value string) string {
+	u, err := url.Parse(dsn)
+	if err != nil {
+		return dsn
+	}
+	q := u.Query()
+	q.Set(key, value)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// openURL opens a pool on dsn with at most maxConns connections, closed
+// when the test ends.
+func openURL(tb testing.TB, dsn string, maxConns int) *sql.DB {
+	tb.Helper()
+	db, err := sql.Open("pgx", dsn)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -128,25 +128,36 @@ func TestReplicasManyOrders(t *testing.T) {
 			require.NoError(t, s.Migrate(context.Background()))
 			handlers[i] = &shopHandler{store: s, db: db, credits: credits, replica: i, runs: &runs, delay: 5 * time.Millisecond}
 		}
+		// answered[o] is closed when a delivery of order o has been answered
+		// with its reply: "retry later" means another delivery holds the
+		// claim, and that one is answered when it finishes, so a delivery
+		// told to retry waits for that proof instead of sleeping.
+		answered := make([]chan struct{}, orders)
+		once := make([]sync.Once, orders)
+		for o := range answered {
+			answered[o] = make(chan struct{})
+		}
 		var wg sync.WaitGroup
 		for c := 0; c < copies; c++ {
 			for o := 0; o < orders; o++ {
 				wg.Add(1)
-				go func(h http.Handler, id string) {
+				go func(h http.Handler, o int) {
 					defer wg.Done()
-					// Like a provider: retry "retry later" until answered.
-					for {
+					id := fmt.Sprintf("order-%d", o)
+					for attempt := 0; attempt < 3; attempt++ {
 						code, body := deliver(h, id)
 						if code == http.StatusOK {
 							assert.Equal(t, wantReply(id), body)
+							once[o].Do(func() { close(answered[o]) })
 							return
 						}
 						if !assert.Equal(t, http.StatusServiceUnavailable, code) {
 							return
 						}
-						time.Sleep(10 * time.Millisecond)
+						<-answered[o]
 					}
-				}(handlers[(c+o)%replicas], fmt.Sprintf("order-%d", o))
+					t.Errorf("%s: still 'retry later' after its reply was stored", id)
+				}(handlers[(c+o)%replicas], o)
 			}
 		}
 		wg.Wait()

@@ -50,21 +50,38 @@ type Options struct {
 	// ([a-z_][a-z0-9_]*). "" means [DefaultTable].
 	Table string
 
-	// Lease is how long a claim is held for a running fulfilment. A claim
-	// whose holder died (crash, lost connection, hung hook) blocks
-	// deliveries of its key with "retry later" until the lease ends; then
-	// the next delivery takes it over. The context given to fulfil has a
-	// deadline no later than the end of the lease, so that a hook that
-	// honours its context stops before its claim can be taken over. Set it
+	// Lease is how long a claim is held for a running fulfilment. The
+	// context given to fulfil has a deadline at the end of the lease. In
+	// same-transaction mode (the default) the claim's transaction is
+	// rolled back when that context ends, so a hung hook's uncommitted
+	// writes and claim are undone and the next delivery fulfils. In lease
+	// mode a claim whose holder died (crash, lost connection, hung hook)
+	// blocks deliveries of its key with "retry later" until the lease ends;
+	// then the next delivery takes it over and runs the hook again. Set it
 	// above the longest fulfilment you expect; 0 means [DefaultLease].
 	Lease time.Duration
 
-	// SameTransaction runs fulfil inside the database transaction that
-	// holds the claim and stores the reply: the hook gets the *sql.Tx with
-	// [Tx] and does its own writes in it, so that the writes and the
-	// idempotency record commit or roll back together (exactly-once rather
-	// than at-most-once fulfilment). See the package documentation.
+	// SameTransaction asks for same-transaction mode, which is the
+	// default: the claim, the hook and the stored reply share one database
+	// transaction, and the hook may do its writes in it with [Tx] so that
+	// they commit or roll back with the reply (exactly-once for those
+	// writes). See the package documentation for what each mode
+	// guarantees. Since same-transaction mode became the default the field
+	// changes nothing; it is kept so that existing code compiles. Setting
+	// it together with LeaseMode is an error.
 	SameTransaction bool
+
+	// LeaseMode opts out of the default same-transaction mode: the claim is
+	// committed on its own with a lease, the hook runs outside any
+	// transaction of the store, and the reply is stored afterwards. Each
+	// delivery holds a connection only for its short statements, and a
+	// concurrent duplicate is told to retry at once instead of waiting. A
+	// hook that ran but whose reply was not stored (the process was killed,
+	// the database or the network failed, the hook outlived the lease) runs
+	// again after the lease ends, so its effects, in the database or not,
+	// can happen twice. Use it only when the fulfilment is itself
+	// idempotent.
+	LeaseMode bool
 
 	// LockWait is, in same-transaction mode, how long a delivery waits for
 	// a concurrent delivery of the same key to commit or roll back. If that
@@ -100,12 +117,15 @@ func New(db *sql.DB, opts Options) (*Store, error) {
 	if opts.Lease < 0 || opts.LockWait < 0 {
 		return nil, errors.New("sqlstore: negative Lease or LockWait")
 	}
+	if opts.SameTransaction && opts.LeaseMode {
+		return nil, errors.New("sqlstore: SameTransaction and LeaseMode are exclusive")
+	}
 	s := &Store{
 		db:       db,
 		table:    table,
 		sql:      newStatements(table, base),
 		lease:    opts.Lease,
-		sameTx:   opts.SameTransaction,
+		sameTx:   !opts.LeaseMode,
 		lockWait: opts.LockWait,
 	}
 	if s.lease == 0 {
@@ -124,8 +144,8 @@ func New(db *sql.DB, opts Options) (*Store, error) {
 // and fulfil's error is returned unchanged. A delivery that finds a stored
 // reply returns it with replayed true. A delivery that finds a live claim
 // of another delivery returns an error matching [paykit.ErrInProgress] (in
-// same-transaction mode only after waiting up to [Options.LockWait]). A
-// delivery that finds an expired claim takes it over.
+// same-transaction mode only after waiting up to [Options.LockWait]). In
+// lease mode a delivery that finds an expired claim takes it over.
 //
 // Errors of the database itself are marked [paykit.Temporary], so that the
 // provider delivers again later.
@@ -195,7 +215,7 @@ func (s *Store) claim(ctx context.Context, q querier, key, owner string) (claimR
 	return claimResult{inProg: true}, nil
 }
 
-// doLease is the default mode: the claim is committed on its own, fulfil
+// doLease is lease mode ([Options.LeaseMode]): the claim is committed on its own, fulfil
 // runs outside any transaction of ours, and the reply is stored afterwards.
 func (s *Store) doLease(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) (reply []byte, replayed bool, err error) {
 	owner, err := newOwner()

@@ -42,8 +42,37 @@ func mustNotRun(t *testing.T) func(context.Context) ([]byte, error) {
 
 // modes runs a test in both modes of the store.
 func modes(t *testing.T, test func(t *testing.T, opts sqlstore.Options)) {
-	t.Run("lease", func(t *testing.T) { test(t, sqlstore.Options{}) })
-	t.Run("same_transaction", func(t *testing.T) { test(t, sqlstore.Options{SameTransaction: true}) })
+	t.Run("lease", func(t *testing.T) { test(t, sqlstore.Options{LeaseMode: true}) })
+	t.Run("same_transaction", func(t *testing.T) { test(t, sqlstore.Options{}) })
+}
+
+// TestDefaultIsSameTransaction: the zero Options (and the deprecated
+// SameTransaction flag) give same-transaction mode; LeaseMode opts out.
+func TestDefaultIsSameTransaction(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		opts   sqlstore.Options
+		wantTx bool
+	}{
+		{"zero options", sqlstore.Options{}, true},
+		{"SameTransaction", sqlstore.Options{SameTransaction: true}, true},
+		{"LeaseMode", sqlstore.Options{LeaseMode: true}, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s, _, _ := newStore(t, tc.opts)
+			_, _, err := s.Do(context.Background(), "k", func(ctx context.Context) ([]byte, error) {
+				_, ok := sqlstore.Tx(ctx)
+				assert.Equal(t, tc.wantTx, ok)
+				return []byte("ok"), nil
+			})
+			require.NoError(t, err)
+		})
+	}
+	db, err := sql.Open("pgx", "postgres://127.0.0.1:1/none") // never connects
+	require.NoError(t, err)
+	defer db.Close()
+	_, err = sqlstore.New(db, sqlstore.Options{SameTransaction: true, LeaseMode: true})
+	assert.Error(t, err, "both modes at once")
 }
 
 func TestNewRejectsBadOptions(t *testing.T) {
@@ -164,7 +193,7 @@ func TestConcurrentDeliveryOfAClaimedKeyIsRetriedLater(t *testing.T) {
 }
 
 func TestSameTransactionWaiterReplaysTheFirstReply(t *testing.T) {
-	s, _, _ := newStore(t, sqlstore.Options{SameTransaction: true, LockWait: 10 * time.Second})
+	s, _, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
 	ctx := context.Background()
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -186,7 +215,7 @@ func TestSameTransactionWaiterReplaysTheFirstReply(t *testing.T) {
 }
 
 func TestSameTransactionWaiterFulfilsWhenTheFirstFails(t *testing.T) {
-	s, _, _ := newStore(t, sqlstore.Options{SameTransaction: true, LockWait: 10 * time.Second})
+	s, _, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
 	ctx := context.Background()
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -214,8 +243,8 @@ func TestTxIsOnlyInSameTransactionMode(t *testing.T) {
 		s, _, _ := newStore(t, opts)
 		_, _, err := s.Do(context.Background(), "k", func(ctx context.Context) ([]byte, error) {
 			tx, ok := sqlstore.Tx(ctx)
-			assert.Equal(t, opts.SameTransaction, ok)
-			assert.Equal(t, opts.SameTransaction, tx != nil)
+			assert.Equal(t, !opts.LeaseMode, ok)
+			assert.Equal(t, !opts.LeaseMode, tx != nil)
 			return []byte("ok"), nil
 		})
 		require.NoError(t, err)
@@ -337,7 +366,7 @@ func TestCleanupDeletesInBatches(t *testing.T) {
 }
 
 func TestLockWaitBoundsOnlyTheClaimNotTheHooksWrites(t *testing.T) {
-	s, _, _ := newStore(t, sqlstore.Options{SameTransaction: true, LockWait: 100 * time.Millisecond})
+	s, _, _ := newStore(t, sqlstore.Options{LockWait: 100 * time.Millisecond})
 	_, _, err := s.Do(context.Background(), "k", func(ctx context.Context) ([]byte, error) {
 		tx, _ := sqlstore.Tx(ctx)
 		var lockTimeout, idleTimeout string
