@@ -1,6 +1,7 @@
 package merchant
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -29,12 +30,18 @@ var (
 )
 
 // APIError is an error answer of the VK Pay API. It matches [ErrAPI].
+//
+// VK Pay holds the merchant's keys, so an error page or message may echo
+// them or the request's signature: every credential the Client holds
+// (MerchantKey, APIKey, AppSecret) and the signature of the request are
+// replaced by "[redacted]" in Code, Message, ErrorID and Body before the
+// error is built, in any letter case and also percent- or JSON-escaped.
 type APIError struct {
 	StatusCode int    // HTTP status
 	Code       string // e.g. ERR_ARGUMENTS, ERR_NOT_FOUND
 	Message    string
 	ErrorID    string
-	Body       []byte // the raw HTTP body
+	Body       []byte // the HTTP body, credentials redacted
 }
 
 // Error describes the failed call without its signature or any key.
@@ -95,17 +102,19 @@ func (c *Client) Call(ctx context.Context, method string, body, out any) error {
 	if err != nil {
 		return fmt.Errorf("%w: reading: %w", ErrAPIResponse, err)
 	}
-	return c.decodeAPI(resp.StatusCode, raw, out)
+	return c.decodeAPI(resp.StatusCode, raw, out, form.Get("signature"))
 }
 
-func (c *Client) decodeAPI(status int, raw []byte, out any) error {
+// decodeAPI decodes an API answer; reqSig is the signature of the request
+// it answers, redacted with the credentials from any *APIError.
+func (c *Client) decodeAPI(status int, raw []byte, out any, reqSig string) error {
 	var ans struct {
 		Version   string `json:"version"`
 		Data      string `json:"data"`
 		Signature string `json:"signature"`
 	}
 	if err := json.Unmarshal(raw, &ans); err != nil || ans.Data == "" {
-		return &APIError{StatusCode: status, Code: "HTTP", Message: "response is not a VK Pay answer", Body: raw}
+		return c.apiError(status, "HTTP", "response is not a VK Pay answer", "", raw, reqSig)
 	}
 	if len(c.keys) > 0 {
 		sig, err := decodeBase64(ans.Signature)
@@ -133,7 +142,7 @@ func (c *Client) decodeAPI(status int, raw []byte, out any) error {
 	}
 	if !strings.EqualFold(env.Header.Status, "OK") || status >= 300 {
 		e := env.Header.Error
-		return &APIError{StatusCode: status, Code: e.Code, Message: e.Message, ErrorID: string(e.ErrorID), Body: raw}
+		return c.apiError(status, e.Code, e.Message, string(e.ErrorID), raw, reqSig)
 	}
 	if out != nil && len(env.Body) > 0 {
 		if err := json.Unmarshal(env.Body, out); err != nil {
@@ -141,4 +150,69 @@ func (c *Client) decodeAPI(status int, raw []byte, out any) error {
 		}
 	}
 	return nil
+}
+
+// apiError builds an *APIError with the client's credentials and reqSig
+// redacted from everything the server sent.
+func (c *Client) apiError(status int, code, msg, id string, raw []byte, reqSig string) *APIError {
+	secrets := []string{c.cfg.MerchantKey, c.cfg.APIKey, c.cfg.AppSecret, reqSig}
+	return &APIError{
+		StatusCode: status,
+		Code:       string(redact([]byte(code), secrets)),
+		Message:    string(redact([]byte(msg), secrets)),
+		ErrorID:    string(redact([]byte(id), secrets)),
+		Body:       redact(raw, secrets),
+	}
+}
+
+// redacted replaces a credential in an error.
+const redacted = "[redacted]"
+
+// redact returns b with every occurrence of each non-empty secret replaced
+// by [redacted], ignoring ASCII letter case (hex signatures come back in
+// either case), and also the secret's percent-encoded and JSON-escaped
+// forms. b is not modified.
+func redact(b []byte, secrets []string) []byte {
+	out := b
+	for _, s := range secrets {
+		if s == "" {
+			continue
+		}
+		js, _ := json.Marshal(s)
+		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), string(js[1 : len(js)-1])} {
+			out = replaceFold(out, form)
+		}
+	}
+	return out
+}
+
+// replaceFold replaces every ASCII-case-insensitive occurrence of old in
+// b by [redacted], returning b itself when there is none.
+func replaceFold(b []byte, old string) []byte {
+	lower, pat := asciiLower(b), asciiLower([]byte(old))
+	i := bytes.Index(lower, pat)
+	if i < 0 {
+		return b
+	}
+	var out []byte
+	for i >= 0 {
+		out = append(out, b[:i]...)
+		out = append(out, redacted...)
+		b, lower = b[i+len(pat):], lower[i+len(pat):]
+		i = bytes.Index(lower, pat)
+	}
+	return append(out, b...)
+}
+
+// asciiLower lower-cases ASCII letters only, so that indexes stay those
+// of the original bytes.
+func asciiLower(b []byte) []byte {
+	out := make([]byte, len(b))
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		out[i] = c
+	}
+	return out
 }

@@ -42,8 +42,16 @@
 //     unusual characters for the app sign is not documented.
 //   - merchant_data uses the types of the docs' pay-to-service example:
 //     order_id and ts strings, amount a number.
-//   - A notification naming another merchant_id, or another client_id
-//     when Config.ClientID is set, is refused (ErrWrongAccount).
+//   - VK Pay signs every merchant's notifications with one RSA key, so a
+//     notification must name this merchant: a merchant_id other than
+//     Config.MerchantID, a missing merchant_id, or another client_id when
+//     Config.ClientID is set, is refused (ErrWrongAccount). New refuses a
+//     Config without MerchantID.
+//   - Handler deduplicates on [Client.Key]: merchant account,
+//     transaction_id, payment or refund, and VK Pay's own status (new and
+//     wait are both pending but distinct events). Only POST is accepted.
+//   - An *APIError never keeps a credential of the Client or the request's
+//     signature, even when the server echoes them.
 //   - The Handler answers an Event failure that is not "unknown item or
 //     user" with ERR_SYSTEM, so VK Pay resends rather than stops.
 //   - APIKey defaults to MerchantKey; ClientID defaults to MerchantID.

@@ -3,6 +3,7 @@ package merchant
 import (
 	"encoding/base64"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/paykit-go/paykit"
@@ -54,15 +55,22 @@ func FuzzDecodeAPI(f *testing.F) {
 	f.Add(400, `{"data":"`+base64.StdEncoding.EncodeToString([]byte(`{"header":{"status":"ERROR","error":{"code":"ERR_X","message":"m","error_id":7}}}`))+`"}`)
 	f.Add(500, `<html>bad gateway</html>`)
 	f.Add(200, `{"data":"!!!"}`)
-	c, err := New(Config{MerchantID: 1, MerchantKey: "k"})
+	c, err := New(Config{MerchantID: 1, MerchantKey: "qz"})
 	if err != nil {
 		f.Fatal(err)
 	}
 	f.Fuzz(func(t *testing.T, status int, raw string) {
 		var out map[string]any
-		err := c.decodeAPI(status, []byte(raw), &out)
+		err := c.decodeAPI(status, []byte(raw), &out, "sig")
 		if err != nil && !errors.Is(err, ErrAPI) && !errors.Is(err, ErrAPIResponse) {
 			t.Fatalf("error matches neither ErrAPI nor ErrAPIResponse: %v", err)
+		}
+		var ae *APIError
+		if errors.As(err, &ae) {
+			kept := strings.ToLower(ae.Error() + ae.Code + ae.Message + ae.ErrorID + string(ae.Body))
+			if strings.Contains(kept, "sig") || strings.Contains(kept, "qz") {
+				t.Fatalf("the request signature or the key survived redaction: %q", kept)
+			}
 		}
 	})
 }

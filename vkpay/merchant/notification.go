@@ -132,8 +132,10 @@ func (c *Client) ParseNotification(r *http.Request) (*Notification, error) {
 // received, with the payment system's key (Config.PublicKeyPEM or a
 // previous key) and Config.RSAHash ([paykit.ErrMissingSignature],
 // [paykit.ErrInvalidSignature]). Then data must decode
-// ([paykit.ErrMalformed]) and name this merchant and client
-// ([paykit.ErrWrongAccount]).
+// ([paykit.ErrMalformed]) and name this merchant in merchant_id, and this
+// client in client_id when Config.ClientID is set
+// ([paykit.ErrWrongAccount]); a notification without merchant_id is
+// refused.
 func (c *Client) ParseValues(form url.Values) (*Notification, error) {
 	data, sig := form.Get("data"), form.Get("signature")
 	if sig == "" {
@@ -190,8 +192,18 @@ func decodeData(data string) (*Notification, error) {
 	return n, nil
 }
 
+// checkAccount refuses a notification that does not name this merchant.
+// VK Pay signs every merchant's notifications with the same RSA key, so a
+// valid signature proves only that VK Pay sent it, not to whom: a
+// notification of another merchant replayed here must not verify. The body
+// must therefore carry merchant_id (spec B.3) equal to Config.MerchantID
+// (which [New] requires); a missing or empty merchant_id is refused too.
+// client_id is checked as well when Config.ClientID is set.
 func (c *Client) checkAccount(n *Notification) error {
-	if m := string(n.Body.MerchantID); m != "" && m != c.account {
+	if m := string(n.Body.MerchantID); m != c.account {
+		if m == "" {
+			return fmt.Errorf("%w: no merchant_id", paykit.ErrWrongAccount)
+		}
 		return fmt.Errorf("%w: merchant_id %q", paykit.ErrWrongAccount, clip(m))
 	}
 	if c.cfg.ClientID != 0 && n.Header.ClientID != "" &&
