@@ -45,23 +45,38 @@ func (c *Client) redact(s string, extra ...string) string {
 }
 
 // replaceFold replaces every occurrence of old in s, ASCII letters
-// matched in any case, with [redacted].
+// matched in any case, with [redacted]. One pass: s is lowered once.
 func replaceFold(s, old string) string {
-	lowerOld := asciiLower(old)
+	lower, lowerOld := asciiLower(s), asciiLower(old)
+	i := strings.Index(lower, lowerOld)
+	if i < 0 {
+		return s
+	}
 	var b strings.Builder
-	for {
-		i := strings.Index(asciiLower(s), lowerOld)
-		if i < 0 {
-			if b.Len() == 0 {
-				return s
-			}
-			b.WriteString(s)
-			return b.String()
-		}
+	for i >= 0 {
 		b.WriteString(s[:i])
 		b.WriteString(redacted)
-		s = s[i+len(old):]
+		s, lower = s[i+len(old):], lower[i+len(old):]
+		i = strings.Index(lower, lowerOld)
 	}
+	b.WriteString(s)
+	return b.String()
+}
+
+// errorBody is the start of an answer kept in an error: at most 512
+// bytes, with credentials redacted first so none is cut in half and half
+// kept (only the part that can reach the 512 bytes is searched).
+func (c *Client) errorBody(body []byte, extra ...string) string {
+	longest := 0
+	for _, list := range [][]string{extra, c.secrets} {
+		for _, secret := range list {
+			longest = max(longest, 3*len(secret)) // URL-escaped, at most three bytes a byte
+		}
+	}
+	if n := maxErrorBody + longest; len(body) > n {
+		body = body[:n]
+	}
+	return clipBody([]byte(c.redact(string(body), extra...)))
 }
 
 // asciiLower lower-cases ASCII letters only, so byte offsets are kept.
@@ -92,10 +107,12 @@ func readLimited(r io.Reader, limit int64) ([]byte, error) {
 	return b, nil
 }
 
+// maxErrorBody is how much of an answer an error keeps.
+const maxErrorBody = 512
+
 func clipBody(b []byte) string {
-	const n = 512
-	if len(b) > n {
-		b = b[:n]
+	if len(b) > maxErrorBody {
+		b = b[:maxErrorBody]
 	}
 	return string(b)
 }
@@ -123,7 +140,7 @@ func (c *Client) get(ctx context.Context, rawURL string, limit int64, secrets ..
 		return nil, fmt.Errorf("paysera: reading answer: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody([]byte(c.redact(string(body), secrets...)))}
+		return nil, &APIError{StatusCode: resp.StatusCode, Body: c.errorBody(body, secrets...)}
 	}
 	return body, nil
 }

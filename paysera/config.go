@@ -175,7 +175,7 @@ func New(cfg Config) (*Client, error) {
 		endpoints:  ep,
 	}
 	c.keys = newKeyring(static, fetch, ep.publicKey, hc, interval)
-	c.keys.redact = func(s string) string { return c.redact(s) }
+	c.keys.errorBody = func(b []byte) string { return c.errorBody(b) }
 	return c, nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/base64"
 	"errors"
+	"io"
 	"net/http"
 	"net/url"
 	"reflect"
+	"strings"
 	"testing"
 
 	"github.com/paykit-go/paykit"
@@ -159,6 +161,80 @@ func FuzzQueryParserMatchesParseForm(f *testing.F) {
 			p.value(p.ss3) != fv.ss3 || string(p.appendValue(nil, p.data)) != fv.data ||
 			p.hasData != fv.hasData || p.hasSS1 != fv.hasSS1 || p.hasSS2 != fv.hasSS2 || p.hasSS3 != fv.hasSS3 {
 			t.Fatalf("callbackQuery %+v, from values %+v", p, fv)
+		}
+	})
+}
+
+// FuzzParseCallbackPOST feeds arbitrary bodies and queries to a POST:
+// never a panic, every error a root sentinel, and whatever is accepted
+// has Paysera's id, which its idempotency key is made of.
+func FuzzParseCallbackPOST(f *testing.F) {
+	v := mustVectors(f)
+	for _, cv := range v.Callbacks {
+		f.Add(cv.Raw, "")
+		f.Add("", cv.Raw)
+		f.Add(cv.Raw, "shop=1")
+		f.Add(cv.Raw, cv.Raw)
+	}
+	f.Add("data=a;b", "x=%zz")
+	c := vectorClientSS1(f, true)
+	f.Fuzz(func(t *testing.T, body, query string) {
+		r := &http.Request{Method: http.MethodPost, URL: &url.URL{Path: "/cb", RawQuery: query}, Header: http.Header{},
+			Body: io.NopCloser(strings.NewReader(body)), ContentLength: int64(len(body))}
+		cb, err := c.ParseCallback(r.WithContext(context.Background()))
+		if err != nil {
+			if cb != nil || !matchesSentinel(err) {
+				t.Fatalf("error %v (callback %v) matches no sentinel", err, cb)
+			}
+			return
+		}
+		if cb.ProjectID != "123456" || cb.Summary().ID == "" {
+			t.Fatalf("accepted %+v", cb)
+		}
+	})
+}
+
+// FuzzDecodeSignature checks the strict signature decoder: whatever it
+// accepts is the canonical encoding of the bytes it returns (up to the
+// alphabet, padding and line breaks, which do not change the bytes).
+func FuzzDecodeSignature(f *testing.F) {
+	v := mustVectors(f)
+	for _, cv := range v.Callbacks {
+		f.Add(cv.SS2)
+		f.Add(cv.SS3)
+	}
+	f.Add("QQ==")
+	f.Add("QR==")
+	f.Add("QQ=")
+	f.Add("QQ===")
+	f.Fuzz(func(t *testing.T, s string) {
+		b, err := decodeSignatureInto(nil, []byte(s))
+		if err != nil {
+			return
+		}
+		norm := strings.NewReplacer("+", "-", "/", "_", "\r", "", "\n", "").Replace(strings.TrimRight(s, "="))
+		if got := base64.RawURLEncoding.EncodeToString(b); got != norm {
+			t.Fatalf("%q accepted as %x, whose encoding is %q", s, b, got)
+		}
+	})
+}
+
+// FuzzRedact checks that no secret survives redaction in any ASCII case:
+// with every marker cut out, the secret is not in what is left.
+func FuzzRedact(f *testing.F) {
+	f.Add("id=1&transaction=ABCdef", "abcDEF")
+	f.Add("xxabab", "ab")
+	f.Add("p%40ss and p@ss", "p@ss")
+	f.Fuzz(func(t *testing.T, body, secret string) {
+		if secret == "" || strings.ContainsRune(secret, 0) {
+			return
+		}
+		c := &Client{secrets: []string{"fixed-password"}}
+		out := strings.ReplaceAll(c.redact(body, secret), redacted, "\x00")
+		for _, s := range []string{secret, url.QueryEscape(secret), "fixed-password"} {
+			if strings.Contains(asciiLower(out), asciiLower(s)) {
+				t.Fatalf("redact(%q) = %q keeps %q", body, out, s)
+			}
 		}
 	})
 }

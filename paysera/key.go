@@ -69,7 +69,9 @@ type keyring struct {
 	retryGap time.Duration
 	timeout  time.Duration
 	now      func() time.Time
-	redact   func(string) string
+	// errorBody keeps the start of an unexpected answer, credentials
+	// redacted (Client.errorBody).
+	errorBody func([]byte) string
 
 	mu        sync.Mutex
 	lastFetch time.Time  // last successful download
@@ -97,7 +99,7 @@ func (f *keyFlight) wait(ctx context.Context) error {
 func newKeyring(static []*rsa.PublicKey, fetch bool, keyURL string, client *http.Client, interval time.Duration) *keyring {
 	k := &keyring{static: static, fetch: fetch, url: keyURL, client: client, interval: interval,
 		retryGap: min(keyRetryGap, interval), timeout: keyDownloadTimeout, now: time.Now,
-		redact: func(s string) string { return s }}
+		errorBody: clipBody}
 	snapshot := append([]*rsa.PublicKey(nil), static...)
 	k.keys.Store(&snapshot)
 	return k
@@ -225,7 +227,7 @@ func (k *keyring) download(ctx context.Context) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("paysera: downloading public key: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{StatusCode: resp.StatusCode, Body: clipBody([]byte(k.redact(string(body))))}
+		return nil, &APIError{StatusCode: resp.StatusCode, Body: k.errorBody(body)}
 	}
 	key, err := signature.ParsePublicKey(body)
 	if err != nil {

@@ -59,7 +59,7 @@ func (c *Client) SendSMSAnswer(ctx context.Context, smsID, text string) error {
 		return err
 	}
 	if !bytes.HasPrefix(body, []byte("OK")) {
-		return fmt.Errorf("%w: %q", ErrSMSAnswer, clipBody([]byte(c.redact(string(body), transaction))))
+		return fmt.Errorf("%w: %q", ErrSMSAnswer, c.errorBody(body, transaction))
 	}
 	return nil
 }
