@@ -52,6 +52,12 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 	return c.HandlerWithOptions(hooks, HandlerOptions{})
 }
 
+// HandlerWith is [Client.Handler] with Paysera-specific options (the
+// name every provider package has; the same as HandlerWithOptions).
+func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
+	return c.HandlerWithOptions(hooks, opts)
+}
+
 // HandlerWithOptions is [Client.Handler] with Paysera-specific options.
 func (c *Client) HandlerWithOptions(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
 	return &handler{c: c, hooks: hooks, store: hooks.StoreOrDefault(), opts: opts}
@@ -167,6 +173,18 @@ func (c *Client) EventKey(cb *Callback) string {
 	default:
 		return key + "|status:" + string(cb.Status)
 	}
+}
+
+// IdempotencyKey is the key the handler fulfils n under: [Client.EventKey]
+// for a *Callback, else paykit.IdempotencyKey with the project id. Use it
+// (not paykit.IdempotencyKey) when you key Paysera events yourself: the
+// plain key gives an SMS payment and a macro payment with the same number
+// the same key.
+func (c *Client) IdempotencyKey(n paykit.Notification) string {
+	if cb, ok := n.(*Callback); ok && cb != nil {
+		return c.EventKey(cb)
+	}
+	return paykit.IdempotencyKey(c.account, n)
 }
 
 // fieldsDigest is a SHA-256 over the sorted decoded fields.

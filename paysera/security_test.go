@@ -73,6 +73,9 @@ func TestEventKeysOfDistinctEventsAreDistinct(t *testing.T) {
 			t.Errorf("%q and %q share the key %s", prev, ev.name, key)
 		}
 		seen[key] = ev.name
+		if got := ev.client.IdempotencyKey(mustCallback(t, ev.fields)); got != key {
+			t.Errorf("%s: IdempotencyKey %s, EventKey %s", ev.name, got, key)
+		}
 		// An exact repeat has the same key.
 		if again := ev.client.EventKey(mustCallback(t, ev.fields)); again != key {
 			t.Errorf("%s: repeat keyed %s, first %s", ev.name, again, key)
