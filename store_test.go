@@ -16,39 +16,43 @@ import (
 )
 
 func TestMemoryStore_FiftyConcurrentDeliveriesFulfilOnce(t *testing.T) {
+	const n = 50
 	s := paykit.NewMemoryStore(paykit.MemoryStoreOptions{})
+	// The first fulfilment is held until the other n-1 deliveries are
+	// proven to be waiting for it, so the test exercises the waiter path
+	// rather than sequential replays.
+	var waiting atomic.Int32
+	allWaiting := make(chan struct{})
+	paykit.SetWaitHook(s, func(string) {
+		if waiting.Add(1) == n-1 {
+			close(allWaiting)
+		}
+	})
 	var calls atomic.Int32
 	release := make(chan struct{})
 	fulfil := func(context.Context) ([]byte, error) {
 		calls.Add(1)
-		<-release // hold the claim until every goroutine has arrived
+		<-release
 		return []byte(`{"response":{"order_id":1}}`), nil
 	}
 
-	const n = 50
 	var wg sync.WaitGroup
-	var ready sync.WaitGroup
 	replies := make([][]byte, n)
 	replayed := make([]bool, n)
 	errs := make([]error, n)
-	start := make(chan struct{})
 	for i := 0; i < n; i++ {
 		wg.Add(1)
-		ready.Add(1)
 		go func(i int) {
 			defer wg.Done()
-			ready.Done()
-			<-start
 			replies[i], replayed[i], errs[i] = s.Do(context.Background(), "k", fulfil)
 		}(i)
 	}
-	ready.Wait()
-	close(start)
-	time.Sleep(20 * time.Millisecond) // let the goroutines pile up on the claim
+	<-allWaiting
 	close(release)
 	wg.Wait()
 
 	assert.Equal(t, int32(1), calls.Load(), "fulfilment must run at most once")
+	assert.Equal(t, int32(n-1), waiting.Load(), "each waiter waited once, for the one attempt")
 	fresh := 0
 	for i := range replies {
 		require.NoError(t, errs[i])
@@ -123,10 +127,16 @@ func TestMemoryStore_WaiterGivesUpWithInProgressWhenContextEnds(t *testing.T) {
 		})
 	}()
 	<-entered
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Millisecond)
+	// The context ends once the delivery is proven to be waiting: no
+	// timer decides which path is taken.
+	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	waited := false
+	paykit.SetWaitHook(s, func(string) { waited = true; cancel() })
 	_, _, err := s.Do(ctx, "k", func(context.Context) ([]byte, error) { t.Error("must not run"); return nil, nil })
+	assert.True(t, waited, "Do took the waiting path")
 	assert.ErrorIs(t, err, paykit.ErrInProgress)
+	assert.ErrorIs(t, err, context.Canceled)
 	assert.True(t, paykit.IsTemporary(err))
 }
 
