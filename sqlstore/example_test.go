@@ -25,7 +25,7 @@ func Example() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	store, err := sqlstore.New(db, sqlstore.Options{SameTransaction: true})
+	store, err := sqlstore.New(db, sqlstore.Options{}) // same-transaction mode
 	if err != nil {
 		log.Fatal(err)
 	}

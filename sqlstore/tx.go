@@ -14,11 +14,11 @@ import (
 type txKey struct{}
 
 // Tx returns the transaction of the claim that the context of a fulfilment
-// carries in same-transaction mode ([Options.SameTransaction]). The Event
-// hook does its own writes with it so that they commit together with the
-// stored reply; it must not call Commit or Rollback itself. ok is false
-// when ctx carries no transaction (the store is not in same-transaction
-// mode, or ctx is not the one given to the hook).
+// carries in same-transaction mode (the default). The Event hook does its
+// own writes with it so that they commit together with the stored reply,
+// exactly once whatever fails; it must not call Commit or Rollback itself.
+// ok is false when ctx carries no transaction (the store is in
+// [Options.LeaseMode], or ctx is not the one given to the hook).
 func Tx(ctx context.Context) (tx *sql.Tx, ok bool) {
 	tx, ok = ctx.Value(txKey{}).(*sql.Tx)
 	return tx, ok && tx != nil
