@@ -30,9 +30,10 @@ type APIError struct {
 	// Status is the reply's "status" as text ("0" for the documented
 	// error), "" when the body was not the documented JSON.
 	Status string
-	// Message is the reply's "message".
+	// Message is the reply's "message", redacted like Body.
 	Message string
-	// Body is the raw reply body, at most 64 KiB.
+	// Body is the raw reply body, at most 64 KiB, with the request's
+	// signature and the configured secrets replaced by "[redacted]".
 	Body []byte
 }
 
@@ -139,7 +140,8 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values) err
 	if method == "" || strings.ContainsAny(method, "/?#% ") {
 		return &paykit.FieldError{Field: "method", Reason: "is not an API method name"}
 	}
-	body := c.SignParams(params).Encode()
+	signed := c.SignParams(params)
+	body := signed.Encode()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.base+"/v1/"+method, strings.NewReader(body))
 	if err != nil {
 		return fmt.Errorf("playvision: %s: %w", method, err)
@@ -155,7 +157,11 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values) err
 	if err != nil {
 		return fmt.Errorf("playvision: %s: reading reply: %w", method, err)
 	}
-	return decodeStatus(method, resp.StatusCode, raw)
+	err = decodeStatus(method, resp.StatusCode, raw)
+	if apiErr, ok := err.(*APIError); ok {
+		c.redactAPIError(apiErr, signed.Get("sig"))
+	}
+	return err
 }
 
 // decodeStatus reads {"status":1|"1"|0,"message":…}: the docs show a

@@ -50,7 +50,8 @@
 //     strings: the app chooses both (item_id in its get_item answer, sid
 //     as its external server id), although the payments page types them
 //     Int.
-//   - Every answer is HTTP 200 with application/json; charset=utf-8. A
+//   - Every answer to a POST is HTTP 200 with application/json;
+//     charset=utf-8; other methods get 405 with "Allow: POST". A
 //     refused get_item is answered with the order envelope
 //     {"status":"-1","message":…}, which the docs do not define for
 //     get_item. Values are JSON strings, as in the docs' current examples.

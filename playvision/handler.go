@@ -12,8 +12,9 @@ import (
 const contentTypeJSON = "application/json; charset=utf-8"
 
 // Handler returns the http.Handler to install at the app's "Payment link".
-// It always answers HTTP 200 with a JSON body, as Playvision reads only the
-// body:
+// It accepts only POST, answering any other method 405 with "Allow: POST",
+// and answers every POST with HTTP 200 and a JSON body, as Playvision reads
+// only the body:
 //
 //   - get_item: hooks.Item is asked for the item; the answer is
 //     {"item_id","item_title","item_price","item_photo_url"} with string
@@ -43,6 +44,13 @@ type handler struct {
 }
 
 func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		// Not a Playvision delivery (the platform only POSTs): refused
+		// at the HTTP level, not with the 200 envelope.
+		w.Header().Set("Allow", http.MethodPost)
+		paykit.WriteBytes(w, http.StatusMethodNotAllowed, contentTypeJSON, failureBodies[MessageMalformed])
+		return
+	}
 	n, err := h.c.ParseCallback(r)
 	if err != nil {
 		writeFailure(w, parseMessage(err))
@@ -89,7 +97,12 @@ func (h *handler) order(ctx context.Context, w http.ResponseWriter, n *OrderStat
 		writeFailure(w, MessageTemporary)
 		return
 	}
-	key := paykit.IdempotencyKey(h.c.account, n)
+	key := h.c.IdempotencyKey(n)
+	if key == "" {
+		// Never fulfil under an empty key: every such order would share it.
+		writeFailure(w, MessageMalformed)
+		return
+	}
 	reply, _, err := paykit.Fulfil(ctx, h.store, key, func(ctx context.Context) ([]byte, error) {
 		if err := h.hooks.Event(ctx, n); err != nil {
 			return nil, err
