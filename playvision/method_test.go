@@ -16,7 +16,10 @@ import (
 func TestHandlerAcceptsOnlyPOST(t *testing.T) {
 	called := false
 	h := newClient(t).Handler(paykit.Hooks{
-		Item:  func(context.Context, paykit.ItemRequest) (paykit.Item, error) { called = true; return paykit.Item{}, nil },
+		Item: func(context.Context, paykit.ItemRequest) (paykit.Item, error) {
+			called = true
+			return paykit.Item{}, nil
+		},
 		Event: func(context.Context, paykit.Notification) error { called = true; return nil },
 	})
 	// A correctly signed order in the query string and in a body: only the
