@@ -1,0 +1,58 @@
+package key_test
+
+import (
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+
+	"github.com/paykit-go/paykit/internal/key"
+)
+
+func TestBuild_EveryPartCounts(t *testing.T) {
+	base := key.Parts{Provider: "paysera", Account: "1", Kind: "payment", Status: "paid", ID: "42"}
+	k := key.Build(base)
+	assert.Equal(t, "7:paysera|1:1|4:live|7:payment|4:paid|2:42", k)
+	assert.Equal(t, k, key.Build(base), "an exact repeat has the same key")
+	variants := []func(p *key.Parts){
+		func(p *key.Parts) { p.Provider = "vkpay" },
+		func(p *key.Parts) { p.Account = "2" },
+		func(p *key.Parts) { p.Test = true },
+		func(p *key.Parts) { p.Kind = "refund" },
+		func(p *key.Parts) { p.Status = "pending" },
+		func(p *key.Parts) { p.ID = "43" },
+		func(p *key.Parts) { p.Discriminator = "micro" },
+	}
+	seen := map[string]bool{k: true}
+	for i, change := range variants {
+		p := base
+		change(&p)
+		got := key.Build(p)
+		assert.False(t, seen[got], "variant %d collides", i)
+		seen[got] = true
+	}
+}
+
+func TestBuild_SeparatorsCannotCollide(t *testing.T) {
+	pairs := [][2]key.Parts{
+		{{Account: "a|b", ID: "c"}, {Account: "a", ID: "b|c"}},
+		{{ID: "1", Discriminator: "2"}, {ID: "1|1:2"}},
+		{{ID: "1:a"}, {ID: "1", Discriminator: "a"}},
+		{{Kind: "payment|4:paid", Status: ""}, {Kind: "payment", Status: "paid"}},
+		{{ID: ""}, {ID: "", Discriminator: ""}},
+	}
+	for i, p := range pairs[:4] {
+		assert.NotEqual(t, key.Build(p[0]), key.Build(p[1]), "pair %d", i)
+	}
+	assert.Equal(t, key.Build(pairs[4][0]), key.Build(pairs[4][1]), "an empty discriminator adds nothing")
+}
+
+func FuzzBuild(f *testing.F) {
+	f.Add("a|b", "c", "a", "b|c", "", "")
+	f.Fuzz(func(t *testing.T, acc1, id1, acc2, id2, d1, d2 string) {
+		a := key.Parts{Provider: "p", Account: acc1, ID: id1, Discriminator: d1}
+		b := key.Parts{Provider: "p", Account: acc2, ID: id2, Discriminator: d2}
+		if (key.Build(a) == key.Build(b)) != (a == b) {
+			t.Fatalf("Build(%+v)==Build(%+v) is %t", a, b, key.Build(a) == key.Build(b))
+		}
+	})
+}
