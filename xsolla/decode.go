@@ -7,7 +7,7 @@ import "strings"
 // available in Message.Raw.
 
 func decodeEnvelope(body []byte, e *envelope) error {
-	r := &reader{b: body}
+	r := newReader(body)
 	if r.peek() != '{' {
 		r.fail("body is not a JSON object")
 		return r.err
@@ -471,7 +471,7 @@ func (r *reader) order(o *Order) {
 
 // decodeOrderItems decodes the items array of an order webhook.
 func decodeOrderItems(raw []byte) ([]OrderItem, error) {
-	r := &reader{b: raw}
+	r := newReader(raw)
 	var items []OrderItem
 	r.array(func() {
 		var it OrderItem

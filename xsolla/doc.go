@@ -63,6 +63,46 @@
 // UserID is user.id (user.external_id for orders, user_id for redeem_key).
 // Test is transaction.dry_run = 1, or order.mode "sandbox".
 //
+// # One purchase, one event
+//
+// A store purchase can reach the webhook URL twice: as payment (payment
+// data) and as order_paid (the items). Projects registered before
+// 2025-01-22 get both, payment first — Xsolla sends order_paid only once
+// payment was acknowledged; newer projects get one "combined" order_paid
+// carrying the transaction too. order_paid names the transaction in
+// transaction.id (combined) or order.invoice_id (separate) [unsure: Xsolla
+// documents order_paid as carrying "the transaction ID"; invoice_id is the
+// only field that can hold it in the separate variant].
+//
+// Both are Kind payment, Status paid, and both are fulfilled under one
+// idempotency key, the transaction's ([Client.IdempotencyKey]): whichever
+// arrives first reaches Event, the other is answered 204 from the store. So
+// Event runs once per purchase whichever webhooks the project receives —
+// with separate webhooks that is the *Payment (it always comes first), so
+// find the items through s.OrderID (your settings.external_id) in your
+// own order, not in order_paid. refund and order_canceled of one purchase
+// are paired the same way (Kind refund; whichever comes first, in practice
+// the *Refund). An order webhook that names no transaction is keyed on
+// order.id alone and cannot be paired. Why not two events of different
+// kinds: a project may receive payment only (Pay Station v2 tokens),
+// order_paid only (combined webhooks) or both, and cannot be told apart
+// from one webhook; one key covers all three.
+//
+// A payment, refund, partial_refund, upgrade_refund or afs_reject without a
+// positive transaction.id, an order webhook without order.id, and a
+// subscription webhook without subscription_id are refused as
+// paykit.ErrMalformed (400 INVALID_PARAMETER): keyed on an empty id, two
+// different events would share a key and the second would never reach
+// Event. Xsolla's PHP SDK accepts them.
+//
+// # JSON
+//
+// Keys match exactly (encoding/json would read "Settings" as settings),
+// and an object that repeats a key, or holds two keys equal under case
+// folding, is refused as malformed at any depth, so every reader of the
+// signed body sees the same values. project_id and merchant_id are
+// compared as numbers (18404, "18404" and 18404.0 are one project).
+//
 // # Handler answers
 //
 // 204 on success; 200 with {"user":{…}} for user_search and
@@ -99,6 +139,8 @@
 //     SDK's list.
 //   - partial_refund carries no per-refund id that Xsolla documents, so its
 //     idempotency key includes a digest of the body.
+//   - payment and order_paid of one transaction share one idempotency key
+//     (see "One purchase, one event"), as do refund and order_canceled.
 //   - Unknown notification types verify and then fail with
 //     paykit.ErrUnknownType; the handler answers 400 unless
 //     [Hooks.AckUnknownTypes].

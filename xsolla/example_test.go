@@ -173,7 +173,7 @@ func ExampleClient_Handler() {
 	mux.Handle("/xsolla/webhook", client.Handler(paykit.Hooks{
 		User: func(ctx context.Context, n paykit.Notification) error { return nil }, // or paykit.ErrUnknownUser
 		Event: func(ctx context.Context, n paykit.Notification) error {
-			s := n.Summary() // runs once per payment, refund, order…
+			s := n.Summary() // runs once per purchase (payment or order_paid), refund, …
 			fmt.Println(s.Kind, s.ID, s.OrderID, s.Amount.Amount, s.Amount.Currency, s.Test)
 			return nil
 		},

@@ -1,6 +1,8 @@
 package xsolla
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/paykit-go/paykit"
@@ -46,6 +48,39 @@ func TestJSONKeysMatchExactly(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tt.project, n.(*Payment).Settings.ProjectID)
 		})
+	}
+}
+
+// TestDuplicateKeysInLargeObjects: objects past the linear scan (a map
+// takes over) still refuse a repeated or case-folded key, and accept
+// distinct ones.
+func TestDuplicateKeysInLargeObjects(t *testing.T) {
+	c := newTestClient(t)
+	wide := func(n int, extra string) string {
+		var b strings.Builder
+		for i := 0; i < n; i++ {
+			fmt.Fprintf(&b, `"k%d":%d,`, i, i)
+		}
+		return `{"notification_type":"payment","transaction":{"id":1},"custom_parameters":{` + b.String() + extra + `}}`
+	}
+	for _, n := range []int{maxLinearKeys - 1, maxLinearKeys, maxLinearKeys + 1, 200} {
+		for extra, want := range map[string]error{
+			`"last":1`:                     nil,
+			`"k0":1`:                       paykit.ErrMalformed,
+			`"K0":1`:                       paykit.ErrMalformed,
+			`"k1":1,"last":2`:              paykit.ErrMalformed,
+			`"last":1,"LAST":2`:            paykit.ErrMalformed,
+			`"\u006b0":1`:                  paykit.ErrMalformed,
+			`"kelvin\u212a":1,"kelvink":2`: paykit.ErrMalformed,
+		} {
+			body := wide(n, extra)
+			_, err := c.ParseBody([]byte(body), sign(body, testSecret))
+			if want == nil {
+				assert.NoError(t, err, "%d keys + %s", n, extra)
+			} else {
+				assert.ErrorIs(t, err, want, "%d keys + %s", n, extra)
+			}
+		}
 	}
 }
 

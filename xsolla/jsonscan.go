@@ -42,6 +42,12 @@ type reader struct {
 	keys [][]byte
 }
 
+// newReader returns a reader of b whose key stack is allocated once, big
+// enough for the nesting of Xsolla's webhooks.
+func newReader(b []byte) *reader {
+	return &reader{b: b, keys: make([][]byte, 0, 2*maxLinearKeys)}
+}
+
 // maxLinearKeys is the object size up to which duplicate keys are looked
 // for by a linear scan; bigger objects switch to a map.
 const maxLinearKeys = 16
