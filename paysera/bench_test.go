@@ -2,6 +2,7 @@ package paysera
 
 import (
 	"crypto"
+	"crypto/rsa"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func BenchmarkBaselineBareVerifySS3(b *testing.B) {
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := signature.VerifyRSA(pub, crypto.SHA256, data, sig); err != nil {
+		if err := signature.VerifyRSA(data, sig, []*rsa.PublicKey{pub}, crypto.SHA256); err != nil {
 			b.Fatal(err)
 		}
 	}
@@ -105,7 +106,7 @@ func BenchmarkRatioParseCallbackToBareVerify(b *testing.B) {
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t0 := time.Now()
-		if err := signature.VerifyRSA(pub, crypto.SHA256, data, sig); err != nil {
+		if err := signature.VerifyRSA(data, sig, []*rsa.PublicKey{pub}, crypto.SHA256); err != nil {
 			b.Fatal(err)
 		}
 		t1 := time.Now()

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
+	"crypto/sha1"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -136,12 +138,25 @@ func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte
 	return paykit.ErrInvalidSignature
 }
 
-// verifyAny reports whether any key verifies sig. Every key is tried (the
-// keys are public; this only keeps the timing flat).
+// verifyAny reports whether any key verifies sig, an RSA PKCS #1 v1.5
+// signature over data hashed with hash (SHA-1 for ss2, SHA-256 for ss3).
+// data is hashed once; every key is tried (the keys are public; this only
+// keeps the timing flat).
 func verifyAny(keys []*rsa.PublicKey, hash crypto.Hash, data, sig []byte) bool {
+	var digest []byte
+	switch hash {
+	case crypto.SHA1:
+		d := sha1.Sum(data)
+		digest = d[:]
+	case crypto.SHA256:
+		d := sha256.Sum256(data)
+		digest = d[:]
+	default:
+		return false
+	}
 	ok := false
 	for _, key := range keys {
-		if signature.VerifyRSA(key, hash, data, sig) == nil {
+		if key != nil && rsa.VerifyPKCS1v15(key, hash, digest, sig) == nil {
 			ok = true
 		}
 	}
