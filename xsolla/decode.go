@@ -6,6 +6,32 @@ import "strings"
 // jsonscan.go. Unknown keys are skipped (validated, not stored); they stay
 // available in Message.Raw.
 
+// Keys of the objects that decide the account, the type, the id and the
+// test flag. A key that differs from one of them only in case is refused
+// (skipUnknown): encoding/json, which a merchant may run on Message.Raw,
+// would read "Settings" as settings.
+var (
+	envelopeKeys = []string{"notification_type", "settings", "user", "custom_parameters", "purchase",
+		"transaction", "payment_details", "refund_details", "subscription", "coupon", "items", "order",
+		"billing", "virtual_currency_balance", "operation_type", "id_operation", "items_operation_type",
+		"payment_account", "pin_code", "key", "sku", "user_id", "activation_date", "user_country", "restriction"}
+	settingsKeys    = []string{"project_id", "merchant_id"}
+	transactionKeys = []string{"id", "external_id", "payment_date", "payment_method", "payment_method_name",
+		"payment_method_order_id", "dry_run", "agreement", "date"}
+)
+
+// skipUnknown skips the value of an unmodelled key k, failing when k is a
+// case variant of one of the modelled keys known.
+func (r *reader) skipUnknown(k []byte, known []string) {
+	for _, kk := range known {
+		if len(kk) == len(k) && strings.EqualFold(kk, string(k)) {
+			r.fail("key differs from a known key only in case")
+			return
+		}
+	}
+	r.skip()
+}
+
 func decodeEnvelope(body []byte, e *envelope) error {
 	r := newReader(body)
 	if r.peek() != '{' {
@@ -24,7 +50,7 @@ func decodeEnvelope(body []byte, e *envelope) error {
 				case "merchant_id":
 					e.Settings.MerchantID = ID(r.str())
 				default:
-					r.skip()
+					r.skipUnknown(k, settingsKeys)
 				}
 			})
 		case "user":
@@ -118,7 +144,7 @@ func decodeEnvelope(body []byte, e *envelope) error {
 		case "restriction":
 			e.Restriction = r.raw()
 		default:
-			r.skip()
+			r.skipUnknown(k, envelopeKeys)
 		}
 	})
 	r.end()
@@ -340,7 +366,7 @@ func (r *reader) transaction(t *Transaction) {
 		case "date":
 			t.Date = r.str()
 		default:
-			r.skip()
+			r.skipUnknown(k, transactionKeys)
 		}
 	})
 }

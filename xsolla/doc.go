@@ -97,10 +97,12 @@
 //
 // # JSON
 //
-// Keys match exactly (encoding/json would read "Settings" as settings),
-// and an object that repeats a key, or holds two keys equal under case
-// folding, is refused as malformed at any depth, so every reader of the
-// signed body sees the same values. project_id and merchant_id are
+// Keys match exactly: encoding/json would read "Settings" as settings, so
+// a key that differs only in case from a key of the envelope, settings or
+// transaction is refused as malformed rather than read or ignored. An
+// object that repeats a key, or holds two keys equal under case folding,
+// is refused at any depth. So every reader of the signed body — this
+// package, or encoding/json on Message.Raw — sees the same values. project_id and merchant_id are
 // compared as numbers (18404, "18404" and 18404.0 are one project).
 //
 // # Handler answers

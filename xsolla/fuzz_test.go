@@ -37,6 +37,8 @@ func seedBodies(f *testing.F) {
 		`{"notification_type":"refund","user":{"name":"\ud83d\ude00\u00e9\/"},"transaction":{"id":1e3}}`,
 		`{"notification_type":"create_subscription","subscription":{"tags":["a",1,null],"trial":null}}`,
 		`{"a":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}`,
+		`{"notification_type":"payment","Settings":{"project_id":1},"settings":{"project_id":18404},"transaction":{"id":1}}`,
+		`{"notification_type":"payment","settings":{"project_id":18404,"project_id":1},"transaction":{"id":1,"id":2}}`,
 	} {
 		f.Add([]byte(b))
 	}
@@ -77,6 +79,22 @@ func FuzzWebhookDecoder(f *testing.F) {
 		if utf8.Valid(body) && json.Unmarshal(body, &probe) == nil &&
 			json.Unmarshal(probe["notification_type"], &typ) == nil && typ != s.Type {
 			t.Fatalf("type %q, encoding/json says %q", s.Type, typ)
+		}
+		// encoding/json into a struct (case-folding keys, last duplicate
+		// wins) sees the same type and project as this decoder: no parse
+		// differential on the fields the checks rely on.
+		var folded struct {
+			Type     string `json:"notification_type"`
+			Settings struct {
+				ProjectID json.RawMessage `json:"project_id"`
+			} `json:"settings"`
+		}
+		if utf8.Valid(body) && json.Unmarshal(body, &folded) == nil {
+			pid, _ := scalarText(folded.Settings.ProjectID)
+			m := n.(interface{ message() *Message }).message()
+			if folded.Type != s.Type || (len(folded.Settings.ProjectID) > 0 && pid != string(m.Settings.ProjectID)) {
+				t.Fatalf("encoding/json reads type %q project %q; decoder %q %q", folded.Type, pid, s.Type, m.Settings.ProjectID)
+			}
 		}
 	})
 }

@@ -11,9 +11,10 @@ import (
 )
 
 // TestJSONKeysMatchExactly: keys are matched byte for byte (encoding/json
-// would fold case), and a repeated key anywhere in the signed body is
-// refused, so the project check always sees the one real
-// settings.project_id.
+// would fold case): a case variant of a key that decides account, type, id
+// or test flag is refused, never read as that key; and a repeated key
+// anywhere in the signed body is refused, so the project check always sees
+// the one real settings.project_id.
 func TestJSONKeysMatchExactly(t *testing.T) {
 	c := newTestClient(t)
 	tests := []struct {
@@ -21,9 +22,12 @@ func TestJSONKeysMatchExactly(t *testing.T) {
 		want       error // nil: accepted
 		project    ID
 	}{
-		{"Settings is not settings", `{"notification_type":"payment","Settings":{"project_id":99999},"transaction":{"id":1}}`, nil, ""},
+		{"Settings is not settings", `{"notification_type":"payment","Settings":{"project_id":99999},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
+		{"Notification_Type is not notification_type", `{"notification_type":"payment","Notification_Type":"refund","transaction":{"id":1}}`, paykit.ErrMalformed, ""},
+		{"Dry_Run is not dry_run", `{"notification_type":"payment","transaction":{"id":1,"Dry_Run":1}}`, paykit.ErrMalformed, ""},
+		{"unknown keys are still fine", `{"notification_type":"payment","settingz":{"project_id":99999},"transaction":{"id":1,"dryrun":1}}`, nil, ""},
 		{"PROJECT_ID is not project_id", `{"notification_type":"payment","settings":{"PROJECT_ID":99999,"project_id":18404},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
-		{"Project_Id alone is ignored", `{"notification_type":"payment","settings":{"Project_Id":99999},"transaction":{"id":1}}`, nil, ""},
+		{"Project_Id alone is refused", `{"notification_type":"payment","settings":{"Project_Id":99999},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
 		{"real settings after a case variant", `{"notification_type":"payment","Settings":{"project_id":18404},"settings":{"project_id":99999},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
 		{"case variant after the real settings", `{"notification_type":"payment","settings":{"project_id":18404},"Settings":{"project_id":99999},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
 		{"settings twice, wrong one last", `{"notification_type":"payment","settings":{"project_id":18404},"settings":{"project_id":99999},"transaction":{"id":1}}`, paykit.ErrMalformed, ""},
