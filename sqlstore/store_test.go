@@ -192,8 +192,26 @@ func TestConcurrentDeliveryOfAClaimedKeyIsRetriedLater(t *testing.T) {
 	})
 }
 
+// releaseWhenWaiting closes release once a session of the test database
+// waits for a lock (the second delivery waiting on the first one's claim),
+// so that the test proves the waiting path instead of guessing its timing.
+// It polls the server, another process, for that observable condition.
+func releaseWhenWaiting(t *testing.T, db *sql.DB, release chan<- struct{}) {
+	defer close(release)
+	for i := 0; i < 10000; i++ {
+		var waiting int
+		err := db.QueryRow(`SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`).Scan(&waiting)
+		if err != nil || waiting > 0 {
+			assert.NoError(t, err)
+			return
+		}
+		time.Sleep(time.Millisecond)
+	}
+	t.Error("no delivery ever waited for the claim")
+}
+
 func TestSameTransactionWaiterReplaysTheFirstReply(t *testing.T) {
-	s, _, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
+	s, db, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
 	ctx := context.Background()
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -206,7 +224,7 @@ func TestSameTransactionWaiterReplaysTheFirstReply(t *testing.T) {
 		done <- err
 	}()
 	<-started
-	time.AfterFunc(100*time.Millisecond, func() { close(release) })
+	go releaseWhenWaiting(t, db, release)
 	got, replayed, err := s.Do(ctx, "k", mustNotRun(t))
 	require.NoError(t, err, "the second delivery waits for the first")
 	assert.True(t, replayed)
@@ -215,7 +233,7 @@ func TestSameTransactionWaiterReplaysTheFirstReply(t *testing.T) {
 }
 
 func TestSameTransactionWaiterFulfilsWhenTheFirstFails(t *testing.T) {
-	s, _, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
+	s, db, _ := newStore(t, sqlstore.Options{LockWait: 10 * time.Second})
 	ctx := context.Background()
 	started, release := make(chan struct{}), make(chan struct{})
 	done := make(chan error, 1)
@@ -228,7 +246,7 @@ func TestSameTransactionWaiterFulfilsWhenTheFirstFails(t *testing.T) {
 		done <- err
 	}()
 	<-started
-	time.AfterFunc(100*time.Millisecond, func() { close(release) })
+	go releaseWhenWaiting(t, db, release)
 	got, replayed, err := s.Do(ctx, "k", reply("second"))
 	require.NoError(t, err)
 	assert.False(t, replayed)
@@ -255,10 +273,13 @@ func TestFulfilContextEndsWithTheLease(t *testing.T) {
 	modes(t, func(t *testing.T, opts sqlstore.Options) {
 		opts.Lease = 3 * time.Second
 		s, _, _ := newStore(t, opts)
+		before := time.Now()
 		_, _, err := s.Do(context.Background(), "k", func(ctx context.Context) ([]byte, error) {
 			dl, ok := ctx.Deadline()
 			require.True(t, ok)
-			assert.WithinDuration(t, time.Now().Add(3*time.Second), dl, time.Second)
+			// The lease starts between before and now: no tolerance to guess.
+			assert.False(t, dl.Before(before.Add(opts.Lease)), "deadline %v before the lease could end", dl)
+			assert.False(t, dl.After(time.Now().Add(opts.Lease)), "deadline %v after the lease", dl)
 			return []byte("ok"), nil
 		})
 		require.NoError(t, err)
