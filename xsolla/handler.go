@@ -31,7 +31,8 @@ type Hooks struct {
 	// 200). nil answers INVALID_PARAMETER.
 	Catalog func(ctx context.Context, n *PartnerSideCatalog) (json.RawMessage, error)
 	// CheckAmount runs before Event for payment and order_paid (once per
-	// idempotency key). Compare the amount and external id with your own
+	// idempotency key, so once per purchase: for whichever of the two
+	// arrives first). Compare the amount and external id with your own
 	// order and return ErrIncorrectAmount or ErrIncorrectInvoice to refuse
 	// (400 INCORRECT_AMOUNT / INCORRECT_INVOICE; remember that a 4xx on
 	// order_paid can make Xsolla refund the user).
