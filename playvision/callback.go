@@ -77,8 +77,8 @@ func (c *Client) parse(params url.Values) (paykit.Notification, error) {
 	if sig == "" {
 		return nil, paykit.ErrMissingSignature
 	}
-	if !signature.VerifySortedMD5(params, "sig", sig, c.secrets) {
-		return nil, paykit.ErrInvalidSignature
+	if err := signature.VerifySortedMD5(params, "sig", sig, c.secrets); err != nil {
+		return nil, err
 	}
 	typ := first(params, "notification_type")
 	base, test := strings.CutSuffix(typ, testSuffix)

@@ -32,7 +32,7 @@ func TestDocumentationVectorSignature(t *testing.T) {
 	}
 	assert.Equal(t, v.ExpectedSig, signature.SortedMD5(params, v.Secret))
 	assert.Equal(t, v.ExpectedSig, playvisiontest.Signer{Secret: v.Secret}.Sign(params))
-	assert.True(t, signature.VerifySortedMD5(params, "sig", strings.ToUpper(v.ExpectedSig), []string{v.Secret}))
+	assert.NoError(t, signature.VerifySortedMD5(params, "sig", strings.ToUpper(v.ExpectedSig), []string{v.Secret}))
 }
 
 func TestParseCallbackVerifiesGetItemTestVector(t *testing.T) {

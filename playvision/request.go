@@ -102,10 +102,10 @@ func (c *Client) VerifyLaunch(query url.Values) (*Launch, error) {
 		return nil, paykit.ErrMissingSignature
 	}
 	apiID, viewerID := query.Get("api_id"), query.Get("viewer_id")
-	if !signature.MatchAny(key, c.secrets, func(secret string) string {
+	if err := signature.VerifyHex(key, c.secrets, func(secret string) string {
 		return authKey(apiID, viewerID, secret)
-	}) {
-		return nil, paykit.ErrInvalidSignature
+	}); err != nil {
+		return nil, err
 	}
 	app, ok := paykit.ParseDigits(apiID)
 	if !ok || app == 0 {

@@ -1,6 +1,15 @@
 package signature
 
-import "crypto/subtle"
+import (
+	"crypto/subtle"
+
+	"github.com/paykit-go/paykit/internal/errs"
+)
+
+// ErrMismatch is what every Verify function returns when a signature does
+// not verify. It is the root package's paykit.ErrInvalidSignature, so
+// either name matches with errors.Is.
+var ErrMismatch = errs.InvalidSignature
 
 // EqualHex reports whether two hex digests are equal, ignoring ASCII case,
 // in time that depends only on their lengths.
@@ -13,7 +22,7 @@ func EqualHex(got, want string) bool {
 	for i := 0; i < len(got); i++ {
 		diff |= lowerASCII(got[i]) ^ lowerASCII(want[i])
 	}
-	return subtle.ConstantTimeByteEq(diff, 0) == 1
+	return diff == 0
 }
 
 // lowerASCII folds A-Z to a-z without a data-dependent branch.
@@ -22,16 +31,20 @@ func lowerASCII(c byte) byte {
 	return c | byte(isUpper<<5)
 }
 
-// MatchAny reports whether got equals compute(secret) for any of secrets,
+// VerifyHex checks that sig equals compute(secret) for one of secrets,
 // compared with [EqualHex]. It computes and compares every candidate even
 // after a match, so the time taken does not reveal which secret matched.
-// With no secrets it reports false.
-func MatchAny(got string, secrets []string, compute func(secret string) string) bool {
+// It returns nil or an error matching [ErrMismatch]; with no secrets,
+// always the error.
+func VerifyHex(sig string, secrets []string, compute func(secret string) string) error {
 	match := 0
 	for _, s := range secrets {
-		if EqualHex(got, compute(s)) {
+		if EqualHex(sig, compute(s)) {
 			match |= 1
 		}
 	}
-	return match == 1
+	if match == 1 {
+		return nil
+	}
+	return ErrMismatch
 }

@@ -18,9 +18,15 @@ func ExampleSortedMD5() {
 func ExampleVerifySortedMD5() {
 	received := url.Values{"level": {"16"}, "project_id": {"1"}, "time": {"1409581492"}, "user_id": {"131"},
 		"sig": {"81555196E23F9950C0D2780CE2274FC7"}}
-	ok := signature.VerifySortedMD5(received, "sig", received.Get("sig"), []string{"new_secret", "api_secret"})
-	fmt.Println(ok)
-	// Output: true
+	err := signature.VerifySortedMD5(received, "sig", received.Get("sig"), []string{"new_secret", "api_secret"})
+	fmt.Println("verified:", err == nil)
+
+	received.Set("level", "17") // tampered
+	err = signature.VerifySortedMD5(received, "sig", received.Get("sig"), []string{"new_secret", "api_secret"})
+	fmt.Println(err)
+	// Output:
+	// verified: true
+	// paykit: invalid signature
 }
 
 func ExampleBodySHA1() {

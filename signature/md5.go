@@ -6,9 +6,6 @@ import (
 	"encoding/hex"
 	"net/url"
 	"slices"
-	"sync"
-
-	"github.com/paykit-go/paykit"
 )
 
 // SortedMD5 returns the lowercase hex MD5 of every key in params sorted
@@ -25,92 +22,80 @@ func SortedMD5(params url.Values, secret string) string {
 // SortedMD5Except is [SortedMD5] over every key of params except skip
 // (typically "sig"), without copying params.
 func SortedMD5Except(params url.Values, secret, skip string) string {
-	cb := getCanon()
-	defer cb.put()
-	cb.appendValues(params, skip)
-	sum := cb.sum(secret)
+	var arr [canonStack]byte
+	b := appendValues(arr[:0], params, skip)
+	sum := digest(b, secret)
+	clear(b)
 	return hex.EncodeToString(sum[:])
 }
 
-// VerifySortedMD5 reports whether sig is the [SortedMD5Except] signature of
-// params (without skip) under any of secrets. Every secret is tried, in
-// constant time per secret, so timing does not tell which one matched. The
-// hex of sig may be in either case.
-func VerifySortedMD5(params url.Values, skip, sig string, secrets []string) bool {
-	cb := getCanon()
-	defer cb.put()
-	cb.appendValues(params, skip)
-	return cb.match(sig, secrets)
+// VerifySortedMD5 checks that sig is the [SortedMD5Except] signature of
+// params (without skip) under one of secrets. Every secret is tried, in
+// constant time per secret, so timing does not tell which one matched; the
+// hex of sig may be in either case. It returns nil or an error matching
+// [ErrMismatch].
+func VerifySortedMD5(params url.Values, skip, sig string, secrets []string) error {
+	var arr [canonStack]byte
+	return verifyCanon(appendValues(arr[:0], params, skip), sig, secrets)
 }
 
-// VerifySortedMD5Pairs is [VerifySortedMD5] over pairs already sorted by key,
-// as [paykit.ParseSortedForm] returns them: the allocation-free path of the
-// VK and Playvision handlers.
-func VerifySortedMD5Pairs(pairs []paykit.Pair, skip, sig string, secrets []string) bool {
-	cb := getCanon()
-	defer cb.put()
+// VerifySortedMD5Pairs is [VerifySortedMD5] over pairs already sorted by
+// key (each key once), the allocation-free path of the VK and Playvision
+// handlers.
+func VerifySortedMD5Pairs(pairs []Pair, skip, sig string, secrets []string) error {
+	var arr [canonStack]byte
+	b := arr[:0]
 	for _, p := range pairs {
 		if p.Key != skip {
-			cb.appendKV(p.Key, p.Value)
+			b = appendKV(b, p.Key, p.Value)
 		}
 	}
-	return cb.match(sig, secrets)
+	return verifyCanon(b, sig, secrets)
 }
 
-// canonPool recycles the buffers the canonical string is built in: a
-// callback handler builds one per delivery.
-var canonPool = sync.Pool{New: func() any { return new(canonBuf) }}
+// canonStack is the canonical string's room on the caller's stack: a VK
+// or Playvision notification fits, a longer one grows onto the heap.
+const canonStack = 512
 
-// canonBuf builds the canonical string key=value…key=value of a request.
-type canonBuf struct {
-	keys []string
-	b    []byte
+func appendKV(b []byte, k, v string) []byte {
+	b = append(b, k...)
+	b = append(b, '=')
+	return append(b, v...)
 }
 
-func getCanon() *canonBuf { return canonPool.Get().(*canonBuf) }
-
-// put clears the buffers — no secret lingers in pooled memory — and
-// returns them to the pool.
-func (cb *canonBuf) put() {
-	clear(cb.b[:cap(cb.b)])
-	cb.b = cb.b[:0]
-	clear(cb.keys)
-	cb.keys = cb.keys[:0]
-	canonPool.Put(cb)
-}
-
-func (cb *canonBuf) appendKV(k, v string) {
-	cb.b = append(cb.b, k...)
-	cb.b = append(cb.b, '=')
-	cb.b = append(cb.b, v...)
-}
-
-func (cb *canonBuf) appendValues(params url.Values, skip string) {
+// appendValues appends the canonical string key=value…key=value of params
+// without skip, keys sorted bytewise.
+func appendValues(b []byte, params url.Values, skip string) []byte {
+	var keyArr [32]string
+	keys := keyArr[:0]
 	for k := range params {
 		if k != skip {
-			cb.keys = append(cb.keys, k)
+			keys = append(keys, k)
 		}
 	}
-	slices.Sort(cb.keys)
-	for _, k := range cb.keys {
+	slices.Sort(keys)
+	for _, k := range keys {
 		for _, v := range params[k] {
-			cb.appendKV(k, v)
+			b = appendKV(b, k, v)
 		}
 	}
+	return b
 }
 
-// sum returns the MD5 of the canonical string followed by secret, leaving
-// the canonical string as it was.
-func (cb *canonBuf) sum(secret string) [md5.Size]byte {
-	n := len(cb.b)
-	cb.b = append(cb.b, secret...)
-	sum := md5.Sum(cb.b)
-	cb.b = cb.b[:n]
+// digest returns the MD5 of canonical followed by secret. The secret is
+// written after canonical's length (in its spare capacity when there is
+// room) and wiped again, so that no secret lingers in memory.
+func digest(canonical []byte, secret string) [md5.Size]byte {
+	withSecret := append(canonical, secret...)
+	sum := md5.Sum(withSecret)
+	clear(withSecret[len(canonical):])
 	return sum
 }
 
-// match compares sig with the digest under every secret in constant time.
-func (cb *canonBuf) match(sig string, secrets []string) bool {
+// verifyCanon compares sig with the digest of canonical under every
+// secret, in constant time, and wipes canonical.
+func verifyCanon(canonical []byte, sig string, secrets []string) error {
+	defer clear(canonical)
 	var got [md5.Size]byte
 	// A sig that is not 32 hex digits matches nothing; the secrets are
 	// still hashed so that a malformed sig is not answered faster.
@@ -121,8 +106,11 @@ func (cb *canonBuf) match(sig string, secrets []string) bool {
 	}
 	match := 0
 	for _, secret := range secrets {
-		sum := cb.sum(secret)
+		sum := digest(canonical, secret)
 		match |= subtle.ConstantTimeCompare(got[:], sum[:])
 	}
-	return valid && match == 1
+	if valid && match == 1 {
+		return nil
+	}
+	return ErrMismatch
 }

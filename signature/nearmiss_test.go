@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -81,19 +81,19 @@ var nearMissParams = url.Values{
 func TestVerifySortedMD5_RefusesNearMisses(t *testing.T) {
 	secrets := []string{"old", "s3cr3t"}
 	good := signature.SortedMD5Except(nearMissParams, "s3cr3t", "sig")
-	require.True(t, signature.VerifySortedMD5(nearMissParams, "sig", good, secrets))
+	require.NoError(t, signature.VerifySortedMD5(nearMissParams, "sig", good, secrets))
 	for _, m := range hexNearMisses(good) {
 		t.Run(m.name, func(t *testing.T) {
-			assert.False(t, signature.VerifySortedMD5(nearMissParams, "sig", m.sig, secrets))
+			assert.Error(t, signature.VerifySortedMD5(nearMissParams, "sig", m.sig, secrets))
 		})
 	}
 	for _, m := range caseVariants(good) {
 		t.Run(m.name+" is accepted (documented)", func(t *testing.T) {
-			assert.True(t, signature.VerifySortedMD5(nearMissParams, "sig", m.sig, secrets))
+			assert.NoError(t, signature.VerifySortedMD5(nearMissParams, "sig", m.sig, secrets))
 		})
 	}
 	t.Run("secret off by one byte", func(t *testing.T) {
-		assert.False(t, signature.VerifySortedMD5(nearMissParams, "sig", good, []string{"s3cr3u", "s3cr3", "s3cr3tt"}))
+		assert.Error(t, signature.VerifySortedMD5(nearMissParams, "sig", good, []string{"s3cr3u", "s3cr3", "s3cr3tt"}))
 	})
 	t.Run("one value off by one byte", func(t *testing.T) {
 		p := url.Values{}
@@ -101,24 +101,24 @@ func TestVerifySortedMD5_RefusesNearMisses(t *testing.T) {
 			p[k] = v
 		}
 		p["user_id"] = []string{"132"}
-		assert.False(t, signature.VerifySortedMD5(p, "sig", good, secrets))
+		assert.Error(t, signature.VerifySortedMD5(p, "sig", good, secrets))
 	})
 }
 
 func TestVerifySortedMD5Pairs_RefusesNearMisses(t *testing.T) {
 	secrets := []string{"s3cr3t"}
 	good := signature.SortedMD5Except(nearMissParams, "s3cr3t", "sig")
-	pairs, err := paykit.ParseSortedForm(nil, nearMissParams.Encode())
+	pairs, err := form.ParseSorted(nil, nearMissParams.Encode())
 	require.NoError(t, err)
-	require.True(t, signature.VerifySortedMD5Pairs(pairs, "sig", good, secrets))
+	require.NoError(t, signature.VerifySortedMD5Pairs(pairs, "sig", good, secrets))
 	for _, m := range hexNearMisses(good) {
 		t.Run(m.name, func(t *testing.T) {
-			assert.False(t, signature.VerifySortedMD5Pairs(pairs, "sig", m.sig, secrets))
+			assert.Error(t, signature.VerifySortedMD5Pairs(pairs, "sig", m.sig, secrets))
 		})
 	}
 	for _, m := range caseVariants(good) {
 		t.Run(m.name+" is accepted (documented)", func(t *testing.T) {
-			assert.True(t, signature.VerifySortedMD5Pairs(pairs, "sig", m.sig, secrets))
+			assert.NoError(t, signature.VerifySortedMD5Pairs(pairs, "sig", m.sig, secrets))
 		})
 	}
 }
@@ -127,21 +127,21 @@ func TestVerifyBodySHA1_RefusesNearMisses(t *testing.T) {
 	body := []byte(`{"notification_type":"payment","transaction":{"id":1}}`)
 	secrets := []string{"rotated-out", "webhook-secret"}
 	good := signature.BodySHA1(body, "webhook-secret")
-	require.True(t, signature.VerifyBodySHA1(body, good, secrets))
+	require.NoError(t, signature.VerifyBodySHA1(body, good, secrets))
 	for _, m := range hexNearMisses(good) {
 		t.Run(m.name, func(t *testing.T) {
-			assert.False(t, signature.VerifyBodySHA1(body, m.sig, secrets))
+			assert.Error(t, signature.VerifyBodySHA1(body, m.sig, secrets))
 		})
 	}
 	for _, m := range caseVariants(good) {
 		t.Run(m.name+" is accepted (documented)", func(t *testing.T) {
-			assert.True(t, signature.VerifyBodySHA1(body, m.sig, secrets))
+			assert.NoError(t, signature.VerifyBodySHA1(body, m.sig, secrets))
 		})
 	}
 	t.Run("body off by its last byte", func(t *testing.T) {
 		b := append([]byte(nil), body...)
 		b[len(b)-1] = ']'
-		assert.False(t, signature.VerifyBodySHA1(b, good, secrets))
+		assert.Error(t, signature.VerifyBodySHA1(b, good, secrets))
 	})
 }
 
@@ -165,10 +165,10 @@ func TestEqualHex_NearMisses(t *testing.T) {
 func TestMatchAny_RefusesNearMisses(t *testing.T) {
 	secrets := []string{"first", "second"}
 	good := md5Hex("second")
-	require.True(t, signature.MatchAny(good, secrets, md5Hex))
+	require.NoError(t, signature.VerifyHex(good, secrets, md5Hex))
 	for _, m := range hexNearMisses(good) {
 		t.Run(m.name, func(t *testing.T) {
-			assert.False(t, signature.MatchAny(m.sig, secrets, md5Hex))
+			assert.Error(t, signature.VerifyHex(m.sig, secrets, md5Hex))
 		})
 	}
 }
@@ -208,22 +208,22 @@ func TestVerifyRSA_RefusesNearMisses(t *testing.T) {
 		hash crypto.Hash
 		sig  []byte
 	}{{"ss2 SHA-1", crypto.SHA1, ss2}, {"ss3 SHA-256", crypto.SHA256, ss3}} {
-		require.NoError(t, signature.VerifyRSA(&testKey.PublicKey, c.hash, data, c.sig))
-		require.NoError(t, signature.VerifyRSAAny(keys, c.hash, data, c.sig))
+		require.NoError(t, signature.VerifyRSA(data, c.sig, []*rsa.PublicKey{&testKey.PublicKey}, c.hash))
+		require.NoError(t, signature.VerifyRSA(data, c.sig, keys, c.hash))
 		for name, bad := range rsaNearMisses(c.sig) {
 			t.Run(c.name+"/"+name, func(t *testing.T) {
-				assert.ErrorIs(t, signature.VerifyRSA(&testKey.PublicKey, c.hash, data, bad), signature.ErrRSA)
-				assert.ErrorIs(t, signature.VerifyRSAAny(keys, c.hash, data, bad), signature.ErrRSA)
+				assert.ErrorIs(t, signature.VerifyRSA(data, bad, []*rsa.PublicKey{&testKey.PublicKey}, c.hash), signature.ErrMismatch)
+				assert.ErrorIs(t, signature.VerifyRSA(data, bad, keys, c.hash), signature.ErrMismatch)
 			})
 		}
 		t.Run(c.name+"/data off by its last byte", func(t *testing.T) {
 			d := append([]byte(nil), data...)
 			d[len(d)-1] ^= 0x01
-			assert.ErrorIs(t, signature.VerifyRSA(&testKey.PublicKey, c.hash, d, c.sig), signature.ErrRSA)
-			assert.ErrorIs(t, signature.VerifyRSAAny(keys, c.hash, d, c.sig), signature.ErrRSA)
+			assert.ErrorIs(t, signature.VerifyRSA(d, c.sig, []*rsa.PublicKey{&testKey.PublicKey}, c.hash), signature.ErrMismatch)
+			assert.ErrorIs(t, signature.VerifyRSA(d, c.sig, keys, c.hash), signature.ErrMismatch)
 		})
 		t.Run(c.name+"/only the wrong key", func(t *testing.T) {
-			assert.ErrorIs(t, signature.VerifyRSAAny(keys[:1], c.hash, data, c.sig), signature.ErrRSA)
+			assert.ErrorIs(t, signature.VerifyRSA(data, c.sig, keys[:1], c.hash), signature.ErrMismatch)
 		})
 	}
 }

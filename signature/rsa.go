@@ -11,13 +11,8 @@ import (
 	"fmt"
 )
 
-// Errors of the RSA helpers.
-var (
-	// ErrKey: a PEM block could not be parsed as an RSA public key.
-	ErrKey = errors.New("signature: no RSA public key in PEM")
-	// ErrRSA: an RSA signature did not verify.
-	ErrRSA = errors.New("signature: RSA signature does not verify")
-)
+// ErrKey: a PEM block could not be parsed as an RSA public key.
+var ErrKey = errors.New("signature: no RSA public key in PEM")
 
 // ParsePublicKey parses the first PEM block of pemBytes as an RSA public
 // key. The block may be a CERTIFICATE (the key is taken from it; the
@@ -62,10 +57,11 @@ func clipType(s string) string {
 	return s
 }
 
-// VerifyRSA verifies an RSA PKCS #1 v1.5 signature over data hashed with
-// hash, which must be crypto.SHA1 or crypto.SHA256. It returns nil or an
-// error matching [ErrRSA].
-func VerifyRSA(pub *rsa.PublicKey, hash crypto.Hash, data, sig []byte) error {
+// VerifyRSA checks an RSA PKCS #1 v1.5 signature over data hashed with
+// hash (crypto.SHA1 or crypto.SHA256) against every key of keys (key
+// rotation), trying all of them so that timing does not reveal which one
+// matched. It returns nil or an error matching [ErrMismatch].
+func VerifyRSA(data, sig []byte, keys []*rsa.PublicKey, hash crypto.Hash) error {
 	var digest []byte
 	switch hash {
 	case crypto.SHA1:
@@ -75,31 +71,16 @@ func VerifyRSA(pub *rsa.PublicKey, hash crypto.Hash, data, sig []byte) error {
 		d := sha256.Sum256(data)
 		digest = d[:]
 	default:
-		return fmt.Errorf("%w: unsupported hash %v", ErrRSA, hash)
+		return fmt.Errorf("%w: unsupported hash %v", ErrMismatch, hash)
 	}
-	if pub == nil {
-		return fmt.Errorf("%w: no key", ErrRSA)
-	}
-	if err := rsa.VerifyPKCS1v15(pub, hash, digest, sig); err != nil {
-		return ErrRSA
-	}
-	return nil
-}
-
-// VerifyRSAAny verifies sig over data with any of keys (key rotation),
-// trying every key so that timing does not reveal which matched.
-func VerifyRSAAny(keys []*rsa.PublicKey, hash crypto.Hash, data, sig []byte) error {
 	ok := false
-	var last error = fmt.Errorf("%w: no key", ErrRSA)
 	for _, k := range keys {
-		if err := VerifyRSA(k, hash, data, sig); err == nil {
+		if k != nil && rsa.VerifyPKCS1v15(k, hash, digest, sig) == nil {
 			ok = true
-		} else {
-			last = err
 		}
 	}
 	if ok {
 		return nil
 	}
-	return last
+	return ErrMismatch
 }

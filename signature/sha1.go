@@ -16,8 +16,9 @@ func BodySHA1(body []byte, secret string) string {
 	return hex.EncodeToString(h.Sum(sum[:0]))
 }
 
-// VerifyBodySHA1 reports whether sig is [BodySHA1] of body under any of
-// secrets, trying all of them (see [MatchAny]).
-func VerifyBodySHA1(body []byte, sig string, secrets []string) bool {
-	return MatchAny(sig, secrets, func(secret string) string { return BodySHA1(body, secret) })
+// VerifyBodySHA1 checks that sig is [BodySHA1] of body under one of
+// secrets, trying all of them (see [VerifyHex]). It returns nil or an
+// error matching [ErrMismatch].
+func VerifyBodySHA1(body []byte, sig string, secrets []string) error {
+	return VerifyHex(sig, secrets, func(secret string) string { return BodySHA1(body, secret) })
 }

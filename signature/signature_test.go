@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -53,10 +53,10 @@ func TestSortedMD5_PlayvisionDocsVector(t *testing.T) {
 	}
 	assert.Equal(t, vec.Docs.ExpectedSig, signature.SortedMD5(params, vec.Docs.Secret))
 
-	form, err := paykit.ParseForm(vec.GetItem.Body)
+	form, err := form.Parse(vec.GetItem.Body)
 	require.NoError(t, err)
 	assert.Equal(t, vec.GetItem.ExpectedSig, signature.SortedMD5Except(form, vec.GetItem.Secret, "sig"))
-	assert.True(t, signature.VerifySortedMD5(form, "sig", form.Get("sig"), []string{"old", vec.GetItem.Secret}))
+	assert.NoError(t, signature.VerifySortedMD5(form, "sig", form.Get("sig"), []string{"old", vec.GetItem.Secret}))
 }
 
 func TestSortedMD5_VKVotesVectors(t *testing.T) {
@@ -73,16 +73,16 @@ func TestSortedMD5_VKVotesVectors(t *testing.T) {
 	require.NotEmpty(t, vec.Votes)
 	for _, v := range vec.Votes {
 		t.Run(v.ID, func(t *testing.T) {
-			form, err := paykit.ParseForm(v.Body)
+			form, err := form.Parse(v.Body)
 			require.NoError(t, err)
 			got := signature.SortedMD5(form, v.Secret)
 			assert.Equal(t, v.ExpectedSig, got)
 			if v.WrongSig != "" {
 				assert.NotEqual(t, v.WrongSig, got)
 			}
-			assert.True(t, signature.VerifySortedMD5(form, "sig", strings.ToUpper(v.ExpectedSig), []string{v.Secret}),
+			assert.NoError(t, signature.VerifySortedMD5(form, "sig", strings.ToUpper(v.ExpectedSig), []string{v.Secret}),
 				"hex case must not matter")
-			assert.False(t, signature.VerifySortedMD5(form, "sig", v.ExpectedSig, []string{v.Secret + "x"}))
+			assert.Error(t, signature.VerifySortedMD5(form, "sig", v.ExpectedSig, []string{v.Secret + "x"}))
 		})
 	}
 }
@@ -110,8 +110,8 @@ func TestBodySHA1_XsollaVectors(t *testing.T) {
 	for _, v := range vec.Vectors {
 		t.Run(v.Name, func(t *testing.T) {
 			assert.Equal(t, v.Expected, signature.BodySHA1([]byte(v.RawBody), v.Secret))
-			assert.True(t, signature.VerifyBodySHA1([]byte(v.RawBody), v.Expected, []string{"rotated-out", v.Secret}))
-			assert.False(t, signature.VerifyBodySHA1([]byte(v.RawBody+" "), v.Expected, []string{v.Secret}),
+			assert.NoError(t, signature.VerifyBodySHA1([]byte(v.RawBody), v.Expected, []string{"rotated-out", v.Secret}))
+			assert.Error(t, signature.VerifyBodySHA1([]byte(v.RawBody+" "), v.Expected, []string{v.Secret}),
 				"a re-encoded body must not verify")
 		})
 	}
@@ -141,10 +141,10 @@ func TestEqualHex(t *testing.T) {
 func TestMatchAny_TriesEverySecret(t *testing.T) {
 	var calls []string
 	compute := func(s string) string { calls = append(calls, s); return md5Hex(s) }
-	assert.True(t, signature.MatchAny(md5Hex("first"), []string{"first", "second", "third"}, compute))
+	assert.NoError(t, signature.VerifyHex(md5Hex("first"), []string{"first", "second", "third"}, compute))
 	assert.Equal(t, []string{"first", "second", "third"}, calls, "no early exit on a match")
-	assert.False(t, signature.MatchAny(md5Hex("x"), nil, compute))
-	assert.False(t, signature.MatchAny("", []string{""}, func(string) string { return "ab" }))
+	assert.Error(t, signature.VerifyHex(md5Hex("x"), nil, compute))
+	assert.Error(t, signature.VerifyHex("", []string{""}, func(string) string { return "ab" }))
 }
 
 // testKey is generated once per test binary: RSA key generation is slow.
@@ -239,11 +239,11 @@ func TestVerifyRSA_PayseraVectors(t *testing.T) {
 			require.NoError(t, err)
 			ss3, err := base64.RawURLEncoding.DecodeString(strings.TrimRight(c.SS3, "="))
 			require.NoError(t, err)
-			assert.NoError(t, signature.VerifyRSA(pub, crypto.SHA1, []byte(c.Data), ss2))
-			assert.NoError(t, signature.VerifyRSA(pub, crypto.SHA256, []byte(c.Data), ss3))
-			assert.ErrorIs(t, signature.VerifyRSA(pub, crypto.SHA256, []byte(c.Data), ss2), signature.ErrRSA)
-			assert.ErrorIs(t, signature.VerifyRSA(pub, crypto.SHA1, []byte(c.Data+"x"), ss2), signature.ErrRSA)
-			assert.NoError(t, signature.VerifyRSAAny([]*rsa.PublicKey{&testKey.PublicKey, pub}, crypto.SHA1, []byte(c.Data), ss2))
+			assert.NoError(t, signature.VerifyRSA([]byte(c.Data), ss2, []*rsa.PublicKey{pub}, crypto.SHA1))
+			assert.NoError(t, signature.VerifyRSA([]byte(c.Data), ss3, []*rsa.PublicKey{pub}, crypto.SHA256))
+			assert.ErrorIs(t, signature.VerifyRSA([]byte(c.Data), ss2, []*rsa.PublicKey{pub}, crypto.SHA256), signature.ErrMismatch)
+			assert.ErrorIs(t, signature.VerifyRSA([]byte(c.Data+"x"), ss2, []*rsa.PublicKey{pub}, crypto.SHA1), signature.ErrMismatch)
+			assert.NoError(t, signature.VerifyRSA([]byte(c.Data), ss2, []*rsa.PublicKey{&testKey.PublicKey, pub}, crypto.SHA1))
 		})
 	}
 }
@@ -253,25 +253,25 @@ func TestVerifyRSA_RejectsBadInput(t *testing.T) {
 	d := sha256.Sum256(data)
 	sig, err := rsa.SignPKCS1v15(rand.Reader, testKey, crypto.SHA256, d[:])
 	require.NoError(t, err)
-	assert.NoError(t, signature.VerifyRSA(&testKey.PublicKey, crypto.SHA256, data, sig))
-	assert.ErrorIs(t, signature.VerifyRSA(nil, crypto.SHA256, data, sig), signature.ErrRSA)
-	assert.ErrorIs(t, signature.VerifyRSA(&testKey.PublicKey, crypto.MD5, data, sig), signature.ErrRSA)
-	assert.ErrorIs(t, signature.VerifyRSA(&testKey.PublicKey, crypto.SHA256, data, nil), signature.ErrRSA)
-	assert.ErrorIs(t, signature.VerifyRSAAny(nil, crypto.SHA256, data, sig), signature.ErrRSA)
+	assert.NoError(t, signature.VerifyRSA(data, sig, []*rsa.PublicKey{&testKey.PublicKey}, crypto.SHA256))
+	assert.ErrorIs(t, signature.VerifyRSA(data, sig, []*rsa.PublicKey{nil}, crypto.SHA256), signature.ErrMismatch)
+	assert.ErrorIs(t, signature.VerifyRSA(data, sig, []*rsa.PublicKey{&testKey.PublicKey}, crypto.MD5), signature.ErrMismatch)
+	assert.ErrorIs(t, signature.VerifyRSA(data, nil, []*rsa.PublicKey{&testKey.PublicKey}, crypto.SHA256), signature.ErrMismatch)
+	assert.ErrorIs(t, signature.VerifyRSA(data, sig, nil, crypto.SHA256), signature.ErrMismatch)
 	s1 := sha1.Sum(data)
 	sig1, err := rsa.SignPKCS1v15(rand.Reader, testKey, crypto.SHA1, s1[:])
 	require.NoError(t, err)
-	assert.NoError(t, signature.VerifyRSA(&testKey.PublicKey, crypto.SHA1, data, sig1))
+	assert.NoError(t, signature.VerifyRSA(data, sig1, []*rsa.PublicKey{&testKey.PublicKey}, crypto.SHA1))
 }
 
 func TestVerifySortedMD5_MalformedSigMatchesNothing(t *testing.T) {
 	p := url.Values{"a": {"1"}}
 	good := signature.SortedMD5(p, "s")
 	for _, sig := range []string{"", good[:31], good + "0", "zz" + good[2:], strings.Repeat("0", 32)} {
-		assert.False(t, signature.VerifySortedMD5(p, "sig", sig, []string{"s"}), sig)
+		assert.Error(t, signature.VerifySortedMD5(p, "sig", sig, []string{"s"}), sig)
 	}
-	assert.True(t, signature.VerifySortedMD5(p, "sig", strings.ToUpper(good), []string{"s"}))
-	assert.False(t, signature.VerifySortedMD5(p, "sig", good, nil), "no secrets, no match")
+	assert.NoError(t, signature.VerifySortedMD5(p, "sig", strings.ToUpper(good), []string{"s"}))
+	assert.Error(t, signature.VerifySortedMD5(p, "sig", good, nil), "no secrets, no match")
 }
 
 func TestVerifySortedMD5Pairs_AgreesWithValues(t *testing.T) {
@@ -284,10 +284,10 @@ func TestVerifySortedMD5Pairs_AgreesWithValues(t *testing.T) {
 	}
 	loadJSON(t, "vkpay.json", &vec)
 	for _, v := range vec.Votes {
-		pairs, err := paykit.ParseSortedForm(nil, v.Body+"&sig="+v.ExpectedSig)
+		pairs, err := form.ParseSorted(nil, v.Body+"&sig="+v.ExpectedSig)
 		require.NoError(t, err)
-		assert.True(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other", v.Secret}))
-		assert.False(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other"}))
-		assert.False(t, signature.VerifySortedMD5Pairs(pairs, "", v.ExpectedSig, []string{v.Secret}), "sig itself is not signed")
+		assert.NoError(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other", v.Secret}))
+		assert.Error(t, signature.VerifySortedMD5Pairs(pairs, "sig", v.ExpectedSig, []string{"other"}))
+		assert.Error(t, signature.VerifySortedMD5Pairs(pairs, "", v.ExpectedSig, []string{v.Secret}), "sig itself is not signed")
 	}
 }

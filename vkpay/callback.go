@@ -2,6 +2,7 @@ package vkpay
 
 import (
 	"fmt"
+	"github.com/paykit-go/paykit/internal/form"
 	"net/http"
 	"net/url"
 	"slices"
@@ -63,21 +64,21 @@ func (c *Client) limit() int64 {
 // ([paykit.ErrMalformed]). The result is a *[GetItem],
 // *[OrderStatusChange], *[GetSubscription] or *[SubscriptionStatusChange].
 func (c *Client) ParseValues(params url.Values) (paykit.Notification, error) {
-	var arr [maxStackPairs]paykit.Pair
+	var arr [maxStackPairs]signature.Pair
 	pairs := arr[:0]
 	for k, vs := range params {
 		if len(vs) != 1 {
 			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, clip(k), len(vs))
 		}
-		pairs = append(pairs, paykit.Pair{Key: k, Value: vs[0]})
+		pairs = append(pairs, signature.Pair{Key: k, Value: vs[0]})
 	}
-	slices.SortFunc(pairs, func(a, b paykit.Pair) int { return strings.Compare(a.Key, b.Key) })
+	slices.SortFunc(pairs, func(a, b signature.Pair) int { return strings.Compare(a.Key, b.Key) })
 	return c.parsePairs(pairs)
 }
 
-func (c *Client) parseForm(form string) (paykit.Notification, error) {
-	var arr [maxStackPairs]paykit.Pair
-	pairs, err := paykit.ParseSortedForm(arr[:0], form)
+func (c *Client) parseForm(body string) (paykit.Notification, error) {
+	var arr [maxStackPairs]signature.Pair
+	pairs, err := form.ParseSorted(arr[:0], body)
 	if err != nil {
 		return nil, err
 	}
@@ -85,7 +86,7 @@ func (c *Client) parseForm(form string) (paykit.Notification, error) {
 }
 
 // parsePairs verifies and decodes pairs sorted by key with unique keys.
-func (c *Client) parsePairs(pairs []paykit.Pair) (paykit.Notification, error) {
+func (c *Client) parsePairs(pairs []signature.Pair) (paykit.Notification, error) {
 	sig := ""
 	for _, p := range pairs {
 		if p.Key == SigParam {
@@ -95,7 +96,7 @@ func (c *Client) parsePairs(pairs []paykit.Pair) (paykit.Notification, error) {
 	if sig == "" {
 		return nil, paykit.ErrMissingSignature
 	}
-	if !signature.VerifySortedMD5Pairs(pairs, SigParam, sig, c.secrets) {
+	if signature.VerifySortedMD5Pairs(pairs, SigParam, sig, c.secrets) != nil {
 		return nil, paykit.ErrInvalidSignature
 	}
 	var d decoder
@@ -144,7 +145,7 @@ func (c *Client) parsePairs(pairs []paykit.Pair) (paykit.Notification, error) {
 const maxStackPairs = 24
 
 // extra collects the parameters a type does not model; nil when none.
-func extra(pairs []paykit.Pair, known func(string) bool) map[string]string {
+func extra(pairs []signature.Pair, known func(string) bool) map[string]string {
 	var m map[string]string
 	for _, p := range pairs {
 		if isCommonKey(p.Key) || known(p.Key) {

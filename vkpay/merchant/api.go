@@ -118,7 +118,7 @@ func (c *Client) decodeAPI(status int, raw []byte, out any, reqSig string) error
 	}
 	if len(c.keys) > 0 {
 		sig, err := decodeBase64(ans.Signature)
-		if err != nil || signature.VerifyRSAAny(c.keys, c.cfg.RSAHash, []byte(ans.Data), sig) != nil {
+		if err != nil || signature.VerifyRSA([]byte(ans.Data), sig, c.keys, c.cfg.RSAHash) != nil {
 			return fmt.Errorf("%w: signature does not verify", ErrAPIResponse)
 		}
 	}

@@ -151,11 +151,11 @@ func (c *Client) ParseValues(form url.Values) (*Notification, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: signature is not base64", paykit.ErrInvalidSignature)
 	}
-	if err := signature.VerifyRSAAny(c.keys, c.cfg.RSAHash, []byte(data), raw); err != nil {
+	if err := signature.VerifyRSA([]byte(data), raw, c.keys, c.cfg.RSAHash); err != nil {
 		// A sender that did not percent-encode '+' in base64 had it
 		// decoded to ' ' by form rules; the signature covers the '+'.
 		plus := strings.ReplaceAll(data, " ", "+")
-		if plus == data || signature.VerifyRSAAny(c.keys, c.cfg.RSAHash, []byte(plus), raw) != nil {
+		if plus == data || signature.VerifyRSA([]byte(plus), raw, c.keys, c.cfg.RSAHash) != nil {
 			return nil, paykit.ErrInvalidSignature
 		}
 		data = plus
