@@ -61,7 +61,9 @@
 //     callback timeout.
 //   - Idempotency keys ([Client.EventKey]) are exactly paykit.IdempotencyKey
 //     except for micro (SMS) payments ("|micro" is added: an SMS id and a
-//     requestid are separate number spaces), status 4 (pending like 2, so
+//     requestid are separate number spaces), status 5 with refund fields
+//     (a digest of them is added: a payment may be refunded in parts),
+//     status 4 (pending like 2, so
 //     the raw status is added), status 3 (a digest of the fields is added,
 //     as several different information callbacks may come) and statuses
 //     outside 0-5.

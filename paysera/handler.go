@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/paykit-go/paykit"
@@ -144,12 +145,14 @@ func isCallbackError(err error) bool {
 }
 
 // EventKey is the idempotency key the handler stores cb's reply under.
-// Macro callbacks with statuses 0, 1, 2 and 5 get exactly
-// [paykit.IdempotencyKey] with the project id. Every other event adds a
-// suffix that keeps it apart from those:
+// Macro callbacks with statuses 0, 1 and 2 (and 5 without refund fields)
+// get exactly [paykit.IdempotencyKey] with the project id. Every other
+// event adds a suffix that keeps it apart from those:
 //   - micro (SMS) payments add "|micro": an SMS id and a macro requestid
 //     are separate number spaces, and both summarise as a paid payment, so
 //     without it SMS 555 would be answered from the store of request 555;
+//   - status 5 with refund fields adds a digest of them: one payment may
+//     be refunded in parts, each its own status 5 callback;
 //   - status 4 (pending like 2, and may follow it) and statuses outside
 //     0-5 add the raw status;
 //   - status 3 (additional information, which may come several times with
@@ -166,7 +169,12 @@ func (c *Client) EventKey(cb *Callback) string {
 		return key + "|" + TypeMicro
 	}
 	switch cb.Status {
-	case StatusNotExecuted, StatusSuccess, StatusAccepted, StatusRefunded:
+	case StatusRefunded:
+		if r := refundFields(cb); r != "" {
+			return key + "|refund:" + digest(r)
+		}
+		return key
+	case StatusNotExecuted, StatusSuccess, StatusAccepted:
 		return key
 	case StatusAdditionalInfo:
 		return key + "|info:" + fieldsDigest(cb)
@@ -185,6 +193,28 @@ func (c *Client) IdempotencyKey(n paykit.Notification) string {
 		return c.EventKey(cb)
 	}
 	return paykit.IdempotencyKey(c.account, n)
+}
+
+// refundFields is the refund_* values of a status 5 callback,
+// length-prefixed, or "" when it has none.
+func refundFields(cb *Callback) string {
+	var b strings.Builder
+	any := false
+	for _, v := range [...]string{cb.refundTimestamp, cb.refundAmount, cb.refundCurrency,
+		cb.refundCommission, cb.refundCommCur} {
+		any = any || v != ""
+		b.WriteString(itoa(int64(len(v))) + ":" + v + "|")
+	}
+	if !any {
+		return ""
+	}
+	return b.String()
+}
+
+// digest is a short SHA-256 of s, in hex.
+func digest(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:16])
 }
 
 // fieldsDigest is a SHA-256 over the sorted decoded fields.

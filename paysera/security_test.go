@@ -45,6 +45,13 @@ func TestEventKeysOfDistinctEventsAreDistinct(t *testing.T) {
 		v.Set("account", account)
 		return v
 	}
+	refund := func(ts, amount string) url.Values {
+		v := macroValues("5", "555", "0")
+		v.Set("refund_timestamp", ts)
+		v.Set("refund_amount", amount)
+		v.Set("refund_currency", "EUR")
+		return v
+	}
 	events := []struct {
 		name   string
 		client *Client
@@ -57,6 +64,9 @@ func TestEventKeysOfDistinctEventsAreDistinct(t *testing.T) {
 		{"macro status 3, other content", live, info("LT02")},
 		{"macro status 4", live, macroValues("4", "555", "0")},
 		{"macro status 5", live, macroValues("5", "555", "0")},
+		{"macro status 5, first partial refund", live, refund("1735689600", "300")},
+		{"macro status 5, second partial refund", live, refund("1735776000", "200")},
+		{"macro status 5, same time, other amount", live, refund("1735776000", "100")},
 		{"macro unknown status 7", live, macroValues("7", "555", "0")},
 		{"macro status 1, test", live, macroValues("1", "555", "1")},
 		{"macro status 1, other request", live, macroValues("1", "556", "0")},
@@ -118,6 +128,25 @@ func TestHandlerRunsEventForAnSMSPaymentWithTheIDOfAMacroPayment(t *testing.T) {
 	}
 	if rec.events[1].Type != TypeMicro {
 		t.Errorf("second event %+v", rec.events[1])
+	}
+}
+
+func TestHandlerRunsEventForEachPartialRefund(t *testing.T) {
+	rec := &recorder{}
+	h := vectorClient(t, "").Handler(paykit.Hooks{Event: rec.event})
+	refund := func(ts, amount string) string {
+		return signSS3(t, []field{{"projectid", "123456"}, {"orderid", "A-1"}, {"requestid", "555"}, {"amount", "500"},
+			{"currency", "EUR"}, {"status", "5"}, {"test", "0"}, {"refund_timestamp", ts}, {"refund_amount", amount},
+			{"refund_currency", "EUR"}})
+	}
+	first, second := refund("1735689600", "300"), refund("1735776000", "200")
+	for _, q := range []string{first, second, first, second} {
+		if w := serve(h, q); w.Code != http.StatusOK || w.Body.String() != "OK" {
+			t.Fatalf("answer %d %q", w.Code, w.Body.String())
+		}
+	}
+	if rec.count() != 2 {
+		t.Fatalf("Event ran %d times for two partial refunds delivered twice each, want 2", rec.count())
 	}
 }
 
