@@ -12,6 +12,7 @@ import (
 	"bytes"
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -59,7 +60,8 @@ type faultConfig struct {
 	trigger   int           // hook runs before the fault
 	fault     func(t *testing.T)
 	recover   func(t *testing.T)
-	hangEvery int // every hangEvery-th event's hook outlives its lease (0: none)
+	hangEvery int  // every hangEvery-th event's hook outlives its lease (0: none)
+	killApp   bool // the fault is replica 0's process being killed
 }
 
 // faultResult is what a run measured.
@@ -97,6 +99,36 @@ type faultRun struct {
 	odd       atomic.Int64 // answers that were neither
 	signer    playvisiontest.Signer
 	admin     func() *sql.DB
+
+	// Replica 0's process being killed (cfg.killApp): after crashed is
+	// closed its hooks stop right after their effect and its answers never
+	// arrive; zombies counts its goroutines, which end when the test does.
+	crashed chan struct{}
+	dead    <-chan struct{} // closed when the test ends
+	killer  *sql.DB         // ends the killed replica's sessions
+	zombies sync.WaitGroup
+}
+
+// die is what remains of a hook of the killed replica: its sessions end
+// (also one its pool opened after the kill), and it never resumes.
+func (r *faultRun) die(t *testing.T) error {
+	_, err := r.killer.Exec(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'fault-0'`)
+	assert.NoError(t, err)
+	<-r.dead
+	return errors.New("the process is gone")
+}
+
+// isCrashed reports whether replica's process has been killed.
+func (r *faultRun) isCrashed(replica int) bool {
+	if !r.cfg.killApp || replica != 0 {
+		return false
+	}
+	select {
+	case <-r.crashed:
+		return true
+	default:
+		return false
+	}
 }
 
 func newFaultRun(t *testing.T, cfg faultConfig) *faultRun {
@@ -108,7 +140,9 @@ func newFaultRun(t *testing.T, cfg faultConfig) *faultRun {
 		signer: playvisiontest.Signer{Secret: faultSecret},
 	}
 	r.credits = "credits_" + r.table
-	admin := openURL(t, cfg.adminDSN(), 2)
+	r.crashed = make(chan struct{})
+	admin := openURL(t, cfg.adminDSN(), 4)
+	r.killer = admin
 	_, err := admin.Exec(`CREATE TABLE ` + r.credits + ` (order_id text NOT NULL, replica int NOT NULL)`)
 	require.NoError(t, err)
 	r.cfg.opts.Table = r.table
@@ -124,6 +158,14 @@ func newFaultRun(t *testing.T, cfg faultConfig) *faultRun {
 			Event: r.hook(t, db, i),
 		})})
 	}
+	// Registered after the pools, so run before they close: a killed
+	// process never resumes; its goroutines end, without effects, here.
+	dead := make(chan struct{})
+	r.dead = dead
+	t.Cleanup(func() {
+		close(dead)
+		r.zombies.Wait()
+	})
 	return r
 }
 
@@ -144,10 +186,16 @@ func (r *faultRun) hook(t *testing.T, db *sql.DB, replica int) func(context.Cont
 		if r.cfg.hangEvery > 0 && ev%r.cfg.hangEvery == 0 && r.hung[ev].CompareAndSwap(false, true) {
 			return r.outliveLease(t, ctx, db, ev, replica)
 		}
+		if r.isCrashed(replica) {
+			return r.die(t)
+		}
 		if err := r.credit(ctx, db, id, replica); err != nil {
 			return err
 		}
 		r.completed[ev].Add(1)
+		if r.isCrashed(replica) { // killed right after its effect
+			return r.die(t)
+		}
 		return nil
 	}
 }
@@ -190,7 +238,28 @@ func (r *faultRun) deliverOnce(ev, replica int) (ok bool, body []byte) {
 		UserID: int64(1000 + ev), TransactionID: int64(faultBase + ev), Sum: 150, ItemID: "gold-150",
 	}.Params()
 	w := httptest.NewRecorder()
-	r.replicas[replica%len(r.replicas)].h.ServeHTTP(w, r.signer.NewRequest("/playvision", payment))
+	replica %= len(r.replicas)
+	if r.isCrashed(replica) {
+		replica = 1 + ev%(len(r.replicas)-1) // the load balancer stops sending to it
+	}
+	req := r.signer.NewRequest("/playvision", payment)
+	if r.cfg.killApp && replica == 0 {
+		// Its answer arrives only if it is sent before the process dies.
+		done := make(chan struct{})
+		r.zombies.Add(1)
+		go func() {
+			defer r.zombies.Done()
+			defer close(done)
+			r.replicas[0].h.ServeHTTP(w, req)
+		}()
+		select {
+		case <-done:
+		case <-r.crashed:
+			return false, nil
+		}
+	} else {
+		r.replicas[replica].h.ServeHTTP(w, req)
+	}
 	ok = w.Code == http.StatusOK && bytes.Equal(w.Body.Bytes(), r.success)
 	if !ok && (w.Code != http.StatusOK || !bytes.Equal(w.Body.Bytes(), r.later)) {
 		r.odd.Add(1) // neither the stored reply nor "try again later"
@@ -242,6 +311,12 @@ func runFaults(t *testing.T, cfg faultConfig) faultResult {
 	}
 	res := faultResult{events: n, deliveries: n}
 
+	if cfg.killApp {
+		cfg.fault = func(t *testing.T) {
+			close(r.crashed)
+			killSessions(t, r.killer, "fault-0")
+		}
+	}
 	faulted := make(chan struct{})
 	if cfg.fault != nil {
 		go func() {
@@ -349,6 +424,22 @@ func TestFaultDatabaseKilled(t *testing.T) {
 			trigger: faultEvents() / 4,
 			fault:   func(t *testing.T) { srv.kill(t) },
 			recover: func(t *testing.T) { srv.start(t) },
+		})
+		checkFaultResult(t, opts.LeaseMode, res)
+	})
+}
+
+// TestFaultApplicationKilled kills one of the four replicas in the middle
+// of the load (its hooks stop right after their effect, its sessions end,
+// its answers never arrive, the load balancer sends the retries to the
+// other three).
+func TestFaultApplicationKilled(t *testing.T) {
+	dsn := databaseURL(t)
+	modes(t, func(t *testing.T, opts sqlstore.Options) {
+		opts.Lease, opts.LockWait = 5*time.Second, 5*time.Second
+		res := runFaults(t, faultConfig{
+			opts: opts, dsn: dsn, adminDSN: func() string { return dsn },
+			trigger: faultEvents() / 4, killApp: true,
 		})
 		checkFaultResult(t, opts.LeaseMode, res)
 	})
