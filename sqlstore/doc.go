@@ -101,12 +101,15 @@
 // bytes, no hook run). The hook credits the payment in the database (through
 // Tx in same-transaction mode, through the pool in lease mode) and counts
 // its completions as an outside effect would. One run on two cores with
-// the race detector; over three runs lease mode credited 10–24 payments
-// twice after the kill, 15–23 after the cut and 10–13 with hung hooks, and
-// same-transaction mode never credited twice (its outside effects happened
-// twice for 10–20, 8–15 and 19–29 payments):
+// the race detector; over several runs lease mode credited 5–24 payments
+// twice after a replica was killed, 10–24 after PostgreSQL was killed,
+// 15–23 after the cut and 10–13 with hung hooks, and same-transaction mode
+// never credited twice (its outside effects happened twice for 0–6, 10–20,
+// 8–15 and 19–29 payments):
 //
 //	fault (one per run)               mode     deliveries  credited once/twice/lost  outside effect twice
+//	one of 4 replicas killed          same-tx  1091        500 / 0 / 0               6
+//	                                  lease    1125        476 / 24 / 0              24
 //	PostgreSQL killed (SIGKILL)       same-tx  1390        500 / 0 / 0               20
 //	                                  lease    1500        490 / 10 / 0              10
 //	network cut (TCP proxy)           same-tx  1365        500 / 0 / 0               15
