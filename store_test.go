@@ -30,8 +30,11 @@ func TestMemoryStore_FiftyConcurrentDeliveriesFulfilOnce(t *testing.T) {
 	})
 	var calls atomic.Int32
 	release := make(chan struct{})
+	twice := make(chan struct{})
 	fulfil := func(context.Context) ([]byte, error) {
-		calls.Add(1)
+		if calls.Add(1) == 2 {
+			close(twice) // a broken store: do not wait for waiters that never come
+		}
 		<-release
 		return []byte(`{"response":{"order_id":1}}`), nil
 	}
@@ -47,7 +50,11 @@ func TestMemoryStore_FiftyConcurrentDeliveriesFulfilOnce(t *testing.T) {
 			replies[i], replayed[i], errs[i] = s.Do(context.Background(), "k", fulfil)
 		}(i)
 	}
-	<-allWaiting
+	select {
+	case <-allWaiting:
+	case <-twice:
+		t.Error("a second delivery ran the fulfilment instead of waiting")
+	}
 	close(release)
 	wg.Wait()
 

@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -155,30 +154,14 @@ func TestHandlerRetriesAfterFailedEvent(t *testing.T) {
 }
 
 func TestHandlerConcurrentDeliveriesRunEventOnce(t *testing.T) {
-	var events atomic.Int32
-	release := make(chan struct{})
-	h := newClient(t).Handler(paykit.Hooks{Event: func(context.Context, paykit.Notification) error {
-		events.Add(1)
-		<-release
-		return nil
-	}})
 	body := signer.Body(playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 9, Sum: 1}.Params())
-	var wg sync.WaitGroup
-	bodies := make([]string, 8)
-	for i := range bodies {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			bodies[i] = serve(h, postForm(body)).Body.String()
-		}()
-	}
-	time.Sleep(20 * time.Millisecond)
-	close(release)
-	wg.Wait()
-	for _, b := range bodies {
+	// The first Event is held until all 8 deliveries are inside the store
+	// (concurrentDeliveries): no sleep decides whether they overlapped.
+	replies, events := concurrentDeliveries(t, 8, body)
+	for _, b := range replies {
 		assert.Equal(t, `{"status":"1","message":"success"}`, b)
 	}
-	assert.EqualValues(t, 1, events.Load())
+	assert.EqualValues(t, 1, events)
 }
 
 func TestHandlerHookDeadlineUnderProviderLimit(t *testing.T) {
