@@ -40,12 +40,13 @@ func (e *Emulator) dispatch(jobs chan<- *delivery, results <-chan *delivery) {
 			heap.Pop(&waiting)
 		case d := <-results:
 			if d.attempt <= len(e.schedule) {
-				d.due = time.Now().Add(e.schedule[d.attempt-1])
+				delay := e.schedule[d.attempt-1]
+				d.due = time.Now().Add(delay)
+				if e.rescheduled != nil {
+					e.rescheduled(d.attempt, delay)
+				}
 				d.attempt++
 				heap.Push(&waiting, d)
-				if e.rescheduled != nil {
-					e.rescheduled()
-				}
 			} else {
 				e.done()
 			}

@@ -93,9 +93,10 @@ type Emulator struct {
 
 	// rescheduled, when set before the first callback is queued, is
 	// called by the dispatcher each time it puts a failed delivery back
-	// in line for a retry: tests use it to know a retry is pending
-	// instead of polling.
-	rescheduled func()
+	// in line for a retry, with the attempt that failed and the delay
+	// before the next: tests use it to know a retry is pending, and
+	// which delay it got, instead of polling or timing.
+	rescheduled func(failed int, delay time.Duration)
 }
 
 // Payment is the emulator's view of one payment.
