@@ -37,7 +37,10 @@ import (
 // be obtained at all the error is also [paykit.IsTemporary].
 //
 // ParseCallback does not check status, amount, currency or the test flag:
-// compare them with your order.
+// compare them with your order. Only what data carries is authenticated:
+// parameters of your own on the callbackurl (e.g. ?order=5) are ignored
+// here and anyone can change them, so find the order by cb.OrderID, never
+// by them.
 func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
 	p, err := c.requestParams(r)
 	if err != nil {
