@@ -199,13 +199,13 @@ func (c *Client) IdempotencyKey(n paykit.Notification) string {
 // length-prefixed, or "" when it has none.
 func refundFields(cb *Callback) string {
 	var b strings.Builder
-	any := false
+	present := false
 	for _, v := range [...]string{cb.refundTimestamp, cb.refundAmount, cb.refundCurrency,
 		cb.refundCommission, cb.refundCommCur} {
-		any = any || v != ""
+		present = present || v != ""
 		b.WriteString(itoa(int64(len(v))) + ":" + v + "|")
 	}
-	if !any {
+	if !present {
 		return ""
 	}
 	return b.String()
