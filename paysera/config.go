@@ -88,9 +88,12 @@ type Config struct {
 	AcceptSS1 bool
 	// FetchPublicKey downloads Paysera's public key from PublicKeyURL when
 	// a signature does not verify with the keys at hand (at most once per
-	// KeyRefreshInterval, never on every callback) and then keeps it
-	// beside the pinned or embedded key. It is implied in Sandbox mode
-	// without PublicKeyPEM.
+	// KeyRefreshInterval after a success, once per 30 s after a failure,
+	// one download at a time, never on every callback) and then keeps it
+	// beside the pinned or embedded key. The download runs detached from
+	// the callback's request, with its own timeout, so a client that hangs
+	// up does not cancel it. It is implied in Sandbox mode without
+	// PublicKeyPEM.
 	FetchPublicKey bool
 	// PublicKeyURL overrides where the key is downloaded from; "" derives
 	// it from Sandbox and BaseURL.
