@@ -33,6 +33,9 @@ type shopHarness struct {
 
 	mu        sync.Mutex
 	callbacks []callback
+	// changed is closed, and replaced, each time a callback is recorded:
+	// waitFor wakes on it instead of polling.
+	changed chan struct{}
 }
 
 // callback is a notification as the shop received it, with its answer.
@@ -63,7 +66,7 @@ func newShopHarness(t *testing.T) *shopHarness {
 	srv := httptest.NewUnstartedServer(nil)
 	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer})
 	require.NoError(t, err)
-	h := &shopHarness{t: t, shop: shop, srv: srv, browser: newBrowser(t)}
+	h := &shopHarness{t: t, shop: shop, srv: srv, browser: newBrowser(t), changed: make(chan struct{})}
 	srv.Config.Handler = h.recordCallbacks(shop.Handler())
 	srv.Start()
 	t.Cleanup(func() {
@@ -89,6 +92,8 @@ func (h *shopHarness) recordCallbacks(next http.Handler) http.Handler {
 		h.mu.Lock()
 		h.callbacks = append(h.callbacks, callback{Provider: paykit.Provider(p), Method: r.Method, URL: r.URL.RequestURI(),
 			Header: r.Header.Clone(), Body: body, Status: rec.Code, Reply: rec.Body.Bytes()})
+		close(h.changed)
+		h.changed = make(chan struct{})
 		h.mu.Unlock()
 		for k, v := range rec.Header() {
 			w.Header()[k] = v
@@ -197,18 +202,29 @@ func (h *shopHarness) order(id string) orderState {
 	return h.readOrder(h.get(h.srv.URL + "/orders/" + id))
 }
 
-// waitFor polls an order page until its status is want (callbacks of the
-// Paysera emulator arrive shortly after the buyer's redirect).
+// waitFor returns the order once its status is want. Callbacks of the
+// Paysera emulator arrive after the buyer's redirect, so it rereads the
+// order page each time the shop has answered a callback (the order is
+// updated before the answer is recorded), never on a timer. The deadline
+// only ends a test whose callback never comes.
 func (h *shopHarness) waitFor(id string, want OrderStatus) orderState {
 	h.t.Helper()
-	deadline := time.Now().Add(5 * time.Second)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
 	for {
+		h.mu.Lock()
+		changed := h.changed // taken before reading, so no callback is missed
+		h.mu.Unlock()
 		o := h.order(id)
-		if o.Status == want || time.Now().After(deadline) {
-			require.Equal(h.t, want, o.Status, "order %s", id)
+		if o.Status == want {
 			return o
 		}
-		time.Sleep(5 * time.Millisecond)
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			require.Equal(h.t, want, o.Status, "order %s: no callback brought it", id)
+			return o
+		}
 	}
 }
 

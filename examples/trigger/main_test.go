@@ -5,13 +5,17 @@ import (
 	"context"
 	"crypto/x509"
 	"encoding/pem"
+	"errors"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -126,11 +130,19 @@ func TestTriggerSendsVerifiedNotifications(t *testing.T) {
 
 func TestTriggerWrongSecretIsRefused(t *testing.T) {
 	r := newReceiver(t, nil)
-	for provider, want := range map[string]string{
-		"paysera": "HTTP 400", "vkpay": `"error_code":10`, "xsolla": "INVALID_SIGNATURE", "playvision": `"status":"-1"`,
+	// Each receiver's own refusal: its HTTP status and its error in the body.
+	for provider, want := range map[string][]string{
+		"paysera":    {"HTTP 400 Bad Request\n"},
+		"vkpay":      {"HTTP 200 OK\n", `"error_code":10`},
+		"xsolla":     {"HTTP 400 Bad Request\n", "INVALID_SIGNATURE"},
+		"playvision": {"HTTP 200 OK\n", `{"status":"-1","message":"Invalid signature"}`},
 	} {
 		out := trigger(t, r, "-provider", provider, "-secret", "not-the-secret", "-amount", "100", "-id", "5", "-url", r.srv.URL+"/"+provider)
-		assert.Contains(t, out, want, provider)
+		assert.True(t, strings.HasPrefix(out, want[0]), "%s: %q", provider, out)
+		for _, w := range want[1:] {
+			assert.Contains(t, out, w, provider)
+		}
+		assert.NotContains(t, out, "OK\n"+"OK", provider)
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -151,16 +163,63 @@ func TestTriggerSignsPayseraWithAKey(t *testing.T) {
 	assert.Equal(t, "9", r.last(t).OrderID)
 }
 
+// countingServer answers 200 to anything and counts the requests it got.
+func countingServer(t *testing.T) (*httptest.Server, *atomic.Int32) {
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		hits.Add(1)
+		_, _ = io.WriteString(w, "OK")
+	}))
+	t.Cleanup(srv.Close)
+	return srv, &hits
+}
+
+// TestTriggerFlagErrors checks that bad flags fail with their own message
+// before anything is sent: the -url given is a live server that counts
+// requests, so a flag the trigger forgot to check shows up as a request
+// (or as a different error), not as a lucky "connection refused".
 func TestTriggerFlagErrors(t *testing.T) {
-	for _, args := range [][]string{
-		{"-provider", "vkpay"},
-		{"-url", "http://127.0.0.1:1/"},
-		{"-provider", "stripe", "-url", "http://127.0.0.1:1/"},
-		{"-provider", "vkpay", "-type", "refund", "-url", "http://127.0.0.1:1/"},
-		{"-provider", "xsolla", "-currency", "XXXX", "-url", "http://127.0.0.1:1/"},
-		{"-provider", "playvision", "-user", "me", "-url", "http://127.0.0.1:1/"},
+	srv, hits := countingServer(t)
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-provider", "vkpay"}, "-url is required"},
+		{[]string{"-url", srv.URL}, "-provider is required"},
+		{[]string{"-provider", "stripe", "-url", srv.URL}, `unknown provider "stripe"`},
+		{[]string{"-provider", "vkpay", "-type", "refund", "-url", srv.URL}, `vkpay types are`},
+		{[]string{"-provider", "xsolla", "-currency", "XXXX", "-url", srv.URL}, "currency"},
+		{[]string{"-provider", "playvision", "-user", "me", "-url", srv.URL}, `-user must be a positive number, got "me"`},
+		{[]string{"-provider", "vkpay", "-url", srv.URL, "extra"}, `unexpected argument "extra"`},
 	} {
-		err := run(context.Background(), args, io.Discard, http.DefaultClient)
-		assert.Error(t, err, "%v", args)
+		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
+			err := run(context.Background(), tc.args, io.Discard, srv.Client())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			var netErr *net.OpError
+			assert.False(t, errors.As(err, &netErr), "a flag error is not a connection error: %v", err)
+		})
 	}
+	assert.Zero(t, hits.Load(), "no bad invocation sends anything")
+}
+
+// TestTriggerConnectionErrorIsItsOwnOutcome: a receiver that cannot be
+// reached is an error wrapping the network failure, while a receiver that
+// refuses the notification is not an error at all: its status and body are
+// printed (see TestTriggerWrongSecretIsRefused).
+func TestTriggerConnectionErrorIsItsOwnOutcome(t *testing.T) {
+	srv, _ := countingServer(t)
+	closedURL := srv.URL
+	srv.Close()
+	err := run(context.Background(), []string{"-provider", "playvision", "-id", "5", "-url", closedURL}, io.Discard, http.DefaultClient)
+	require.Error(t, err)
+	var netErr *net.OpError
+	assert.True(t, errors.As(err, &netErr), "want a network error, got %v", err)
+	assert.ErrorIs(t, err, syscall.ECONNREFUSED)
+
+	r := newReceiver(t, nil)
+	var out bytes.Buffer
+	require.NoError(t, run(context.Background(), []string{"-provider", "playvision", "-secret", "not-the-secret", "-id", "5",
+		"-url", r.srv.URL + "/playvision"}, &out, r.srv.Client()))
+	assert.Equal(t, "HTTP 200 OK\n"+`{"status":"-1","message":"Invalid signature"}`+"\n", out.String())
 }
