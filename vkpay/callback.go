@@ -2,7 +2,6 @@ package vkpay
 
 import (
 	"fmt"
-	"github.com/paykit-go/paykit/internal/form"
 	"net/http"
 	"net/url"
 	"slices"
@@ -11,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -25,32 +25,27 @@ func Sign(params url.Values, secret string) string {
 	return signature.SortedMD5Except(params, secret, SigParam)
 }
 
-// ParseCallback reads a notification from r (a POST with a form body, capped
-// at Config.MaxBodyBytes; a GET is read from its query), verifies it and
-// decodes it. See [Client.ParseValues] for the checks and errors.
+// ParseCallback reads a notification from r (a POST with a form body; a
+// GET is read from its query), capped at 64 KiB, verifies it and decodes
+// it. See [Client.ParseValues] for the checks and errors.
 func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
-	form, err := paykit.ReadRawForm(r, c.limit())
+	input, err := form.ReadInput(r, form.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
-	return c.parseForm(form)
+	return c.parseForm(string(input))
 }
 
-// ParseBody is [Client.ParseCallback] for a raw form body, for merchants
-// who read the body themselves (stripe-style: signatures are over what was
-// received).
-func (c *Client) ParseBody(body []byte) (paykit.Notification, error) {
-	if int64(len(body)) > c.limit() {
-		return nil, fmt.Errorf("%w: over %d bytes", paykit.ErrBodyTooLarge, c.limit())
+// ParseBody is [Client.ParseCallback] for a raw form body (or the raw
+// query string of a GET), for merchants who read the body themselves:
+// signatures are over what was received. VK signs nothing in headers, so
+// header may be nil; it is not read. A body over 64 KiB is refused with
+// [paykit.ErrBodyTooLarge].
+func (c *Client) ParseBody(body []byte, header http.Header) (paykit.Notification, error) {
+	if len(body) > form.DefaultMaxBytes {
+		return nil, fmt.Errorf("%w: over %d bytes", paykit.ErrBodyTooLarge, form.DefaultMaxBytes)
 	}
 	return c.parseForm(string(body))
-}
-
-func (c *Client) limit() int64 {
-	if c.maxBytes <= 0 {
-		return paykit.DefaultMaxBodyBytes
-	}
-	return c.maxBytes
 }
 
 // ParseValues verifies and decodes already-parsed form parameters. Each
@@ -68,7 +63,7 @@ func (c *Client) ParseValues(params url.Values) (paykit.Notification, error) {
 	pairs := arr[:0]
 	for k, vs := range params {
 		if len(vs) != 1 {
-			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, clip(k), len(vs))
+			return nil, fmt.Errorf("%w: parameter %q given %d times", paykit.ErrMalformed, form.Clip(k), len(vs))
 		}
 		pairs = append(pairs, signature.Pair{Key: k, Value: vs[0]})
 	}
@@ -132,7 +127,7 @@ func (c *Client) parsePairs(pairs []signature.Pair) (paykit.Notification, error)
 		common.Extra = extra(pairs, isSubscriptionKey)
 		n = d.subscriptionStatusChange(common)
 	default:
-		return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(common.NotificationType))
+		return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, form.Clip(common.NotificationType))
 	}
 	if d.err != nil {
 		return nil, d.err
@@ -374,15 +369,4 @@ func (d *decoder) subscriptionStatusChange(c Common) *SubscriptionStatusChange {
 		d.fail("item_price", "is negative")
 	}
 	return n
-}
-
-// maxKeyInError bounds how much of an attacker-chosen string an error
-// echoes.
-const maxKeyInError = 40
-
-func clip(s string) string {
-	if len(s) > maxKeyInError {
-		return s[:maxKeyInError] + "…"
-	}
-	return s
 }

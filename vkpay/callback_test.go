@@ -45,7 +45,7 @@ func TestParseOrderStatusChangeDecodesEveryField(t *testing.T) {
 }
 
 func TestParseRefundSummarisesAsRefund(t *testing.T) {
-	n, err := newClient(t).ParseBody([]byte(signed(orderParams("7", "refunded"), testSecret)))
+	n, err := newClient(t).ParseBody([]byte(signed(orderParams("7", "refunded"), testSecret)), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -103,7 +103,7 @@ func TestParseEachTypeAndTestVariant(t *testing.T) {
 					p[k] = v
 				}
 				p.Set("notification_type", tt.typ+suffix)
-				n, err := c.ParseBody([]byte(signed(p, testSecret)))
+				n, err := c.ParseBody([]byte(signed(p, testSecret)), nil)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -163,7 +163,7 @@ func TestParseErrorsNeverEchoExpectedSig(t *testing.T) {
 
 func TestParseAcceptsPreviousSecretAndUppercaseSig(t *testing.T) {
 	c := newClient(t, "old-secret")
-	if _, err := c.ParseBody([]byte(signed(orderParams("1", "chargeable"), "old-secret"))); err != nil {
+	if _, err := c.ParseBody([]byte(signed(orderParams("1", "chargeable"), "old-secret")), nil); err != nil {
 		t.Fatalf("previous secret: %v", err)
 	}
 	p := orderParams("1", "chargeable")
@@ -180,7 +180,7 @@ func TestParseLegacyBodyWithoutVersionAndPlus(t *testing.T) {
 	if !strings.Contains(body, "gold+pack") {
 		t.Fatalf("body %s", body)
 	}
-	n, err := newClient(t).ParseBody([]byte(body))
+	n, err := newClient(t).ParseBody([]byte(body), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -190,8 +190,7 @@ func TestParseLegacyBodyWithoutVersionAndPlus(t *testing.T) {
 }
 
 func TestNewValidatesConfig(t *testing.T) {
-	for _, cfg := range []vkpay.Config{{Secret: "s"}, {AppID: 1}, {AppID: 1, Secret: "s", PreviousSecrets: []string{""}},
-		{AppID: 1, Secret: "s", MaxBodyBytes: -1}} {
+	for _, cfg := range []vkpay.Config{{Secret: "s"}, {AppID: 1}, {AppID: 1, Secret: "s", PreviousSecrets: []string{""}}} {
 		if _, err := vkpay.New(cfg); !errors.Is(err, paykit.ErrInvalidRequest) {
 			t.Fatalf("New(%+v) err = %v", cfg, err)
 		}

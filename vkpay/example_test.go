@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/vkpay"
@@ -52,32 +53,40 @@ func Example() {
 	// {"response":{"order_id":55}}
 }
 
-// The VK-specific surface: your own app_order_id, refunds apart, and
-// subscriptions with a period and a trial.
-func ExampleClient_CallbackHandler() {
+// The VK-specific surface: your own app_order_id in the answer, refunds
+// handled apart from payments, and the shared options (hook deadline,
+// error log).
+func ExampleClient_HandlerWith() {
 	client, _ := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests"})
-	handler := client.CallbackHandler(vkpay.Callbacks{
-		OrderStatusChange: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
-			return vkpay.OrderReply{AppOrderID: 9001}, nil // your order id, stored with the grant
+	handler := client.HandlerWith(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			fmt.Println("grant order", n.Summary().ID)
+			return nil // grant the goods and store your order id, using ctx
 		},
-		Refund: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
-			return vkpay.OrderReply{AppOrderID: 9001}, nil // take the goods back
+	}, vkpay.HandlerOptions{
+		HandlerOptions: paykit.HandlerOptions{
+			HookTimeout: 5 * time.Second,
+			ErrorLog:    func(r *http.Request, err error) { log.Println("vk:", err) },
 		},
-		GetSubscription: func(ctx context.Context, n *vkpay.GetSubscription) (vkpay.SubscriptionReply, error) {
-			return vkpay.SubscriptionReply{ItemID: "vip", Title: "VIP", Price: 30, Period: 30, TrialDuration: 7}, nil
+		OrderReply: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+			return vkpay.OrderReply{AppOrderID: 9000 + n.OrderID}, nil // your order id for it
+		},
+		Refund: func(ctx context.Context, n *vkpay.OrderStatusChange) error {
+			return nil // take the goods back
 		},
 	})
 	p := url.Values{"notification_type": {"order_status_change_test"}, "app_id": {"12345678"}, "user_id": {"1"},
 		"order_id": {"56"}, "status": {"chargeable"}, "item_price": {"7"}}
 	p.Set("sig", vkpay.Sign(p, "s3cr3tKey_for_tests"))
-	for i := 0; i < 2; i++ { // VK resends: the answer is the same bytes
+	for i := 0; i < 2; i++ { // VK resends: the answer is the same bytes, the goods go once
 		w := httptest.NewRecorder()
 		handler.ServeHTTP(w, httptest.NewRequest("POST", "/", strings.NewReader(p.Encode())))
 		fmt.Println(w.Body.String())
 	}
 	// Output:
-	// {"response":{"order_id":56,"app_order_id":9001}}
-	// {"response":{"order_id":56,"app_order_id":9001}}
+	// grant order 56
+	// {"response":{"order_id":56,"app_order_id":9056}}
+	// {"response":{"order_id":56,"app_order_id":9056}}
 }
 
 // Parsing a notification yourself.

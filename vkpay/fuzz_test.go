@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
@@ -36,12 +37,12 @@ func FuzzParseBody(f *testing.F) {
 	c := newClient(f)
 	f.Fuzz(func(t *testing.T, body string, sign bool) {
 		if sign {
-			if p, err := paykit.ParseForm(body); err == nil {
+			if p, err := form.Parse(body); err == nil {
 				p.Set("sig", vkpay.Sign(p, testSecret))
 				body = p.Encode()
 			}
 		}
-		n, err := c.ParseBody([]byte(body))
+		n, err := c.ParseBody([]byte(body), nil)
 		checkSentinel(t, err)
 		if err == nil {
 			if n == nil || n.Summary().Provider != paykit.VKPay {
@@ -66,7 +67,7 @@ func fuzzDecoder(f *testing.F, typ string, keys []string, check func(t *testing.
 				p.Set(k, vals[i])
 			}
 		}
-		n, err := c.ParseBody([]byte(signed(p, testSecret)))
+		n, err := c.ParseBody([]byte(signed(p, testSecret)), nil)
 		checkSentinel(t, err)
 		if err == nil {
 			check(t, n)

@@ -146,13 +146,17 @@ func TestHandlerConcurrentDeliveriesRunEventOnceWithIdenticalBodies(t *testing.T
 	var events atomic.Int32
 	var appOrder atomic.Int64
 	store := &barrierStore{Store: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), want: n, allIn: make(chan struct{})}
-	h := newClient(t).CallbackHandler(vkpay.Callbacks{
-		OrderStatusChange: func(ctx context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+	h := newClient(t).HandlerWith(paykit.Hooks{
+		Event: func(context.Context, paykit.Notification) error {
 			events.Add(1)
 			<-store.allIn // every delivery has reached the store while this one fulfils
-			return vkpay.OrderReply{AppOrderID: 1000 + appOrder.Add(1)}, nil
+			return nil
 		},
 		Store: store,
+	}, vkpay.HandlerOptions{
+		OrderReply: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+			return vkpay.OrderReply{AppOrderID: 1000 + appOrder.Add(1)}, nil
+		},
 	})
 	body := signed(orderParams("2044861", "chargeable"), testSecret)
 	bodies := make([]string, n)
@@ -166,7 +170,7 @@ func TestHandlerConcurrentDeliveriesRunEventOnceWithIdenticalBodies(t *testing.T
 	}
 	wg.Wait()
 	if events.Load() != 1 {
-		t.Fatalf("Event ran %d times", events.Load())
+		t.Fatalf("Event ran %d times: %v", events.Load(), bodies)
 	}
 	want := `{"response":{"order_id":2044861,"app_order_id":1001}}`
 	for i, b := range bodies {
@@ -244,21 +248,27 @@ func TestHandlerKeysTestAndLiveAndStatusesApart(t *testing.T) {
 	}
 }
 
-func TestCallbackHandlerRoutesRefundsAndEchoesSubscriptionID(t *testing.T) {
-	var refunds atomic.Int32
-	h := newClient(t).CallbackHandler(vkpay.Callbacks{
-		OrderStatusChange: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+func TestHandlerWithRoutesRefundsApartAndEnrichesReplies(t *testing.T) {
+	var refunds, events atomic.Int32
+	h := newClient(t).HandlerWith(paykit.Hooks{Event: func(context.Context, paykit.Notification) error {
+		events.Add(1)
+		return nil
+	}}, vkpay.HandlerOptions{
+		OrderReply: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
 			return vkpay.OrderReply{AppOrderID: 1}, nil
 		},
-		Refund: func(_ context.Context, n *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+		Refund: func(_ context.Context, n *vkpay.OrderStatusChange) error {
 			refunds.Add(1)
-			return vkpay.OrderReply{AppOrderID: 1}, nil
+			return nil
 		},
-		SubscriptionStatusChange: func(context.Context, *vkpay.SubscriptionStatusChange) (vkpay.SubscriptionStatusReply, error) {
+		SubscriptionReply: func(context.Context, *vkpay.SubscriptionStatusChange) (vkpay.SubscriptionStatusReply, error) {
 			return vkpay.SubscriptionStatusReply{AppOrderID: 42}, nil
 		},
 	})
-	if _, b := serve(h, signed(orderParams("9", "refunded"), testSecret)); b != `{"response":{"order_id":9,"app_order_id":1}}` || refunds.Load() != 1 {
+	if _, b := serve(h, signed(orderParams("9", "refunded"), testSecret)); b != `{"response":{"order_id":9,"app_order_id":1}}` || refunds.Load() != 1 || events.Load() != 0 {
+		t.Fatal(b)
+	}
+	if _, b := serve(h, signed(orderParams("9", "chargeable"), testSecret)); b != `{"response":{"order_id":9,"app_order_id":1}}` || events.Load() != 1 {
 		t.Fatal(b)
 	}
 	if _, b := serve(h, signed(subParams("123", "chargeable"), testSecret)); b != `{"response":{"subscription_id":123,"app_order_id":42}}` {
@@ -282,14 +292,15 @@ func TestHandlerGivesHooksADeadlineInsideVKLimit(t *testing.T) {
 	if _, b := serve(h, signed(orderParams("1", "chargeable"), testSecret)); strings.Contains(b, "error") {
 		t.Fatal(b)
 	}
-	if left <= 0 || left >= vkpay.ResponseLimit {
+	if left <= 0 || left >= vkpay.ReplyTimeout {
 		t.Fatalf("deadline in %v", left)
 	}
 }
 
-func TestHandlerOnErrorSeesFailures(t *testing.T) {
+func TestHandlerWithErrorLogSeesFailures(t *testing.T) {
 	var got error
-	h := newClient(t).CallbackHandler(vkpay.Callbacks{OnError: func(_ *http.Request, err error) { got = err }})
+	h := newClient(t).HandlerWith(paykit.Hooks{}, vkpay.HandlerOptions{HandlerOptions: paykit.HandlerOptions{
+		ErrorLog: func(_ *http.Request, err error) { got = err }}})
 	serve(h, signed(getItemParams("x"), "wrong"))
 	if !errors.Is(got, paykit.ErrInvalidSignature) {
 		t.Fatalf("OnError got %v", got)

@@ -123,16 +123,21 @@ func TestHandlersAcceptOnlyPost(t *testing.T) {
 func TestInvalidHookReplyDoesNotFulfilTwice(t *testing.T) {
 	var orders, subs atomic.Int32
 	var reported []error
-	h := newClient(t).CallbackHandler(vkpay.Callbacks{
-		OrderStatusChange: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
+	h := newClient(t).HandlerWith(paykit.Hooks{Event: func(_ context.Context, n paykit.Notification) error {
+		if n.Summary().Kind == paykit.KindSubscription {
+			subs.Add(1)
+		} else {
 			orders.Add(1)
+		}
+		return nil
+	}}, vkpay.HandlerOptions{
+		OrderReply: func(context.Context, *vkpay.OrderStatusChange) (vkpay.OrderReply, error) {
 			return vkpay.OrderReply{AppOrderID: -1}, nil // invalid, after the goods went out
 		},
-		SubscriptionStatusChange: func(context.Context, *vkpay.SubscriptionStatusChange) (vkpay.SubscriptionStatusReply, error) {
-			subs.Add(1)
+		SubscriptionReply: func(context.Context, *vkpay.SubscriptionStatusChange) (vkpay.SubscriptionStatusReply, error) {
 			return vkpay.SubscriptionStatusReply{AppOrderID: -5}, nil
 		},
-		OnError: func(_ *http.Request, err error) { reported = append(reported, err) },
+		OnInvalidReply: func(_ paykit.Notification, err error) { reported = append(reported, err) },
 	})
 	tests := []struct {
 		name  string
@@ -170,7 +175,7 @@ func TestKeySeparatesEveryVKIdSpaceAndMatchesExactRepeats(t *testing.T) {
 	parse := func(c *vkpay.Client, p url.Values) paykit.Notification {
 		t.Helper()
 		p = with(p, "app_id", strconv.FormatInt(c.AppID(), 10))
-		n, err := c.ParseBody([]byte(signed(p, testSecret)))
+		n, err := c.ParseBody([]byte(signed(p, testSecret)), nil)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,9 +224,9 @@ func TestKeySeparatesEveryVKIdSpaceAndMatchesExactRepeats(t *testing.T) {
 // keyOf keys n with the client of its app, refusing the empty key.
 func keyOf(t *testing.T, c, other *vkpay.Client, n paykit.Notification) string {
 	t.Helper()
-	k := c.Key(n)
+	k := c.IdempotencyKey(n)
 	if appIDOf(n) == other.AppID() {
-		k = other.Key(n)
+		k = other.IdempotencyKey(n)
 	}
 	if k == "" {
 		t.Fatalf("empty key for %T", n)
@@ -255,7 +260,7 @@ func TestNotificationWithoutItsIDIsRefusedWithError11(t *testing.T) {
 	for name, p := range tests {
 		t.Run(name, func(t *testing.T) {
 			body := signed(p, testSecret)
-			if _, err := newClient(t).ParseBody([]byte(body)); !errors.Is(err, paykit.ErrMalformed) {
+			if _, err := newClient(t).ParseBody([]byte(body), nil); !errors.Is(err, paykit.ErrMalformed) {
 				t.Fatalf("err = %v, want ErrMalformed", err)
 			}
 			if _, b := serve(h, body); decode(t, b).Error == nil || decode(t, b).Error.Code != 11 {

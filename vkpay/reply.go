@@ -1,9 +1,9 @@
 package vkpay
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/url"
-	"strconv"
 	"unicode/utf8"
 
 	"github.com/paykit-go/paykit"
@@ -66,24 +66,10 @@ func (r *ItemReply) Validate() error {
 // AppendJSON appends the success envelope {"response":{…}} to b. It does
 // not validate; handlers call Validate first.
 func (r *ItemReply) AppendJSON(b []byte) []byte {
-	b = append(b, `{"response":{"title":`...)
-	b = appendString(b, r.Title)
-	b = append(b, `,"price":`...)
-	b = strconv.AppendInt(b, r.Price, 10)
-	if r.ItemID != "" {
-		b = append(b, `,"item_id":`...)
-		b = appendString(b, r.ItemID)
-	}
-	if r.PhotoURL != "" {
-		b = append(b, `,"photo_url":`...)
-		b = appendString(b, r.PhotoURL)
-	}
-	if r.Discount != 0 {
-		b = append(b, `,"discount":`...)
-		b = strconv.AppendInt(b, r.Discount, 10)
-	}
-	b = appendExpiration(b, r.Expiration, r.NoCache)
-	return append(b, "}}"...)
+	return appendEnvelope(b, response[itemJSON]{itemJSON{
+		Title: r.Title, Price: r.Price, ItemID: r.ItemID, PhotoURL: r.PhotoURL,
+		Discount: r.Discount, Expiration: expirationJSON(r.Expiration, r.NoCache),
+	}})
 }
 
 // OrderReply answers order_status_change.
@@ -109,13 +95,7 @@ func (r *OrderReply) Validate() error {
 
 // AppendJSON appends {"response":{"order_id":…,"app_order_id":…}} to b.
 func (r *OrderReply) AppendJSON(b []byte) []byte {
-	b = append(b, `{"response":{"order_id":`...)
-	b = strconv.AppendInt(b, r.OrderID, 10)
-	if r.AppOrderID != 0 {
-		b = append(b, `,"app_order_id":`...)
-		b = strconv.AppendInt(b, r.AppOrderID, 10)
-	}
-	return append(b, "}}"...)
+	return appendEnvelope(b, response[orderJSON]{orderJSON{OrderID: r.OrderID, AppOrderID: r.AppOrderID}})
 }
 
 // SubscriptionReply answers get_subscription.
@@ -158,26 +138,10 @@ func (r *SubscriptionReply) Validate() error {
 
 // AppendJSON appends the success envelope to b.
 func (r *SubscriptionReply) AppendJSON(b []byte) []byte {
-	b = append(b, `{"response":{"title":`...)
-	b = appendString(b, r.Title)
-	b = append(b, `,"price":`...)
-	b = strconv.AppendInt(b, r.Price, 10)
-	b = append(b, `,"period":`...)
-	b = strconv.AppendInt(b, int64(r.Period), 10)
-	if r.ItemID != "" {
-		b = append(b, `,"item_id":`...)
-		b = appendString(b, r.ItemID)
-	}
-	if r.PhotoURL != "" {
-		b = append(b, `,"photo_url":`...)
-		b = appendString(b, r.PhotoURL)
-	}
-	if r.TrialDuration != 0 {
-		b = append(b, `,"trial_duration":`...)
-		b = strconv.AppendInt(b, int64(r.TrialDuration), 10)
-	}
-	b = appendExpiration(b, r.Expiration, r.NoCache)
-	return append(b, "}}"...)
+	return appendEnvelope(b, response[subscriptionJSON]{subscriptionJSON{
+		Title: r.Title, Price: r.Price, Period: r.Period, ItemID: r.ItemID, PhotoURL: r.PhotoURL,
+		TrialDuration: r.TrialDuration, Expiration: expirationJSON(r.Expiration, r.NoCache),
+	}})
 }
 
 // SubscriptionStatusReply answers subscription_status_change.
@@ -203,17 +167,12 @@ func (r *SubscriptionStatusReply) Validate() error {
 
 // AppendJSON appends the success envelope to b.
 func (r *SubscriptionStatusReply) AppendJSON(b []byte) []byte {
-	b = append(b, `{"response":{"subscription_id":`...)
+	var id any = r.SubscriptionID
 	if isDigits(r.SubscriptionID) {
-		b = append(b, r.SubscriptionID...)
-	} else {
-		b = appendString(b, r.SubscriptionID)
+		id = json.Number(r.SubscriptionID)
 	}
-	if r.AppOrderID != 0 {
-		b = append(b, `,"app_order_id":`...)
-		b = strconv.AppendInt(b, r.AppOrderID, 10)
-	}
-	return append(b, "}}"...)
+	return appendEnvelope(b, response[subscriptionStatusJSON]{subscriptionStatusJSON{
+		SubscriptionID: id, AppOrderID: r.AppOrderID}})
 }
 
 // Error codes of VK's error answer (spec §A.8). Codes 100–999 are the
@@ -279,13 +238,7 @@ func (e *Error) Validate() error {
 
 // AppendJSON appends {"error":{…}} to b, with no "response" key.
 func (e *Error) AppendJSON(b []byte) []byte {
-	b = append(b, `{"error":{"error_code":`...)
-	b = strconv.AppendInt(b, int64(e.Code), 10)
-	b = append(b, `,"error_msg":`...)
-	b = appendString(b, e.Msg)
-	b = append(b, `,"critical":`...)
-	b = strconv.AppendBool(b, e.Critical)
-	return append(b, "}}"...)
+	return appendEnvelope(b, errorEnvelope{errorJSON{Code: e.Code, Msg: e.Msg, Critical: e.Critical}})
 }
 
 func validateTitle(t string) error {
@@ -325,14 +278,6 @@ func validateExpiration(exp int64, noCache bool) error {
 	return nil
 }
 
-func appendExpiration(b []byte, exp int64, noCache bool) []byte {
-	if exp == 0 && !noCache {
-		return b
-	}
-	b = append(b, `,"expiration":`...)
-	return strconv.AppendInt(b, exp, 10)
-}
-
 func validPeriod(days int) bool {
 	for _, p := range subscriptionPeriods {
 		if days == p {
@@ -352,57 +297,4 @@ func isDigits(s string) bool {
 		}
 	}
 	return true
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD;
-// <, > and & are escaped as encoding/json does, so replies are safe to
-// embed anywhere.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && c != '<' && c != '>' && c != '&' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if (r == utf8.RuneError && size == 1) || r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			switch r {
-			case utf8.RuneError:
-				b = append(b, `\ufffd`...)
-			case '\u2028':
-				b = append(b, `\u2028`...)
-			default:
-				b = append(b, `\u2029`...)
-			}
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

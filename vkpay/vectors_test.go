@@ -7,13 +7,14 @@ import (
 	"testing"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
 func TestVectorsSignDecodedSortedValues(t *testing.T) {
 	for _, v := range loadVotesVectors(t) {
 		t.Run(v.ID, func(t *testing.T) {
-			params, err := paykit.ParseForm(v.Body)
+			params, err := form.Parse(v.Body)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -34,7 +35,7 @@ func TestVectorsSignDecodedSortedValues(t *testing.T) {
 func TestVectorsVerifyThroughParse(t *testing.T) {
 	for _, v := range loadVotesVectors(t) {
 		t.Run(v.ID, func(t *testing.T) {
-			params, err := paykit.ParseForm(v.Body)
+			params, err := form.Parse(v.Body)
 			if err != nil {
 				t.Fatal(err)
 			}

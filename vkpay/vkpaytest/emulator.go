@@ -245,7 +245,7 @@ func New(opts Options) (*Emulator, error) {
 	}
 	client := opts.HTTPClient
 	if client == nil {
-		client = &http.Client{Timeout: vkpay.ResponseLimit}
+		client = &http.Client{Timeout: vkpay.ReplyTimeout}
 	}
 	e := &Emulator{
 		opts:   opts,
