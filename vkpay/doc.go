@@ -24,25 +24,29 @@
 // # Handlers
 //
 // [Client.Handler] answers with the provider-neutral [paykit.Hooks];
-// [Client.CallbackHandler] takes [Callbacks] with VK's full surface
-// (app_order_id, subscription period and trial, refunds apart). Both always
+// [Client.HandlerWith] adds the shared [paykit.HandlerOptions] (body cap,
+// hook deadline, error log) and VK's extras in [HandlerOptions]: your
+// app_order_id in the answers to status changes, refunds handled apart
+// from payments. Both run on paykit's one callback engine and always
 // answer HTTP 200 with {"response":{…}} or {"error":{…}} — never both:
 //
 //	bad or missing sig                      error 10, critical
 //	other bad input (app_id, duplicate keys,
 //	missing fields, unknown type or status) error 11, critical
-//	hook: paykit.ErrUnknownItem             error 20, critical
+//	hook: paykit.ErrUnknownItem, nil Item   error 20, critical
 //	hook: paykit.ErrUnknownUser             error 22, critical
-//	hook: paykit.Temporary(err), deadline   error 2, not critical (VK resends)
+//	hook: paykit.Temporary(err), deadline,
+//	nil Event                               error 2, not critical (VK resends)
 //	hook: *vkpay.Error                      that error (e.g. 21, or 100–999)
 //	hook: any other error, invalid reply    error 1, critical
 //
-// order_status_change and subscription_status_change go through
-// [paykit.Fulfil]: the hook runs once per key and every repeat, sequential
-// or concurrent, gets the first answer byte for byte, as VK requires. Order
-// keys are (app, test flag, payment or refund, order_id), so test and
-// production ids never collide; see [Client.Key] for subscriptions. Hooks
-// get a context with a deadline inside VK's 10 s limit.
+// order_status_change and subscription_status_change are fulfilled through
+// the [paykit.Store]: the hook runs once per [Client.IdempotencyKey] and
+// every repeat, sequential or concurrent, gets the first answer byte for
+// byte, as VK requires. Order keys are (app, test flag, payment or refund,
+// order_id), so test and production ids never collide. Hooks get a context
+// with a deadline inside VK's 10 s limit ([ReplyTimeout]). Only POST is
+// accepted.
 //
 // # Summary mapping
 //
