@@ -95,31 +95,32 @@
 //
 // Measured by this package's fault tests (faults_test.go): 500 payments
 // delivered at once to four replicas of the playvision Handler (each with
-// its own pool and Store on one table), one fault in the middle, then the
-// simulated provider retries every delivery not answered with success until
-// it is, and delivers every payment once more (all answered with the stored
-// bytes, no hook run). The hook credits the payment in the database (through
-// Tx in same-transaction mode, through the pool in lease mode) and counts
-// its completions as an outside effect would. One run on two cores with
-// the race detector; over several runs lease mode credited 5–24 payments
-// twice after a replica was killed, 10–24 after PostgreSQL was killed,
-// 15–23 after the cut and 10–13 with hung hooks, and same-transaction mode
-// never credited twice (its outside effects happened twice for 0–6, 10–20,
-// 8–15 and 19–29 payments):
+// its own pool and Store on one table), one fault in the middle of the
+// load, then the simulated provider retries every delivery not answered
+// with success until it is, and finally delivers again every payment that
+// was retried and every tenth other (all answered with the stored bytes,
+// no hook run). The hook credits the payment in the database (through Tx
+// in same-transaction mode, through the pool in lease mode) and counts its
+// completions as an effect outside the database would happen. One run on
+// two shared cores with the race detector (deliveries = 500 first +
+// retries + replays):
 //
-//	fault (one per run)               mode     deliveries  credited once/twice/lost  outside effect twice
-//	one of 4 replicas killed          same-tx  1091        500 / 0 / 0               6
-//	                                  lease    1125        476 / 24 / 0              24
-//	PostgreSQL killed (SIGKILL)       same-tx  1390        500 / 0 / 0               20
-//	                                  lease    1500        490 / 10 / 0              10
-//	network cut (TCP proxy)           same-tx  1365        500 / 0 / 0               15
-//	                                  lease    1496        485 / 15 / 0              14
-//	hook outlives the lease (10/500)  same-tx  1193        500 / 0 / 0               19
-//	                                  lease    1071        490 / 10 / 0              10
+//	fault (one per run)               mode     deliveries (retries)  credited once/twice/lost  outside effect twice
+//	one of 4 replicas killed          same-tx   743 (108)            500 /  0 / 0                2
+//	                                  lease     775 (125)            491 /  9 / 0                9
+//	PostgreSQL killed (SIGKILL)       same-tx  1274 (381)            500 /  0 / 0               11
+//	                                  lease    1500 (500)            483 / 17 / 0               17
+//	network cut (TCP proxy)           same-tx  1266 (376)            500 /  0 / 0               15
+//	                                  lease    1500 (500)            469 / 31 / 0               28
+//	hook outlives the lease (10/500)  same-tx   829 (157)            500 /  0 / 0               23
+//	                                  lease     683 (72)             488 / 12 / 0               10
 //
-// (deliveries: 500 first, the retries, 500 replays.) In same-transaction
-// mode with effects through Tx: exactly once; with outside effects: at
-// least once, with duplicates only for payments in flight at the fault.
+// Over several runs lease mode credited 5–24 payments twice after a
+// replica was killed, 10–24 after PostgreSQL was killed, 15–31 after the
+// cut and 10–13 with hung hooks; same-transaction mode never credited twice
+// and never lost a payment, and its outside effects happened twice for
+// 0–6, 10–20, 8–15 and 19–44 payments: those in flight at the fault (and,
+// with a 2 s lease under load, some that waited for a connection past it).
 //
 // Costs of same-transaction mode: each delivery in flight holds one
 // connection of the pool for as long as its hook runs, and so does a
