@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/redact"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -19,38 +21,9 @@ import (
 // APIPathPrefix + "transaction/get".
 const APIPathPrefix = "/money/" + ProtocolVersion + "/"
 
-// Errors of API calls.
-var (
-	// ErrAPI: the API answered with header status ERROR; the error is an
-	// *[APIError].
-	ErrAPI = errors.New("merchant: VK Pay API error")
-	// ErrAPIResponse: the API's answer could not be read or its RSA
-	// signature did not verify.
-	ErrAPIResponse = errors.New("merchant: bad VK Pay API response")
-)
-
-// APIError is an error answer of the VK Pay API. It matches [ErrAPI].
-//
-// VK Pay holds the merchant's keys, so an error page or message may echo
-// them or the request's signature: every credential the Client holds
-// (MerchantKey, APIKey, AppSecret) and the signature of the request are
-// replaced by "[redacted]" in Code, Message, ErrorID and Body before the
-// error is built, in any letter case and also percent- or JSON-escaped.
-type APIError struct {
-	StatusCode int    // HTTP status
-	Code       string // e.g. ERR_ARGUMENTS, ERR_NOT_FOUND
-	Message    string
-	ErrorID    string
-	Body       []byte // the HTTP body, credentials redacted
-}
-
-// Error describes the failed call without its signature or any key.
-func (e *APIError) Error() string {
-	return fmt.Sprintf("merchant: VK Pay API error %s: %s (http %d)", e.Code, e.Message, e.StatusCode)
-}
-
-// Is makes an APIError match [ErrAPI].
-func (e *APIError) Is(target error) bool { return target == ErrAPI }
+// ErrAPIResponse: the API's answer could not be read or its RSA signature
+// did not verify.
+var ErrAPIResponse = errors.New("merchant: bad VK Pay API response")
 
 // APIRequestForm returns the signed form of an API call of method (e.g.
 // "transaction/get") with body as the data body: data is base64 of
@@ -81,7 +54,15 @@ func (c *Client) APIRequestForm(method string, body any) (url.Values, error) {
 
 // Call calls an API method and decodes the body of the answer's data into
 // out (may be nil). The answer's RSA signature is verified when a public
-// key is configured. An error answer is an *[APIError].
+// key is configured. An error answer is a *[paykit.APIError] (matching
+// [paykit.ErrAPI]) whose Code is VK Pay's (e.g. ERR_ARGUMENTS,
+// ERR_NOT_FOUND) and whose Message ends with VK Pay's error_id.
+//
+// VK Pay holds the merchant's keys, so an error page or message may echo
+// them or the request's signature: every credential the Client holds
+// (MerchantKey, APIKey, AppSecret) and the signature of the request are
+// replaced by "[redacted]" in Code, Message and Body, in any letter case,
+// as they are, percent-, JSON- or base64-encoded.
 func (c *Client) Call(ctx context.Context, method string, body, out any) error {
 	form, err := c.APIRequestForm(method, body)
 	if err != nil {
@@ -152,27 +133,38 @@ func (c *Client) decodeAPI(status int, raw []byte, out any, reqSig string) error
 	return nil
 }
 
-// apiError builds an *APIError with the client's credentials and reqSig
-// redacted from everything the server sent.
-func (c *Client) apiError(status int, code, msg, id string, raw []byte, reqSig string) *APIError {
+// apiError builds a *paykit.APIError with the client's credentials and
+// reqSig redacted from everything the server sent.
+func (c *Client) apiError(status int, code, msg, id string, raw []byte, reqSig string) *paykit.APIError {
+	if id != "" {
+		msg += " (error_id " + id + ")"
+	}
 	secrets := []string{c.cfg.MerchantKey, c.cfg.APIKey, c.cfg.AppSecret, reqSig}
-	return &APIError{
+	return &paykit.APIError{
+		Provider:   paykit.VKPay,
 		StatusCode: status,
-		Code:       string(redact([]byte(code), secrets)),
-		Message:    string(redact([]byte(msg), secrets)),
-		ErrorID:    string(redact([]byte(id), secrets)),
-		Body:       redact(raw, secrets),
+		Code:       string(redactAll([]byte(code), secrets)),
+		Message:    string(redactAll([]byte(msg), secrets)),
+		Body:       redactAll(raw, secrets),
 	}
 }
 
-// redacted replaces a credential in an error.
-const redacted = "[redacted]"
+// redactAll is [redact.Bytes] (each secret as is, query-escaped and in
+// every base64 alphabet) followed by this package's case-insensitive pass
+// over the percent- and JSON-escaped forms: VK Pay echoes hex signatures
+// in either case.
+func redactAll(b []byte, secrets []string) []byte {
+	return redactFold(redact.Bytes(b, secrets...), secrets)
+}
 
-// redact returns b with every occurrence of each non-empty secret replaced
+// redacted replaces a credential in an error.
+const redacted = redact.Mark
+
+// redactFold returns b with every occurrence of each non-empty secret replaced
 // by [redacted], ignoring ASCII letter case (hex signatures come back in
 // either case), and also the secret's percent-encoded and JSON-escaped
 // forms. b is not modified.
-func redact(b []byte, secrets []string) []byte {
+func redactFold(b []byte, secrets []string) []byte {
 	out := b
 	for _, s := range secrets {
 		if s == "" {

@@ -52,9 +52,6 @@ type Config struct {
 	// notifications and API responses: crypto.SHA1 (default) or
 	// crypto.SHA256.
 	RSAHash crypto.Hash
-	// MaxBodyBytes caps a notification body; 0 means
-	// [paykit.DefaultMaxBodyBytes].
-	MaxBodyBytes int64
 	// HTTPClient makes API calls; nil means a client with a 30 s timeout.
 	HTTPClient *http.Client
 	// BaseURL is the API host; "" means [DefaultBaseURL].
@@ -92,7 +89,7 @@ func New(cfg Config) (*Client, error) {
 			return nil, &paykit.FieldError{Field: "Hash", Reason: "must be crypto.SHA1 or crypto.SHA256"}
 		}
 	}
-	if cfg.ClientID < 0 || cfg.MaxBodyBytes < 0 {
+	if cfg.ClientID < 0 {
 		return nil, &paykit.FieldError{Field: "ClientID", Reason: "must not be negative"}
 	}
 	c := &Client{cfg: cfg, account: strconv.FormatInt(cfg.MerchantID, 10), http: cfg.HTTPClient}

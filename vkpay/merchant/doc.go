@@ -16,13 +16,16 @@
 //
 // # Notifications
 //
-// [Client.ParseNotification] verifies the RSA PKCS #1 v1.5 signature over
+// [Client.ParseCallback] (and [Client.ParseBody] for a body read by the
+// caller) verifies the RSA PKCS #1 v1.5 signature over
 // the base64 data string exactly as received, with the payment system's
 // public key (and previous keys, for rotation), then decodes it: status
 // case-insensitively, dates as unix seconds or ISO 8601, amounts exactly
 // into kopecks. [Client.Ack] and [Client.ErrorAnswer] build the signed
-// answers; [Client.Handler] does it all with [paykit.Hooks], deduplicating
-// on transaction_id and status.
+// answers; [Client.Handler] and [Client.HandlerWith] do it all with
+// [paykit.Hooks] on paykit's one callback engine (body cap, POST only,
+// hook deadline inside [ReplyTimeout], error log), deduplicating on
+// transaction_id and status.
 //
 // Summary mapping: Type is notify_type; Kind refund when payment_info has
 // a refund_type or refunded_transaction_id or refund_for is set, else
@@ -47,10 +50,10 @@
 //     Config.MerchantID, a missing merchant_id, or another client_id when
 //     Config.ClientID is set, is refused (ErrWrongAccount). New refuses a
 //     Config without MerchantID.
-//   - Handler deduplicates on [Client.Key]: merchant account,
+//   - Handler deduplicates on [Client.IdempotencyKey]: merchant account,
 //     transaction_id, payment or refund, and VK Pay's own status (new and
 //     wait are both pending but distinct events). Only POST is accepted.
-//   - An *APIError never keeps a credential of the Client or the request's
+//   - An API error is a *paykit.APIError; it never keeps a credential of the Client or the request's
 //     signature, even when the server echoes them.
 //   - The Handler answers an Event failure that is not "unknown item or
 //     user" with ERR_SYSTEM, so VK Pay resends rather than stops.

@@ -62,12 +62,12 @@ func FuzzDecodeAPI(f *testing.F) {
 	f.Fuzz(func(t *testing.T, status int, raw string) {
 		var out map[string]any
 		err := c.decodeAPI(status, []byte(raw), &out, "sig")
-		if err != nil && !errors.Is(err, ErrAPI) && !errors.Is(err, ErrAPIResponse) {
+		if err != nil && !errors.Is(err, paykit.ErrAPI) && !errors.Is(err, ErrAPIResponse) {
 			t.Fatalf("error matches neither ErrAPI nor ErrAPIResponse: %v", err)
 		}
-		var ae *APIError
+		var ae *paykit.APIError
 		if errors.As(err, &ae) {
-			kept := strings.ToLower(ae.Error() + ae.Code + ae.Message + ae.ErrorID + string(ae.Body))
+			kept := strings.ToLower(ae.Error() + ae.Code + ae.Message + string(ae.Body))
 			if strings.Contains(kept, "sig") || strings.Contains(kept, "qz") {
 				t.Fatalf("the request signature or the key survived redaction: %q", kept)
 			}

@@ -279,14 +279,14 @@ func TestAPIErrorRedactsEchoedCredentials(t *testing.T) {
 				cfg.AppSecret, cfg.APIKey = appSecret, apiKey
 			})
 			err := c.Call(context.Background(), "transaction/get", map[string]string{"transaction_id": "x"}, nil)
-			var ae *merchant.APIError
+			var ae *paykit.APIError
 			if !errors.As(err, &ae) {
 				t.Fatalf("err = %v, want *APIError", err)
 			}
 			if reqSig == "" {
 				t.Fatal("the request carried no signature")
 			}
-			kept := strings.Join([]string{err.Error(), ae.Code, ae.Message, ae.ErrorID, string(ae.Body)}, "\n")
+			kept := strings.Join([]string{err.Error(), ae.Code, ae.Message, string(ae.Body)}, "\n")
 			for name, secret := range map[string]string{
 				"request signature": reqSig, "upper-case request signature": strings.ToUpper(reqSig),
 				"API key": apiKey, "merchant key": merchantKey, "app secret": appSecret,
@@ -323,10 +323,10 @@ func TestKeyNeverEqualsAVotesKeyInASharedStore(t *testing.T) {
 	if order.Summary().ID != txn.Summary().ID || order.Summary().Kind != txn.Summary().Kind {
 		t.Fatalf("the two notifications should look alike: %+v %+v", order.Summary(), txn.Summary())
 	}
-	if kv, km := votes.Key(order), c.Key(txn); kv == km || km == "" {
+	if kv, km := votes.IdempotencyKey(order), c.IdempotencyKey(txn); kv == km || km == "" {
 		t.Fatalf("votes key %q, merchant key %q", kv, km)
 	}
-	if c.Key(order) != "" {
+	if c.IdempotencyKey(order) != "" {
 		t.Fatal("a votes notification got a merchant key")
 	}
 }

@@ -354,8 +354,9 @@ func TestCallSignsAndDecodes(t *testing.T) {
 			return httpmock.NewBytesResponse(200, ans), nil
 		})
 	err := c.Call(context.Background(), "transaction/status", map[string]string{"transaction_id": "x"}, nil)
-	var ae *merchant.APIError
-	if !errors.As(err, &ae) || ae.Code != "ERR_NOT_FOUND" || ae.ErrorID != "7" || !errors.Is(err, merchant.ErrAPI) {
+	var ae *paykit.APIError
+	if !errors.As(err, &ae) || ae.Code != "ERR_NOT_FOUND" || !strings.HasSuffix(ae.Message, "(error_id 7)") ||
+		!errors.Is(err, paykit.ErrAPI) || ae.Provider != paykit.VKPay || ae.Temporary() {
 		t.Fatalf("err = %v", err)
 	}
 }

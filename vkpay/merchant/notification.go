@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -117,14 +118,35 @@ func (n *Notification) Summary() paykit.Summary {
 	return s
 }
 
-// ParseNotification reads and verifies a merchant notification from r (a
-// form POST with data, signature and version). See [Client.ParseValues].
-func (c *Client) ParseNotification(r *http.Request) (*Notification, error) {
-	form, err := paykit.ReadForm(r, c.cfg.MaxBodyBytes)
+// ParseCallback reads and verifies a merchant notification from r (a
+// form POST with data, signature and version), capped at 64 KiB. See
+// [Client.ParseValues] for the checks and errors.
+func (c *Client) ParseCallback(r *http.Request) (*Notification, error) {
+	input, err := form.ReadInput(r, form.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
-	return c.ParseValues(form)
+	return c.parseForm(input)
+}
+
+// ParseBody is [Client.ParseCallback] for the raw form body, for merchants
+// who read the body themselves: the signature is over the data field as
+// received. VK Pay signs nothing in headers, so header may be nil; it is
+// not read. A body over 64 KiB is refused with [paykit.ErrBodyTooLarge];
+// a key given twice with [paykit.ErrMalformed].
+func (c *Client) ParseBody(body []byte, header http.Header) (*Notification, error) {
+	if len(body) > form.DefaultMaxBytes {
+		return nil, fmt.Errorf("%w: over %d bytes", paykit.ErrBodyTooLarge, form.DefaultMaxBytes)
+	}
+	return c.parseForm(body)
+}
+
+func (c *Client) parseForm(body []byte) (*Notification, error) {
+	values, err := form.Parse(string(body))
+	if err != nil {
+		return nil, err
+	}
+	return c.ParseValues(values)
 }
 
 // ParseValues verifies a notification's form fields and decodes it. The
@@ -136,8 +158,8 @@ func (c *Client) ParseNotification(r *http.Request) (*Notification, error) {
 // client in client_id when Config.ClientID is set
 // ([paykit.ErrWrongAccount]); a notification without merchant_id is
 // refused.
-func (c *Client) ParseValues(form url.Values) (*Notification, error) {
-	data, sig := form.Get("data"), form.Get("signature")
+func (c *Client) ParseValues(values url.Values) (*Notification, error) {
+	data, sig := values.Get("data"), values.Get("signature")
 	if sig == "" {
 		return nil, paykit.ErrMissingSignature
 	}
@@ -164,7 +186,7 @@ func (c *Client) ParseValues(form url.Values) (*Notification, error) {
 	if err != nil {
 		return nil, err
 	}
-	n.Version = form.Get("version")
+	n.Version = values.Get("version")
 	if err := c.checkAccount(n); err != nil {
 		return nil, err
 	}
@@ -204,11 +226,11 @@ func (c *Client) checkAccount(n *Notification) error {
 		if m == "" {
 			return fmt.Errorf("%w: no merchant_id", paykit.ErrWrongAccount)
 		}
-		return fmt.Errorf("%w: merchant_id %q", paykit.ErrWrongAccount, clip(m))
+		return fmt.Errorf("%w: merchant_id %q", paykit.ErrWrongAccount, form.Clip(m))
 	}
 	if c.cfg.ClientID != 0 && n.Header.ClientID != "" &&
 		string(n.Header.ClientID) != strconv.FormatInt(c.cfg.ClientID, 10) {
-		return fmt.Errorf("%w: client_id %q", paykit.ErrWrongAccount, clip(string(n.Header.ClientID)))
+		return fmt.Errorf("%w: client_id %q", paykit.ErrWrongAccount, form.Clip(string(n.Header.ClientID)))
 	}
 	return nil
 }
@@ -223,11 +245,4 @@ func decodeBase64(s string) ([]byte, error) {
 		}
 	}
 	return nil, fmt.Errorf("not base64")
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
