@@ -53,6 +53,8 @@ var (
 	_ func(vkpay.Config) (*vkpay.Client, error)                  = vkpay.New
 	_ func(*http.Request) (paykit.Notification, error)           = (*vkpay.Client)(nil).ParseCallback
 	_ func(paykit.Hooks) http.Handler                            = (*vkpay.Client)(nil).Handler
+	_ func(paykit.Hooks, vkpay.HandlerOptions) http.Handler      = (*vkpay.Client)(nil).HandlerWith
+	_ func(paykit.Notification) string                           = (*vkpay.Client)(nil).IdempotencyKey
 	_ func(xsolla.Config) (*xsolla.Client, error)                = xsolla.New
 	_ func(context.Context, xsolla.TokenRequest) (string, error) = (*xsolla.Client)(nil).CreateToken
 	_ func(string) string                                        = (*xsolla.Client)(nil).PaymentURL
