@@ -21,11 +21,12 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 )
 
 func mustQuery(t testing.TB, raw string) url.Values {
 	t.Helper()
-	v, err := paykit.ParseForm(raw)
+	v, err := form.Parse(raw)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +71,7 @@ func TestSignedCallbackVectors(t *testing.T) {
 		for vname, vr := range variants {
 			t.Run(name+"/"+vname, func(t *testing.T) {
 				c := vectorClientSS1(t, vr.ss1)
-				cb, err := c.ParseCallbackValues(context.Background(), vr.params)
+				cb, err := c.ParseValues(vr.params)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -202,7 +203,7 @@ func TestEncryptedCallbackKeyIsPaddedOrCut(t *testing.T) {
 		gcm, _ := cipher.NewGCM(block)
 		sealed := gcm.Seal(append([]byte(nil), iv...), iv, []byte(ev.Plaintext), nil)
 		c := mustClient(t, Config{ProjectID: 123456, Password: password})
-		cb, err := c.ParseCallbackValues(context.Background(), url.Values{"data": {encodeData(string(sealed))}})
+		cb, err := c.ParseValues(url.Values{"data": {encodeData(string(sealed))}})
 		if err != nil {
 			t.Fatalf("password of %d bytes: %v", len(password), err)
 		}
@@ -246,7 +247,7 @@ func TestRejectedCallbacks(t *testing.T) {
 			if c == nil {
 				c = vectorClient(t, "")
 			}
-			cb, err := c.ParseCallbackValues(context.Background(), tc.params)
+			cb, err := c.ParseValues(tc.params)
 			if !errors.Is(err, tc.want) || cb != nil {
 				t.Fatalf("got %v, %v; want %v", cb, err, tc.want)
 			}
@@ -336,7 +337,7 @@ func TestPublicKeyIsFetchedOnFailureAndCached(t *testing.T) {
 	// Forged signatures do not trigger a download per callback.
 	for i := 0; i < 5; i++ {
 		forged := url.Values{"data": {v.Callbacks["C1_macro_status1"].Data}, "ss3": {"Z2FyYmFnZQ"}}
-		if _, err := c.ParseCallbackValues(context.Background(), forged); !errors.Is(err, paykit.ErrInvalidSignature) {
+		if _, err := c.ParseValues(forged); !errors.Is(err, paykit.ErrInvalidSignature) {
 			t.Fatal(err)
 		}
 	}
@@ -451,13 +452,16 @@ func TestParseCallbackReadsPOSTBodiesAndCapsSize(t *testing.T) {
 	if _, err := vectorClient(t, "").ParseCallback(post); err != nil {
 		t.Fatalf("POST: %v", err)
 	}
-	small := mustClient(t, Config{ProjectID: 123456, Password: "x", MaxBodyBytes: 100})
-	if _, err := small.ParseCallback(getRequest(raw)); !errors.Is(err, paykit.ErrBodyTooLarge) {
-		t.Errorf("long query: %v", err)
+	huge := "shop=" + strings.Repeat("x", form.DefaultMaxBytes) + "&" + raw
+	if _, err := vectorClient(t, "").ParseCallback(getRequest(huge)); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Errorf("query over the default cap: %v", err)
 	}
-	long := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(raw))
-	if _, err := small.ParseCallback(long); !errors.Is(err, paykit.ErrBodyTooLarge) {
-		t.Errorf("long body: %v", err)
+	hugePost := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader(huge))
+	if _, err := vectorClient(t, "").ParseCallback(hugePost); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Errorf("body over the default cap: %v", err)
+	}
+	if _, err := vectorClient(t, "").ParseBody([]byte(huge), nil); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Errorf("ParseBody over the default cap: %v", err)
 	}
 	// The merchant's own parameters on the callback URL are ignored.
 	if _, err := vectorClient(t, "").ParseCallback(getRequest("shop=1&" + raw)); err != nil {

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/secrets"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -68,9 +69,6 @@ type Config struct {
 	// ss1 and decrypting callbacks during a password rotation. They never
 	// sign anything.
 	PreviousSecrets []string
-	// MaxBodyBytes caps the callback query or body; 0 means
-	// [paykit.DefaultMaxBodyBytes].
-	MaxBodyBytes int64
 	// HTTPClient makes the outgoing calls (public key, payment methods,
 	// SMS answers); nil means a client with a [DefaultHTTPTimeout]
 	// timeout.
@@ -112,7 +110,6 @@ type Client struct {
 	secrets    []string // password first, then previous ones
 	version    string
 	acceptSS1  bool
-	maxBody    int64
 	httpClient *http.Client
 	endpoints  endpoints
 	keys       *keyring
@@ -129,13 +126,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.ProjectID <= 0 || len(strconv.Itoa(cfg.ProjectID)) > 11 {
 		return nil, &paykit.FieldError{Field: "ProjectID", Reason: "must be a positive number of at most 11 digits"}
 	}
-	if cfg.Password == "" {
-		return nil, &paykit.FieldError{Field: "Password", Reason: "is required"}
-	}
-	for _, s := range cfg.PreviousSecrets {
-		if s == "" {
-			return nil, &paykit.FieldError{Field: "PreviousSecrets", Reason: "must not contain an empty password"}
-		}
+	rotation, err := secrets.Rotation("Password", cfg.Password, cfg.PreviousSecrets)
+	if err != nil {
+		return nil, err
 	}
 	version := cfg.Version
 	if version == "" {
@@ -143,9 +136,6 @@ func New(cfg Config) (*Client, error) {
 	}
 	if len(version) > 9 {
 		return nil, &paykit.FieldError{Field: "Version", Reason: "is longer than 9 bytes"}
-	}
-	if cfg.MaxBodyBytes < 0 {
-		return nil, &paykit.FieldError{Field: "MaxBodyBytes", Reason: "must not be negative"}
 	}
 	if cfg.KeyRefreshInterval < 0 {
 		return nil, &paykit.FieldError{Field: "KeyRefreshInterval", Reason: "must not be negative"}
@@ -170,15 +160,14 @@ func New(cfg Config) (*Client, error) {
 		projectID:  cfg.ProjectID,
 		account:    strconv.Itoa(cfg.ProjectID),
 		password:   cfg.Password,
-		secrets:    append([]string{cfg.Password}, cfg.PreviousSecrets...),
+		secrets:    rotation,
 		version:    version,
 		acceptSS1:  cfg.AcceptSS1,
-		maxBody:    cfg.MaxBodyBytes,
 		httpClient: hc,
 		endpoints:  ep,
 	}
 	c.keys = newKeyring(static, fetch, ep.publicKey, hc, interval)
-	c.keys.errorBody = func(b []byte) string { return c.errorBody(b) }
+	c.keys.apiError = func(status int, body []byte) error { return c.apiError(status, body, false) }
 	return c, nil
 }
 

@@ -23,29 +23,26 @@ func aesKey(password string) []byte {
 	return k
 }
 
-// decrypt authenticates and decrypts an encrypted callback's data (in
-// sc.data) with the password or, during a rotation, a previous one. The
-// GCM tag is the callback's signature: a wrong key or any change fails.
-func (c *Client) decrypt(sc *scratch) (string, error) {
-	raw, err := decodeBase64Into(sc.dec, sc.data)
+// decrypt authenticates and decrypts an encrypted callback's data with
+// the password or, during a rotation, a previous one. The GCM tag is the
+// callback's signature: a wrong key or any change fails.
+func (c *Client) decrypt(data string) (string, error) {
+	raw, err := decodeBase64(data)
 	if err != nil {
 		return "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
 	}
-	sc.dec = raw
 	if len(raw) < gcmIVSize+gcmTagSize {
 		return "", fmt.Errorf("%w: no signature, and data is too short to be encrypted", paykit.ErrMissingSignature)
 	}
 	for _, secret := range c.secrets {
-		// sc.sig is free in this mode: it takes the plaintext.
-		if plain, ok := openGCM(sc.sig[:0], aesKey(secret), raw); ok {
-			sc.sig = plain
+		if plain, ok := openGCM(aesKey(secret), raw); ok {
 			return string(plain), nil
 		}
 	}
 	return "", fmt.Errorf("%w: callback data decryption failed", paykit.ErrInvalidSignature)
 }
 
-func openGCM(dst, key, raw []byte) ([]byte, bool) {
+func openGCM(key, raw []byte) ([]byte, bool) {
 	block, err := aes.NewCipher(key)
 	if err != nil {
 		return nil, false
@@ -55,7 +52,7 @@ func openGCM(dst, key, raw []byte) ([]byte, bool) {
 		return nil, false
 	}
 	iv, sealed := raw[:gcmIVSize], raw[gcmIVSize:]
-	plain, err := gcm.Open(dst, iv, sealed, nil)
+	plain, err := gcm.Open(nil, iv, sealed, nil)
 	if err != nil {
 		return nil, false
 	}

@@ -2,10 +2,10 @@ package paysera
 
 import (
 	"crypto/md5"
-	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"strings"
 )
 
 // field is one key=value pair of an ordered parameter list.
@@ -59,79 +59,36 @@ func encodeData(query string) string {
 // errBase64 is wrapped by the callers into a sentinel of the root package.
 var errBase64 = errors.New("invalid base64")
 
+// urlAlphabet rewrites the standard base64 alphabet to the URL-safe one.
+var urlAlphabet = strings.NewReplacer("+", "-", "/", "_")
+
 // decodeBase64 accepts both base64 alphabets (standard and URL-safe, even
-// mixed, as Paysera's library does) with or without '=' padding.
+// mixed, as Paysera's library does) with or without '=' padding. Like
+// every Go decoder it skips CR and LF; anything else outside the alphabet
+// is an error.
 func decodeBase64(s string) ([]byte, error) {
-	return decodeBase64Into(nil, []byte(s))
-}
-
-// decodeBase64Into is decodeBase64 of src appended to dst[:0]. src is
-// rewritten to the URL-safe alphabet in place, so the caller gives it up.
-func decodeBase64Into(dst, src []byte) ([]byte, error) {
-	for len(src) > 0 && src[len(src)-1] == '=' {
-		src = src[:len(src)-1]
-	}
-	for i, c := range src {
-		switch c {
-		case '+':
-			src[i] = '-'
-		case '/':
-			src[i] = '_'
-		}
-	}
-	n := base64.RawURLEncoding.DecodedLen(len(src))
-	if cap(dst) < n {
-		dst = make([]byte, n)
-	}
-	dst = dst[:n]
-	// RawURLEncoding skips CR and LF like every Go decoder; everything
-	// else outside the alphabet is an error.
-	n, err := base64.RawURLEncoding.Decode(dst, src)
+	b, err := base64.RawURLEncoding.DecodeString(urlAlphabet.Replace(strings.TrimRight(s, "=")))
 	if err != nil {
 		return nil, errBase64
 	}
-	return dst[:n], nil
+	return b, nil
 }
 
-// decodeSignatureInto decodes an RSA signature (ss2, ss3) like
-// decodeBase64Into, but only in its canonical form: unused low bits of the
-// last character must be zero and padding, if any, complete. A signature
-// one character off is refused even where it would decode to the same
-// bytes, so that every accepted signature text is the one Paysera sent.
-func decodeSignatureInto(dst, src []byte) ([]byte, error) {
-	body := src
-	for len(body) > 0 && body[len(body)-1] == '=' {
-		body = body[:len(body)-1]
-	}
-	if pad := len(src) - len(body); pad > 0 && (pad > 2 || len(src)%4 != 0) {
+// decodeSignature decodes an RSA signature (ss2, ss3) like decodeBase64,
+// but only in its canonical form: unused low bits of the last character
+// must be zero and padding, if any, complete. A signature one character
+// off is refused even where it would decode to the same bytes, so that
+// every accepted signature text is the one Paysera sent.
+func decodeSignature(s string) ([]byte, error) {
+	body := strings.TrimRight(s, "=")
+	if pad := len(s) - len(body); pad > 0 && (pad > 2 || len(s)%4 != 0) {
 		return nil, errBase64
 	}
-	for i, c := range body {
-		switch c {
-		case '+':
-			body[i] = '-'
-		case '/':
-			body[i] = '_'
-		}
-	}
-	n := base64.RawURLEncoding.DecodedLen(len(body))
-	if cap(dst) < n {
-		dst = make([]byte, n)
-	}
-	dst = dst[:n]
-	n, err := base64.RawURLEncoding.Strict().Decode(dst, body)
+	b, err := base64.RawURLEncoding.Strict().DecodeString(urlAlphabet.Replace(body))
 	if err != nil {
 		return nil, errBase64
 	}
-	return dst[:n], nil
-}
-
-// equalLowerHex compares a received lowercase hex digest with the
-// expected one in constant time over the whole length. Unlike
-// signature.EqualHex it does not fold case: Paysera sends lowercase, and
-// its library compares the strings exactly.
-func equalLowerHex(got, want string) bool {
-	return subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return b, nil
 }
 
 // md5Hex is the lowercase hex MD5 of s followed by secret: the request

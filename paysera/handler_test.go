@@ -160,7 +160,8 @@ func TestHandlerFailures(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			var logged error
-			h := vectorClient(t, "").HandlerWithOptions(tc.hooks, HandlerOptions{ErrorLog: func(_ *http.Request, err error) { logged = err }})
+			h := vectorClient(t, "").HandlerWith(tc.hooks, HandlerOptions{HandlerOptions: paykit.HandlerOptions{
+				ErrorLog: func(_ *http.Request, err error) { logged = err }}})
 			w := serve(h, tc.query)
 			if w.Code != tc.code || w.Body.String() == "OK" {
 				t.Fatalf("got %d %q, want %d", w.Code, w.Body.String(), tc.code)
@@ -195,7 +196,7 @@ func TestHandlerMicroReplyIsStoredAndReplayed(t *testing.T) {
 	v := mustVectors(t)
 	rec := &recorder{}
 	var n atomic.Int32
-	h := vectorClient(t, "").HandlerWithOptions(paykit.Hooks{Event: rec.event}, HandlerOptions{
+	h := vectorClient(t, "").HandlerWith(paykit.Hooks{Event: rec.event}, HandlerOptions{
 		SMSReply: func(_ context.Context, cb *Callback) (string, error) {
 			return "Your code " + cb.SMSID + "-" + string(rune('0'+n.Add(1))), nil
 		},
@@ -216,21 +217,22 @@ func TestHandlerMicroReplyIsStoredAndReplayed(t *testing.T) {
 	}
 }
 
-func TestEventKeyIsTheContractKeyForTheCommonStatuses(t *testing.T) {
+func TestIdempotencyKeyIsTheContractKeyForTheCommonStatuses(t *testing.T) {
 	c := vectorClient(t, "")
 	for _, st := range []Status{StatusNotExecuted, StatusSuccess, StatusAccepted, StatusRefunded} {
 		cb := &Callback{Type: TypeMacro, Status: st, RequestID: "1"}
-		if got, want := c.EventKey(cb), paykit.IdempotencyKey("123456", cb); got != want {
+		if got, want := c.IdempotencyKey(cb), paykit.IdempotencyKey("123456", cb); got != want {
 			t.Errorf("status %s: %s, want %s", st, got, want)
 		}
 	}
-	// A micro payment is keyed apart from a macro one with the same id.
+	// A micro payment is keyed apart from a macro one with the same id,
+	// by a length-prefixed discriminator.
 	micro := &Callback{Type: TypeMicro, SMSID: "1"}
-	if got, want := c.EventKey(micro), paykit.IdempotencyKey("123456", micro)+"|micro"; got != want {
+	if got, want := c.IdempotencyKey(micro), paykit.IdempotencyKey("123456", micro)+"|5:micro"; got != want {
 		t.Errorf("micro key %s, want %s", got, want)
 	}
-	s2 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusAccepted, RequestID: "1"})
-	s4 := c.EventKey(&Callback{Type: TypeMacro, Status: StatusExecutedWithoutConfirmation, RequestID: "1"})
+	s2 := c.IdempotencyKey(&Callback{Type: TypeMacro, Status: StatusAccepted, RequestID: "1"})
+	s4 := c.IdempotencyKey(&Callback{Type: TypeMacro, Status: StatusExecutedWithoutConfirmation, RequestID: "1"})
 	if s2 == s4 {
 		t.Error("statuses 2 and 4 share a key")
 	}

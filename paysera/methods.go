@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 )
 
 // maxMethodsBytes caps the payment-methods document.
@@ -137,7 +138,7 @@ var currencyRE = regexp.MustCompile(`^[A-Za-z]{3}$`)
 // filters by it; the unit is not documented, minor units are assumed).
 func (c *Client) PaymentMethodsURL(currency string, amount int64) (string, error) {
 	if !currencyRE.MatchString(currency) {
-		return "", &paykit.FieldError{Field: "currency", Reason: fmt.Sprintf("value %q is invalid", clip(currency))}
+		return "", &paykit.FieldError{Field: "currency", Reason: fmt.Sprintf("value %q is invalid", form.Clip(currency))}
 	}
 	if amount < 0 {
 		return "", &paykit.FieldError{Field: "amount", Reason: "must not be negative"}
@@ -261,9 +262,9 @@ func limit(l *xmlLimit, key string) (*paykit.Money, error) {
 	if l == nil || strings.TrimSpace(l.Amount) == "" {
 		return nil, nil
 	}
-	n, ok := paykit.ParseDigits(strings.TrimSpace(l.Amount))
+	n, ok := form.Digits(strings.TrimSpace(l.Amount))
 	if !ok {
-		return nil, fmt.Errorf("%w: payment method %q: limit %q is not a whole number", paykit.ErrMalformed, clip(key), clip(l.Amount))
+		return nil, fmt.Errorf("%w: payment method %q: limit %q is not a whole number", paykit.ErrMalformed, form.Clip(key), form.Clip(l.Amount))
 	}
 	return &paykit.Money{Amount: n, Currency: strings.ToUpper(strings.TrimSpace(l.Currency))}, nil
 }

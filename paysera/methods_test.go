@@ -120,8 +120,9 @@ func TestPaymentMethodsErrors(t *testing.T) {
 		check     func(error) bool
 	}{
 		{"HTTP 500", httpmock.NewStringResponder(http.StatusInternalServerError, "oops"), func(err error) bool {
-			var ae *APIError
-			return errors.As(err, &ae) && ae.StatusCode == 500 && ae.Body == "oops"
+			var ae *paykit.APIError
+			return errors.As(err, &ae) && ae.StatusCode == 500 && string(ae.Body) == "oops" &&
+				ae.Provider == paykit.Paysera && ae.Temporary() && errors.Is(err, paykit.ErrAPI)
 		}},
 		{"not XML", httpmock.NewStringResponder(http.StatusOK, "{}"), func(err error) bool { return errors.Is(err, paykit.ErrMalformed) }},
 		{"bad limit", httpmock.NewStringResponder(http.StatusOK, strings.Replace(methodsXML, `"100"`, `"1.00"`, 1)),

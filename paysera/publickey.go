@@ -4,8 +4,6 @@ import (
 	"context"
 	"crypto"
 	"crypto/rsa"
-	"crypto/sha1"
-	"crypto/sha256"
 	"errors"
 	"fmt"
 	"net/http"
@@ -71,9 +69,9 @@ type keyring struct {
 	retryGap time.Duration
 	timeout  time.Duration
 	now      func() time.Time
-	// errorBody keeps the start of an unexpected answer, credentials
-	// redacted (Client.errorBody).
-	errorBody func([]byte) string
+	// apiError is the error of an unexpected answer, credentials redacted
+	// (Client.apiError).
+	apiError func(status int, body []byte) error
 
 	mu        sync.Mutex
 	lastFetch time.Time  // last successful download
@@ -100,8 +98,7 @@ func (f *keyFlight) wait(ctx context.Context) error {
 
 func newKeyring(static []*rsa.PublicKey, fetch bool, keyURL string, client *http.Client, interval time.Duration) *keyring {
 	k := &keyring{static: static, fetch: fetch, url: keyURL, client: client, interval: interval,
-		retryGap: min(keyRetryGap, interval), timeout: keyDownloadTimeout, now: time.Now,
-		errorBody: clipBody}
+		retryGap: min(keyRetryGap, interval), timeout: keyDownloadTimeout, now: time.Now}
 	snapshot := append([]*rsa.PublicKey(nil), static...)
 	k.keys.Store(&snapshot)
 	return k
@@ -121,7 +118,7 @@ var errKeyRetryLater = errors.New("paysera: public key download failed recently"
 // for good.
 func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte) error {
 	before := k.keys.Load()
-	if verifyAny(*before, hash, data, sig) {
+	if signature.VerifyRSA(data, sig, *before, hash) == nil {
 		return nil
 	}
 	if !k.fetch {
@@ -129,38 +126,13 @@ func (k *keyring) verify(ctx context.Context, hash crypto.Hash, data, sig []byte
 	}
 	_ = k.refresh(ctx, false) // the outcome is in the key set
 	after := k.keys.Load()
-	if after != before && verifyAny(*after, hash, data, sig) {
+	if after != before && signature.VerifyRSA(data, sig, *after, hash) == nil {
 		return nil
 	}
 	if len(*after) == 0 {
 		return paykit.Temporary(fmt.Errorf("%w: %w", paykit.ErrInvalidSignature, errKeyUnavailable))
 	}
 	return paykit.ErrInvalidSignature
-}
-
-// verifyAny reports whether any key verifies sig, an RSA PKCS #1 v1.5
-// signature over data hashed with hash (SHA-1 for ss2, SHA-256 for ss3).
-// data is hashed once; every key is tried (the keys are public; this only
-// keeps the timing flat).
-func verifyAny(keys []*rsa.PublicKey, hash crypto.Hash, data, sig []byte) bool {
-	var digest []byte
-	switch hash {
-	case crypto.SHA1:
-		d := sha1.Sum(data)
-		digest = d[:]
-	case crypto.SHA256:
-		d := sha256.Sum256(data)
-		digest = d[:]
-	default:
-		return false
-	}
-	ok := false
-	for _, key := range keys {
-		if key != nil && rsa.VerifyPKCS1v15(key, hash, digest, sig) == nil {
-			ok = true
-		}
-	}
-	return ok
 }
 
 // refresh downloads the key unless that succeeded less than an interval
@@ -242,7 +214,7 @@ func (k *keyring) download(ctx context.Context) (*rsa.PublicKey, error) {
 		return nil, fmt.Errorf("paysera: downloading public key: %w", err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, &APIError{StatusCode: resp.StatusCode, Body: k.errorBody(body)}
+		return nil, k.apiError(resp.StatusCode, body)
 	}
 	key, err := signature.ParsePublicKey(body)
 	if err != nil {

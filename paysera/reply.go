@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 )
 
@@ -47,8 +48,9 @@ func (c *Client) smsTransaction(smsID string) string { return md5Hex(c.password+
 // SendSMSAnswer sends the reply SMS for an earlier micro callback whose
 // answer was deferred (Paysera marks this call deprecated but still
 // documents it). It succeeds iff Paysera's answer starts with "OK"; other
-// answers give an error matching [ErrSMSAnswer] that carries Paysera's
-// text, with the credentials redacted as in [APIError].
+// answers give an error matching [ErrSMSAnswer] and [paykit.ErrAPI] (a
+// *[paykit.APIError] with HTTP 200 whose Message is Paysera's text),
+// with the credentials redacted.
 func (c *Client) SendSMSAnswer(ctx context.Context, smsID, text string) error {
 	if smsID == "" {
 		return fmt.Errorf("%w: empty SMS id", ErrSMSAnswer)
@@ -59,7 +61,7 @@ func (c *Client) SendSMSAnswer(ctx context.Context, smsID, text string) error {
 		return err
 	}
 	if !bytes.HasPrefix(body, []byte("OK")) {
-		return fmt.Errorf("%w: %q", ErrSMSAnswer, c.errorBody(body, transaction))
+		return fmt.Errorf("%w: %w", ErrSMSAnswer, c.apiError(http.StatusOK, body, true, transaction))
 	}
 	return nil
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-querystring/query"
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 )
 
 // PaymentRequest is one payment to open on Paysera's payment page. OrderID,
@@ -183,17 +184,10 @@ func validate(v url.Values) error {
 				Reason: fmt.Sprintf("value is too long (%d), %d characters allowed", len(val), spec.maxLen)}
 		}
 		if spec.pattern != nil && !spec.pattern.MatchString(val) {
-			return &paykit.FieldError{Field: spec.name, Reason: fmt.Sprintf("value %q is invalid", clip(val))}
+			return &paykit.FieldError{Field: spec.name, Reason: fmt.Sprintf("value %q is invalid", form.Clip(val))}
 		}
 	}
 	return nil
-}
-
-func clip(s string) string {
-	if len(s) > 40 {
-		return s[:40] + "…"
-	}
-	return s
 }
 
 // Form is a signed request: the two parameters Paysera's payment page
@@ -339,7 +333,7 @@ func checkMethodLists(req PaymentRequest) error {
 		name := l.name
 		for _, m := range l.keys {
 			if m == "" || strings.Contains(m, ",") {
-				return &paykit.FieldError{Field: name, Reason: fmt.Sprintf("method key %q is empty or contains a comma", clip(m))}
+				return &paykit.FieldError{Field: name, Reason: fmt.Sprintf("method key %q is empty or contains a comma", form.Clip(m))}
 			}
 		}
 	}

@@ -339,7 +339,6 @@ func TestNewValidatesTheConfig(t *testing.T) {
 		"bad base URL":          {ProjectID: 1, Password: "p", BaseURL: "ftp://x"},
 		"bad key":               {ProjectID: 1, Password: "p", PublicKeyPEM: []byte("nope")},
 		"bad key URL":           {ProjectID: 1, Password: "p", PublicKeyURL: "/relative"},
-		"negative body cap":     {ProjectID: 1, Password: "p", MaxBodyBytes: -1},
 	}
 	for name, cfg := range cases {
 		t.Run(name, func(t *testing.T) {

@@ -37,7 +37,7 @@ func microValues(id, test string) url.Values {
 		"id": {id}, "amount": {"500"}, "currency": {"EUR"}, "test": {test}}
 }
 
-func TestEventKeysOfDistinctEventsAreDistinct(t *testing.T) {
+func TestIdempotencyKeysOfDistinctEventsAreDistinct(t *testing.T) {
 	live := vectorClient(t, "")
 	other := mustClient(t, Config{ProjectID: 654321, Password: "x"})
 	info := func(account string) url.Values {
@@ -78,22 +78,19 @@ func TestEventKeysOfDistinctEventsAreDistinct(t *testing.T) {
 	}
 	seen := map[string]string{}
 	for _, ev := range events {
-		key := ev.client.EventKey(mustCallback(t, ev.fields))
+		key := ev.client.IdempotencyKey(mustCallback(t, ev.fields))
 		if prev, dup := seen[key]; dup {
 			t.Errorf("%q and %q share the key %s", prev, ev.name, key)
 		}
 		seen[key] = ev.name
-		if got := ev.client.IdempotencyKey(mustCallback(t, ev.fields)); got != key {
-			t.Errorf("%s: IdempotencyKey %s, EventKey %s", ev.name, got, key)
-		}
 		// An exact repeat has the same key.
-		if again := ev.client.EventKey(mustCallback(t, ev.fields)); again != key {
+		if again := ev.client.IdempotencyKey(mustCallback(t, ev.fields)); again != key {
 			t.Errorf("%s: repeat keyed %s, first %s", ev.name, again, key)
 		}
 	}
 }
 
-func TestEventKeyOfARepeatedDeliveryIsTheSame(t *testing.T) {
+func TestIdempotencyKeyOfARepeatedDeliveryIsTheSame(t *testing.T) {
 	v := mustVectors(t)
 	c := vectorClient(t, "")
 	for _, name := range []string{"C1_macro_status1", "C3_micro_sms"} {
@@ -105,7 +102,7 @@ func TestEventKeyOfARepeatedDeliveryIsTheSame(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if c.EventKey(first) != c.EventKey(second) {
+		if c.IdempotencyKey(first) != c.IdempotencyKey(second) {
 			t.Errorf("%s: repeat has another key", name)
 		}
 	}
@@ -334,7 +331,7 @@ func TestNearMissSignaturesAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name, param, good string
 	}{{"ss2", "ss2", c1.SS2}, {"ss3", "ss3", c1.SS3}} {
-		if _, err := rsa.ParseCallbackValues(context.Background(), url.Values{"data": {c1.Data}, tc.param: {tc.good}}); err != nil {
+		if _, err := rsa.ParseValues(url.Values{"data": {c1.Data}, tc.param: {tc.good}}); err != nil {
 			t.Fatalf("%s: the genuine signature is refused: %v", tc.name, err)
 		}
 		for miss, sig := range base64NearMisses(t, tc.good) {
@@ -342,7 +339,7 @@ func TestNearMissSignaturesAreRefused(t *testing.T) {
 				if sig == tc.good {
 					t.Fatal("mutation left the signature unchanged")
 				}
-				_, err := rsa.ParseCallbackValues(context.Background(), url.Values{"data": {c1.Data}, tc.param: {sig}})
+				_, err := rsa.ParseValues(url.Values{"data": {c1.Data}, tc.param: {sig}})
 				if !refused(err) {
 					t.Fatalf("accepted or wrong error: %v", err)
 				}
@@ -351,7 +348,7 @@ func TestNearMissSignaturesAreRefused(t *testing.T) {
 	}
 	for miss, sig := range hexNearMisses(c1.SS1) {
 		t.Run("ss1/"+miss, func(t *testing.T) {
-			_, err := ss1.ParseCallbackValues(context.Background(), url.Values{"data": {c1.Data}, "ss1": {sig}})
+			_, err := ss1.ParseValues(url.Values{"data": {c1.Data}, "ss1": {sig}})
 			if !errors.Is(err, paykit.ErrInvalidSignature) {
 				t.Fatalf("accepted or wrong error: %v", err)
 			}
@@ -363,7 +360,7 @@ func TestNearMissEncryptedCallbacksAreRefused(t *testing.T) {
 	v := mustVectors(t)
 	for name, ev := range v.Encrypted {
 		c := mustClient(t, Config{ProjectID: 123456, Password: ev.Password})
-		if _, err := c.ParseCallbackValues(context.Background(), url.Values{"data": {ev.Data}}); err != nil {
+		if _, err := c.ParseValues(url.Values{"data": {ev.Data}}); err != nil {
 			t.Fatalf("%s: genuine data refused: %v", name, err)
 		}
 		raw, err := decodeBase64(ev.Data)
@@ -386,7 +383,7 @@ func TestNearMissEncryptedCallbacksAreRefused(t *testing.T) {
 		}
 		for miss, data := range misses {
 			t.Run(name+"/"+miss, func(t *testing.T) {
-				_, err := c.ParseCallbackValues(context.Background(), url.Values{"data": {data}})
+				_, err := c.ParseValues(url.Values{"data": {data}})
 				if !refused(err) {
 					t.Fatalf("accepted or wrong error: %v", err)
 				}
@@ -428,8 +425,9 @@ func TestKeyDownloadSurvivesAForgedCallbackThatHangsUp(t *testing.T) {
 
 	ctx, cancel := context.WithCancel(context.Background())
 	forged := make(chan error, 1)
+	hangsUp := getRequest(forgedValues(t).Encode()).WithContext(ctx)
 	go func() {
-		_, err := c.ParseCallbackValues(ctx, forgedValues(t))
+		_, err := c.ParseCallback(hangsUp)
 		forged <- err
 	}()
 	<-started // the forged callback's download is under way
@@ -467,7 +465,7 @@ func TestFailedKeyDownloadIsRetriedAfterAShortGapNotTheInterval(t *testing.T) {
 	advance := func(d time.Duration) { clock.Add(int64(d)) }
 	genuine := v.Callbacks["C1_macro_status1"].Raw
 
-	if _, err := c.ParseCallbackValues(context.Background(), forgedValues(t)); !errors.Is(err, paykit.ErrInvalidSignature) {
+	if _, err := c.ParseValues(forgedValues(t)); !errors.Is(err, paykit.ErrInvalidSignature) {
 		t.Fatal(err)
 	}
 	if hits.Load() != 1 {
@@ -475,7 +473,7 @@ func TestFailedKeyDownloadIsRetriedAfterAShortGapNotTheInterval(t *testing.T) {
 	}
 	// Strangers cannot make the client download again and again.
 	for i := 0; i < 5; i++ {
-		_, _ = c.ParseCallbackValues(context.Background(), forgedValues(t))
+		_, _ = c.ParseValues(forgedValues(t))
 	}
 	if hits.Load() != 1 {
 		t.Fatalf("%d downloads right after a failed one, want 1", hits.Load())
@@ -494,7 +492,7 @@ func TestFailedKeyDownloadIsRetriedAfterAShortGapNotTheInterval(t *testing.T) {
 	}
 	// After a success, the interval applies.
 	advance(c.keys.retryGap)
-	_, _ = c.ParseCallbackValues(context.Background(), forgedValues(t))
+	_, _ = c.ParseValues(forgedValues(t))
 	if hits.Load() != 2 {
 		t.Errorf("%d downloads after a success, want 2", hits.Load())
 	}
@@ -578,9 +576,14 @@ func TestAPIErrorsRedactSecretsEchoedByTheServer(t *testing.T) {
 			t.Fatalf("%s: no error", name)
 		}
 		texts := []string{err.Error()}
-		var apiErr *APIError
+		var apiErr *paykit.APIError
 		if errors.As(err, &apiErr) {
-			texts = append(texts, apiErr.Body)
+			texts = append(texts, string(apiErr.Body), apiErr.Message)
+		} else {
+			t.Errorf("%s: %v is not a *paykit.APIError", name, err)
+		}
+		if !errors.Is(err, paykit.ErrAPI) {
+			t.Errorf("%s: %v does not match paykit.ErrAPI", name, err)
 		}
 		for _, text := range texts {
 			for _, s := range secrets {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 )
 
 // Callback types, as in the "type" field.
@@ -130,7 +131,7 @@ type Callback struct {
 // does not know, parsed afresh from Query. When the callback did not say
 // its type, "type" holds the derived one, as in Paysera's library.
 func (c *Callback) Fields() url.Values {
-	f, err := paykit.ParseForm(c.Query)
+	f, err := form.Parse(c.Query)
 	if err != nil { // Query was validated when the callback was parsed
 		f = url.Values{}
 	}

@@ -74,7 +74,7 @@ func newShop(t *testing.T, cfg paysera.Config, opts paysera.HandlerOptions) *sho
 		t.Fatal(err)
 	}
 	s := &shop{client: c}
-	h := c.HandlerWithOptions(paykit.Hooks{Event: func(_ context.Context, n paykit.Notification) error {
+	h := c.HandlerWith(paykit.Hooks{Event: func(_ context.Context, n paykit.Notification) error {
 		s.events.Add(1)
 		s.mu.Lock()
 		s.got = append(s.got, n.(*paysera.Callback))

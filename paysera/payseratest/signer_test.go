@@ -1,7 +1,6 @@
 package payseratest
 
 import (
-	"context"
 	"encoding/hex"
 	"encoding/json"
 	"os"
@@ -99,7 +98,7 @@ func TestSignerCallbacksVerifyWithTheClient(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cb, err := c.ParseCallbackValues(context.Background(), params)
+			cb, err := c.ParseValues(params)
 			if err != nil {
 				t.Fatalf("signatures %b: %v", sigs, err)
 			}
@@ -112,7 +111,7 @@ func TestSignerCallbacksVerifyWithTheClient(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cb, err := c.ParseCallbackValues(context.Background(), params)
+	cb, err := c.ParseValues(params)
 	if err != nil || cb.VerifiedBy != "aes-gcm" || cb.Status != paysera.StatusAccepted || !cb.Test {
 		t.Fatalf("encrypted: %+v, %v", cb, err)
 	}
