@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/playvision"
 )
 
@@ -56,7 +57,7 @@ func TestAPIErrorRedactsSecretAndSignature(t *testing.T) {
 				cfg.HTTPClient = srv.Client()
 			})
 			err := c.SetUserInfo(context.Background(), playvision.SetUserInfo{UserID: 7, Attribute: "name", Value: "Bob"})
-			var apiErr *playvision.APIError
+			var apiErr *paykit.APIError
 			require.True(t, errors.As(err, &apiErr), "%v", err)
 			require.Len(t, sentSig, 32)
 			for _, leak := range []string{secret, previous, sentSig, strings.ToUpper(sentSig)} {
@@ -65,7 +66,7 @@ func TestAPIErrorRedactsSecretAndSignature(t *testing.T) {
 				assert.NotContains(t, string(apiErr.Body), leak)
 			}
 			assert.Contains(t, string(apiErr.Body), "[redacted]", "the rest of the body is kept for diagnosis")
-			assert.Equal(t, tt.status, apiErr.HTTPStatus)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
 		})
 	}
 }

@@ -40,7 +40,7 @@ func BenchmarkParseBody(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for i := 0; i < b.N; i++ {
-		if _, err := c.ParseBody(body); err != nil {
+		if _, err := c.ParseBody(body, nil); err != nil {
 			b.Fatal(err)
 		}
 	}

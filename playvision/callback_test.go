@@ -159,7 +159,7 @@ func TestParseCallbackAcceptsUpperCaseSig(t *testing.T) {
 }
 
 func TestParseCallbackRejects(t *testing.T) {
-	c := newClient(t, func(cfg *playvision.Config) { cfg.MaxBodyBytes = 1024 })
+	c := newClient(t)
 	good := playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 2, Sum: 3, ItemID: "i"}.Params()
 	signed := func(mod func(url.Values)) string {
 		p := url.Values{}
@@ -183,7 +183,7 @@ func TestParseCallbackRejects(t *testing.T) {
 		{"duplicate key", postForm(signer.Body(good) + "&sum=3"), paykit.ErrMalformed},
 		{"duplicate sig", postForm(signer.Body(good) + "&sig=" + signer.Sign(good)), paykit.ErrMalformed},
 		{"bad escape", postForm(signer.Body(good) + "&x=%zz"), paykit.ErrMalformed},
-		{"too large", postForm(signer.Body(good) + "&pad=" + strings.Repeat("a", 2048)), paykit.ErrBodyTooLarge},
+		{"too large", postForm(signer.Body(good) + "&pad=" + strings.Repeat("a", 64<<10)), paykit.ErrBodyTooLarge},
 		{"unknown type", postForm(signed(func(p url.Values) { p.Set("notification_type", "refund") })), paykit.ErrUnknownType},
 		{"no type", postForm(signed(func(p url.Values) { p.Del("notification_type") })), paykit.ErrMalformed},
 		{"wrong app", postForm(signed(func(p url.Values) { p.Set("app_id", "7002") })), paykit.ErrWrongAccount},
@@ -227,10 +227,10 @@ func TestParseCallbackKeepsTextualSID(t *testing.T) {
 	assert.Equal(t, "eu-1", n.(*playvision.OrderStatusChange).SID)
 }
 
-func TestParseParamsRejectsMultipleValues(t *testing.T) {
+func TestParseValuesRejectsMultipleValues(t *testing.T) {
 	p := signer.Form(playvisiontest.GetItem{UserID: 1, Item: "x"}.Params())
 	p["item"] = append(p["item"], "y")
-	_, err := newClient(t).ParseParams(p)
+	_, err := newClient(t).ParseValues(p)
 	assert.ErrorIs(t, err, paykit.ErrMalformed)
 }
 

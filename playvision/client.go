@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -15,45 +14,6 @@ import (
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/signature"
 )
-
-// ErrAPI matches every [*APIError] with errors.Is.
-var ErrAPI = errors.New("playvision: API error")
-
-// APIError is a server API call that reached Playvision and failed: an
-// HTTP status other than 2xx, a reply with a status other than 1, or a
-// reply that is not the documented JSON. It matches [ErrAPI].
-type APIError struct {
-	// Method is the API method, e.g. "secure.setUserLevel".
-	Method string
-	// HTTPStatus is the HTTP status code of the reply.
-	HTTPStatus int
-	// Status is the reply's "status" as text ("0" for the documented
-	// error), "" when the body was not the documented JSON.
-	Status string
-	// Message is the reply's "message", redacted like Body.
-	Message string
-	// Body is the raw reply body, at most 64 KiB, with the request's
-	// signature and the configured secrets replaced by "[redacted]".
-	Body []byte
-}
-
-// Error describes the failed call without its signature or the secret.
-func (e *APIError) Error() string {
-	switch {
-	case e.Status == "":
-		return fmt.Sprintf("playvision: %s: HTTP %d, unexpected reply", e.Method, e.HTTPStatus)
-	default:
-		return fmt.Sprintf("playvision: %s: status %s: %s", e.Method, e.Status, clip(e.Message))
-	}
-}
-
-// Is makes an APIError match [ErrAPI].
-func (e *APIError) Is(target error) bool { return target == ErrAPI }
-
-// Temporary reports whether retrying later may help: HTTP 429 or 5xx.
-func (e *APIError) Temporary() bool {
-	return e.HTTPStatus == http.StatusTooManyRequests || e.HTTPStatus >= 500
-}
 
 // maxReplyBytes caps a server API reply read into memory.
 const maxReplyBytes = 64 << 10
@@ -135,7 +95,14 @@ func (c *Client) SignParams(params url.Values) url.Values {
 //
 // Errors: a *paykit.FieldError for a bad method name, a transport error
 // (wrapping the context's error when ctx ended, and timing out after
-// DefaultAPITimeout with the default client), or an [*APIError].
+// DefaultAPITimeout with the default client), or a *paykit.APIError
+// (matching paykit.ErrAPI) for an HTTP status other than 2xx, a reply
+// whose status is not 1, or a reply that is not the documented JSON. The
+// APIError's Code is the reply's status as text ("0" for the documented
+// error, "" when the body was not the documented JSON); its Message and
+// Body have the request's sig and every configured secret replaced by
+// "[redacted]". The returned error names the method and wraps the
+// APIError.
 func (c *Client) Call(ctx context.Context, method string, params url.Values) error {
 	if method == "" || strings.ContainsAny(method, "/?#% ") {
 		return &paykit.FieldError{Field: "method", Reason: "is not an API method name"}
@@ -157,18 +124,19 @@ func (c *Client) Call(ctx context.Context, method string, params url.Values) err
 	if err != nil {
 		return fmt.Errorf("playvision: %s: reading reply: %w", method, err)
 	}
-	err = decodeStatus(method, resp.StatusCode, raw)
-	if apiErr, ok := err.(*APIError); ok {
+	if apiErr := decodeStatus(resp.StatusCode, raw); apiErr != nil {
 		c.redactAPIError(apiErr, signed.Get("sig"))
+		return fmt.Errorf("playvision: %s: %w", method, apiErr)
 	}
-	return err
+	return nil
 }
 
 // decodeStatus reads {"status":1|"1"|0,"message":…}: the docs show a
 // number for secure.* and a string for notification replies, so both are
 // accepted.
-func decodeStatus(method string, httpStatus int, raw []byte) error {
-	apiErr := &APIError{Method: method, HTTPStatus: httpStatus, Body: raw}
+// It returns nil for a success.
+func decodeStatus(httpStatus int, raw []byte) *paykit.APIError {
+	apiErr := &paykit.APIError{Provider: paykit.Playvision, StatusCode: httpStatus, Body: raw}
 	var reply struct {
 		Status  json.RawMessage `json:"status"`
 		Message string          `json:"message"`
@@ -177,7 +145,7 @@ func decodeStatus(method string, httpStatus int, raw []byte) error {
 		return apiErr
 	}
 	status := string(bytes.Trim(reply.Status, `"`))
-	apiErr.Status, apiErr.Message = status, reply.Message
+	apiErr.Code, apiErr.Message = status, reply.Message
 	if httpStatus/100 != 2 || status != "1" {
 		return apiErr
 	}

@@ -3,10 +3,12 @@ package playvision
 import (
 	"errors"
 	"testing"
+
+	"github.com/paykit-go/paykit"
 )
 
 // FuzzDecodeStatus feeds arbitrary replies of the secure.* API to their
-// decoder: any reply but a 2xx status "1" is an *APIError matching ErrAPI.
+// decoder: any reply but a 2xx status "1" is a *paykit.APIError matching paykit.ErrAPI.
 func FuzzDecodeStatus(f *testing.F) {
 	f.Add(200, `{"status":1}`)
 	f.Add(200, `{"status":"1","message":"ok"}`)
@@ -14,15 +16,15 @@ func FuzzDecodeStatus(f *testing.F) {
 	f.Add(502, `<html>bad gateway</html>`)
 	f.Add(200, `{"status":null}`)
 	f.Fuzz(func(t *testing.T, httpStatus int, raw string) {
-		err := decodeStatus("secure.setUserLevel", httpStatus, []byte(raw))
+		err := decodeStatus(httpStatus, []byte(raw))
 		if err == nil {
 			if httpStatus/100 != 2 {
 				t.Fatalf("HTTP %d accepted", httpStatus)
 			}
 			return
 		}
-		var apiErr *APIError
-		if !errors.Is(err, ErrAPI) || !errors.As(err, &apiErr) {
+		var apiErr *paykit.APIError
+		if !errors.Is(err, paykit.ErrAPI) || !errors.As(err, &apiErr) {
 			t.Fatalf("error %v is not an *APIError", err)
 		}
 		_ = apiErr.Error()

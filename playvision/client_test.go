@@ -98,12 +98,13 @@ func TestAPIErrors(t *testing.T) {
 			c, mt := apiClient(t)
 			mt.RegisterResponder(http.MethodPost, "=~secure", httpmock.NewStringResponder(tt.status, tt.body))
 			err := c.SetUserLevel(context.Background(), playvision.SetUserLevel{UserID: 1, Level: 2})
-			require.ErrorIs(t, err, playvision.ErrAPI)
-			var apiErr *playvision.APIError
+			require.ErrorIs(t, err, paykit.ErrAPI)
+			var apiErr *paykit.APIError
 			require.True(t, errors.As(err, &apiErr))
-			assert.Equal(t, "secure.setUserLevel", apiErr.Method)
-			assert.Equal(t, tt.status, apiErr.HTTPStatus)
-			assert.Equal(t, tt.apiStatus, apiErr.Status)
+			assert.Contains(t, err.Error(), "secure.setUserLevel")
+			assert.Equal(t, paykit.Playvision, apiErr.Provider)
+			assert.Equal(t, tt.status, apiErr.StatusCode)
+			assert.Equal(t, tt.apiStatus, apiErr.Code)
 			assert.Equal(t, tt.body, string(apiErr.Body))
 			assert.Equal(t, tt.temporary, apiErr.Temporary())
 			assert.NotContains(t, err.Error(), "api_secret")
@@ -116,7 +117,7 @@ func TestAPITransportErrorsAndContext(t *testing.T) {
 	mt.RegisterResponder(http.MethodPost, "=~secure", httpmock.NewErrorResponder(errors.New("connection refused")))
 	err := c.SetUserLevel(context.Background(), playvision.SetUserLevel{UserID: 1, Level: 2})
 	require.Error(t, err)
-	assert.NotErrorIs(t, err, playvision.ErrAPI)
+	assert.NotErrorIs(t, err, paykit.ErrAPI)
 
 	c, mt = apiClient(t)
 	mt.RegisterResponder(http.MethodPost, "=~secure", func(r *http.Request) (*http.Response, error) {

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/secrets"
 )
 
 // The two API hosts of the platform, one per consumer site. The docs write
@@ -19,9 +20,11 @@ const (
 	DomainPlayvis = "api.playvis.com"
 )
 
-// ProviderLimit is how long Playvision waits for an answer to a
-// notification before it drops the connection.
-const ProviderLimit = 10 * time.Second
+// ReplyTimeout is how long Playvision waits for an answer to a
+// notification before it drops the connection and logs the delivery as
+// failed. Hooks get a deadline inside it (see
+// paykit.HandlerOptions.HookTimeout).
+const ReplyTimeout = 10 * time.Second
 
 // DefaultAPITimeout is the timeout of the HTTP client used for server API
 // calls when [Config.HTTPClient] is nil.
@@ -40,9 +43,6 @@ type Config struct {
 	// launch parameters, never used to sign: add the old secret here while
 	// a rotation is staged.
 	PreviousSecrets []string
-	// MaxBodyBytes caps a notification body; 0 means
-	// paykit.DefaultMaxBodyBytes (64 KiB).
-	MaxBodyBytes int64
 	// Domain selects the API host: DomainPlayvision (the default when "")
 	// or DomainPlayvis.
 	Domain string
@@ -76,16 +76,9 @@ func New(cfg Config) (*Client, error) {
 	if cfg.AppID <= 0 {
 		return nil, &paykit.FieldError{Field: "AppID", Reason: "must be a positive application id"}
 	}
-	if cfg.Secret == "" {
-		return nil, &paykit.FieldError{Field: "Secret", Reason: "is required"}
-	}
-	for _, s := range cfg.PreviousSecrets {
-		if s == "" {
-			return nil, &paykit.FieldError{Field: "PreviousSecrets", Reason: "contains an empty secret"}
-		}
-	}
-	if cfg.MaxBodyBytes < 0 {
-		return nil, &paykit.FieldError{Field: "MaxBodyBytes", Reason: "must not be negative"}
+	all, err := secrets.Rotation("Secret", cfg.Secret, cfg.PreviousSecrets)
+	if err != nil {
+		return nil, err
 	}
 	switch cfg.Domain {
 	case "":
@@ -105,7 +98,7 @@ func New(cfg Config) (*Client, error) {
 	c := &Client{
 		cfg:     cfg,
 		account: strconv.FormatInt(cfg.AppID, 10),
-		secrets: append([]string{cfg.Secret}, cfg.PreviousSecrets...),
+		secrets: all,
 		base:    base,
 		http:    cfg.HTTPClient,
 		now:     cfg.Now,
@@ -121,3 +114,7 @@ func New(cfg Config) (*Client, error) {
 
 // AppID returns the configured application id.
 func (c *Client) AppID() int64 { return c.cfg.AppID }
+
+// Account returns the application id in decimal, as it appears in
+// idempotency keys.
+func (c *Client) Account() string { return c.account }

@@ -37,7 +37,7 @@ func FuzzParseBody(f *testing.F) {
 	f.Add("a=%zz;b")
 	c := newClient(f, func(cfg *playvision.Config) { cfg.Secret = v.GetItemTest.Secret })
 	f.Fuzz(func(t *testing.T, body string) {
-		n, err := c.ParseBody([]byte(body))
+		n, err := c.ParseBody([]byte(body), nil)
 		if err != nil {
 			if n != nil {
 				t.Fatal("notification with error")
@@ -77,7 +77,7 @@ func FuzzSignedParams(f *testing.F) {
 		if extraKey != "" && p[extraKey] == nil && extraKey != "sig" {
 			p.Set(extraKey, extraVal)
 		}
-		n, err := c.ParseBody([]byte(signer.Body(p)))
+		n, err := c.ParseBody([]byte(signer.Body(p)), nil)
 		if item == "" {
 			if err == nil {
 				t.Fatal("empty item accepted")

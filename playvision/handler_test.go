@@ -78,13 +78,12 @@ func TestHandlerRefusals(t *testing.T) {
 		{"other app", fail(nil), signer.NewRequest("/", playvisiontest.GetItem{AppID: 1, UserID: 1, Item: "x"}.Params()), playvision.MessageWrongApp},
 		{"unknown type", fail(nil), signer.NewRequest("/", url.Values{"notification_type": {"get_subscription"}}), playvision.MessageUnknownType},
 		{"unknown item", paykit.Hooks{Item: itemHook}, signer.NewRequest("/", playvisiontest.GetItem{UserID: 1, Item: "nope"}.Params()), playvision.MessageUnknownItem},
-		{"unknown user", fail(paykit.ErrUnknownUser), signer.NewRequest("/", getItem), playvision.MessageUnknownUser},
 		{"item hook error", fail(errors.New("db down: password=hunter2")), signer.NewRequest("/", getItem), playvision.MessageFailed},
 		{"item hook temporary", fail(paykit.Temporary(errors.New("x"))), signer.NewRequest("/", getItem), playvision.MessageTemporary},
 		{"invalid item from hook", paykit.Hooks{Item: func(context.Context, paykit.ItemRequest) (paykit.Item, error) {
 			return paykit.Item{ID: "a", Title: "b"}, nil
 		}}, signer.NewRequest("/", getItem), playvision.MessageFailed},
-		{"nil item hook", paykit.Hooks{}, signer.NewRequest("/", getItem), playvision.MessageNotConfigured},
+		{"nil item hook refuses every item", paykit.Hooks{}, signer.NewRequest("/", getItem), playvision.MessageUnknownItem},
 		{"nil event hook", paykit.Hooks{}, signer.NewRequest("/", order), playvision.MessageTemporary},
 		{"event error", fail(errors.New("boom")), signer.NewRequest("/", order), playvision.MessageFailed},
 		{"event temporary", fail(paykit.Temporary(errors.New("boom"))), signer.NewRequest("/", order), playvision.MessageTemporary},
@@ -164,7 +163,7 @@ func TestHandlerConcurrentDeliveriesRunEventOnce(t *testing.T) {
 	assert.EqualValues(t, 1, events)
 }
 
-func TestHandlerHookDeadlineUnderProviderLimit(t *testing.T) {
+func TestHandlerHookDeadlineUnderReplyTimeout(t *testing.T) {
 	var left time.Duration
 	h := newClient(t).Handler(paykit.Hooks{Item: func(ctx context.Context, req paykit.ItemRequest) (paykit.Item, error) {
 		d, ok := ctx.Deadline()
@@ -174,7 +173,7 @@ func TestHandlerHookDeadlineUnderProviderLimit(t *testing.T) {
 	}})
 	serve(h, signer.NewRequest("/", playvisiontest.GetItem{UserID: 1, Item: "gold_pack_100"}.Params()))
 	assert.Greater(t, left, 5*time.Second)
-	assert.Less(t, left, playvision.ProviderLimit)
+	assert.Less(t, left, playvision.ReplyTimeout)
 }
 
 func TestHandlerUsesGivenStore(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/key"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -14,26 +15,29 @@ import (
 //     production ids, so the mode is part of the key; a resend of one
 //     order with another time is the same order.
 //   - get_item: (app, mode, every signed parameter), so two item requests
-//     share a key only when they are the same request; get_item answers
-//     are not stored by [Client.Handler], the key serves stores that log
-//     or rate-limit requests.
+//     share a key only when they are the same request. get_item changes
+//     nothing and the handler answers it afresh at every delivery, without
+//     the store; the key serves merchants who log or rate-limit requests.
 //
-// It returns "" for an order_status_change without a positive
-// TransactionID, which ParseCallback never returns: such a notification
-// must be refused, never keyed on an empty or zero id.
+// It returns "" for any other value, and for an order_status_change
+// without a positive TransactionID, which ParseCallback never returns:
+// such a notification must be refused, never keyed on an empty or zero id.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
 	switch n := n.(type) {
 	case *OrderStatusChange:
 		if n == nil || n.TransactionID <= 0 {
 			return ""
 		}
+		return key.Build(key.Parts{Provider: string(paykit.Playvision), Account: c.account, Test: n.Test,
+			Kind: string(paykit.KindPayment), Status: string(paykit.StatusPaid), ID: decimal(n.id, n.TransactionID)})
 	case *GetItem:
 		if n == nil {
 			return ""
 		}
-		return paykit.IdempotencyKey(c.account, keyedBy{n.Summary(), "request:" + requestDigest(n)})
+		return key.Build(key.Parts{Provider: string(paykit.Playvision), Account: c.account, Test: n.Test,
+			Kind: string(paykit.KindItemRequest), Discriminator: "request:" + requestDigest(n)})
 	}
-	return paykit.IdempotencyKey(c.account, n)
+	return ""
 }
 
 // requestDigest identifies a get_item by all its signed parameters: the
@@ -44,16 +48,4 @@ func requestDigest(g *GetItem) string {
 		return strings.ToLower(g.Sig)
 	}
 	return signature.SortedMD5Except(g.Params, "", "sig")
-}
-
-// keyedBy is a notification whose Summary ID is replaced by id.
-type keyedBy struct {
-	s  paykit.Summary
-	id string
-}
-
-func (k keyedBy) Summary() paykit.Summary {
-	s := k.s
-	s.ID = k.id
-	return s
 }

@@ -81,9 +81,9 @@ func TestIdempotencyKey_ExactRepeatSharesTheKey(t *testing.T) {
 		gu[k] = v
 	}
 	gu.Set("sig", strings.ToUpper(g.Get("sig")))
-	n1, err := c.ParseParams(g)
+	n1, err := c.ParseValues(g)
 	require.NoError(t, err)
-	n2, err := c.ParseParams(gu)
+	n2, err := c.ParseValues(gu)
 	require.NoError(t, err)
 	assert.Equal(t, c.IdempotencyKey(n1), c.IdempotencyKey(n2), "the hex case of sig does not make a new event")
 }

@@ -45,7 +45,7 @@ func TestParseCallback_RefusesNearMissSignatures(t *testing.T) {
 	} {
 		good := signer.Form(p)
 		sig := good.Get("sig")
-		_, err := c.ParseParams(good)
+		_, err := c.ParseValues(good)
 		require.NoError(t, err, name)
 		for miss, bad := range sigNearMisses(sig) {
 			t.Run(name+"/"+miss, func(t *testing.T) {

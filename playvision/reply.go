@@ -69,7 +69,6 @@ const (
 	MessageUnknownUser      = "Unknown user"
 	MessageTemporary        = "Temporary failure, try again later"
 	MessageFailed           = "Internal error"
-	MessageNotConfigured    = "Handler not configured for this notification"
 )
 
 // successReply is the exact body of a successful order_status_change

@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/signature"
 )
 
@@ -107,11 +108,11 @@ func (c *Client) VerifyLaunch(query url.Values) (*Launch, error) {
 	}); err != nil {
 		return nil, err
 	}
-	app, ok := paykit.ParseDigits(apiID)
+	app, ok := form.Digits(apiID)
 	if !ok || app == 0 {
 		return nil, fmt.Errorf("%w: api_id is not a positive integer", paykit.ErrMalformed)
 	}
-	viewer, ok := paykit.ParseDigits(viewerID)
+	viewer, ok := form.Digits(viewerID)
 	if !ok || viewer == 0 {
 		return nil, fmt.Errorf("%w: viewer_id is not a positive integer", paykit.ErrMalformed)
 	}

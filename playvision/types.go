@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 )
 
 // The notification types Playvision sends. In test mode (a tester buying
@@ -145,7 +146,7 @@ outer:
 // right.
 func decimal(text string, n int64) string {
 	if text != "" && len(text) <= 18 {
-		if v, ok := paykit.ParseDigits(text); ok && v == n {
+		if v, ok := form.Digits(text); ok && v == n {
 			return text
 		}
 	}
