@@ -303,6 +303,6 @@ func TestHandlerWithErrorLogSeesFailures(t *testing.T) {
 		ErrorLog: func(_ *http.Request, err error) { got = err }}})
 	serve(h, signed(getItemParams("x"), "wrong"))
 	if !errors.Is(got, paykit.ErrInvalidSignature) {
-		t.Fatalf("OnError got %v", got)
+		t.Fatalf("ErrorLog got %v", got)
 	}
 }

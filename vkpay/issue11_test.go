@@ -160,7 +160,7 @@ func TestInvalidHookReplyDoesNotFulfilTwice(t *testing.T) {
 				t.Fatalf("first %s second %s, want %s twice", first, second, tt.want)
 			}
 			if len(reported) != 1 || !strings.Contains(reported[0].Error(), "app_order_id") {
-				t.Fatalf("OnError saw %v", reported)
+				t.Fatalf("OnInvalidReply saw %v", reported)
 			}
 		})
 	}

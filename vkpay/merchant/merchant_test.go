@@ -105,7 +105,7 @@ func TestPayFormValidates(t *testing.T) {
 	}
 }
 
-func TestParseNotificationDecodesUpperCaseStatusAndBothDateFormats(t *testing.T) {
+func TestParseCallbackDecodesUpperCaseStatusAndBothDateFormats(t *testing.T) {
 	n, err := newClient(t).ParseValues(notify(t, paidData("5B5FEF96-CCFF", "PAID"), crypto.SHA1))
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestParseNotificationDecodesUpperCaseStatusAndBothDateFormats(t *testing.T)
 	}
 }
 
-func TestParseNotificationStatusMapping(t *testing.T) {
+func TestParseCallbackStatusMapping(t *testing.T) {
 	for status, want := range map[string]paykit.Status{"new": paykit.StatusPending, "Held": paykit.StatusPending,
 		"REJECTED": paykit.StatusFailed, "hold_canceled": paykit.StatusFailed, "odd": paykit.StatusUnknown} {
 		n, err := newClient(t).ParseValues(notify(t, paidData("t", status), crypto.SHA1))
@@ -139,7 +139,7 @@ func TestParseNotificationStatusMapping(t *testing.T) {
 	}
 }
 
-func TestParseNotificationRejects(t *testing.T) {
+func TestParseCallbackRejects(t *testing.T) {
 	c := newClient(t)
 	good := notify(t, paidData("t", "paid"), crypto.SHA1)
 	tests := []struct {
@@ -182,14 +182,14 @@ func TestParseNotificationRejects(t *testing.T) {
 	}
 }
 
-func TestParseNotificationSHA256Switch(t *testing.T) {
+func TestParseCallbackSHA256Switch(t *testing.T) {
 	c := newClient(t, func(cfg *merchant.Config) { cfg.RSAHash = crypto.SHA256 })
 	if _, err := c.ParseValues(notify(t, paidData("t", "paid"), crypto.SHA256)); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func TestParseNotificationToleratesUnencodedPlus(t *testing.T) {
+func TestParseCallbackToleratesUnencodedPlus(t *testing.T) {
 	f := notify(t, paidData(strings.Repeat("~", 30), "paid"), crypto.SHA1)
 	if !strings.Contains(f.Get("data"), "+") {
 		t.Skip("no + in this data")
