@@ -180,14 +180,7 @@ func (p *protocol) order(ctx context.Context, n *OrderStatusChange) ([]byte, err
 		reply, err = p.opts.OrderReply(ctx, n)
 	}
 	reply.OrderID = n.OrderID
-	if err == nil {
-		err = reply.Validate()
-	}
-	if err != nil {
-		p.reportReply(n, err)
-		reply = OrderReply{OrderID: n.OrderID}
-	}
-	return reply.AppendJSON(nil), nil
+	return settled(p, n, &reply, err, &OrderReply{OrderID: n.OrderID}), nil
 }
 
 // subscription is [protocol.order] for subscription status changes.
@@ -201,20 +194,30 @@ func (p *protocol) subscription(ctx context.Context, n *SubscriptionStatusChange
 		reply, err = p.opts.SubscriptionReply(ctx, n)
 	}
 	reply.SubscriptionID = n.SubscriptionID
+	return settled(p, n, &reply, err, &SubscriptionStatusReply{SubscriptionID: n.SubscriptionID}), nil
+}
+
+// statusReply is the answer to a status change.
+type statusReply interface {
+	Validate() error
+	AppendJSON(b []byte) []byte
+}
+
+// settled renders the answer to a fulfilled status change: the merchant's
+// reply, or fallback (the echoed id alone) when the reply func failed or
+// its reply is invalid. The fulfilment stands either way, and
+// OnInvalidReply is told.
+func settled[R statusReply](p *protocol, n paykit.Notification, reply R, err error, fallback R) []byte {
 	if err == nil {
 		err = reply.Validate()
 	}
 	if err != nil {
-		p.reportReply(n, err)
-		reply = SubscriptionStatusReply{SubscriptionID: n.SubscriptionID}
+		if p.opts.OnInvalidReply != nil {
+			p.opts.OnInvalidReply(n, invalidReply(err))
+		}
+		reply = fallback
 	}
-	return reply.AppendJSON(nil), nil
-}
-
-func (p *protocol) reportReply(n paykit.Notification, err error) {
-	if p.opts.OnInvalidReply != nil {
-		p.opts.OnInvalidReply(n, invalidReply(err))
-	}
+	return reply.AppendJSON(nil)
 }
 
 func expiration(d time.Duration) (seconds int64, noCache bool) {
