@@ -84,12 +84,15 @@ type protocol struct {
 	opts  HandlerOptions
 }
 
+// Parse verifies and decodes one delivery (the engine has capped it).
 func (p *protocol) Parse(_ *http.Request, input []byte) (paykit.Notification, error) {
 	return p.c.parseForm(string(input))
 }
 
+// Key is [Client.IdempotencyKey].
 func (p *protocol) Key(n paykit.Notification) string { return p.c.IdempotencyKey(n) }
 
+// Answer runs the hooks for n and renders the success body.
 func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, error) {
 	switch n := n.(type) {
 	case *GetItem:
@@ -104,6 +107,7 @@ func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, e
 	return nil, paykit.ErrUnknownType // parseForm returns nothing else
 }
 
+// Success is HTTP 200 with the JSON body.
 func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: ContentType, Body: body}
 }

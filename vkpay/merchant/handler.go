@@ -83,6 +83,7 @@ type protocol struct {
 	hooks paykit.Hooks
 }
 
+// Parse verifies and decodes one delivery (the engine has capped it).
 func (p *protocol) Parse(_ *http.Request, input []byte) (paykit.Notification, error) {
 	n, err := p.c.parseForm(input)
 	if err != nil {
@@ -91,8 +92,10 @@ func (p *protocol) Parse(_ *http.Request, input []byte) (paykit.Notification, er
 	return n, nil
 }
 
+// Key is [Client.IdempotencyKey].
 func (p *protocol) Key(n paykit.Notification) string { return p.c.IdempotencyKey(n) }
 
+// Answer runs the hooks for n and renders the success body.
 func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, error) {
 	if err := callback.Event(ctx, p.hooks, n); err != nil {
 		return nil, err
@@ -100,6 +103,7 @@ func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, e
 	return p.c.Ack(transactionID(n), false)
 }
 
+// Success is HTTP 200 with the JSON body.
 func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: contentType, Body: body}
 }
