@@ -65,6 +65,8 @@ var (
 	_ func(playvision.PaymentWindow) (string, error)             = (*playvision.Client)(nil).BuildPaymentURL
 	_ func(*http.Request) (paykit.Notification, error)           = (*playvision.Client)(nil).ParseCallback
 	_ func(paykit.Hooks) http.Handler                            = (*playvision.Client)(nil).Handler
+	_ func(paykit.Hooks, playvision.HandlerOptions) http.Handler = (*playvision.Client)(nil).HandlerWith
+	_ func(paykit.Notification) string                           = (*playvision.Client)(nil).IdempotencyKey
 	_                                                            = []paykit.Notification{(*vkpay.GetItem)(nil),
 		(*vkpay.OrderStatusChange)(nil), (*vkpay.GetSubscription)(nil), (*vkpay.SubscriptionStatusChange)(nil)}
 )

@@ -7,7 +7,14 @@
 // confirms and Playvision sends order_status_change, which means "paid,
 // deliver the item". Both notifications arrive at the app's "Payment link"
 // and are answered by [Client.Handler] with the merchant's [paykit.Hooks]:
-// Item for get_item, Event for order_status_change.
+// Item for get_item, Event for order_status_change. [Client.HandlerWith]
+// takes [HandlerOptions]: the options every provider's handler shares
+// (body cap, hook deadline inside [ReplyTimeout], error log) and the text
+// of failure answers. The handler runs on paykit's one callback engine,
+// like every provider's: the same body cap, method check, deadline,
+// idempotent store and outcome classes; this package supplies only the
+// Playvision wire format. [Client.ParseBody] verifies a raw body read
+// elsewhere.
 //
 // [Client.ParseCallback] verifies sig before reading anything else: the
 // MD5 of every received parameter except sig, URL-decoded, sorted by name,
@@ -51,7 +58,9 @@
 //     as its external server id), although the payments page types them
 //     Int.
 //   - Every answer to a POST is HTTP 200 with application/json;
-//     charset=utf-8; other methods get 405 with "Allow: POST". A
+//     charset=utf-8; other methods get 405 with "Allow: POST". A nil
+//     hooks.Item refuses every item ("Unknown item"), a nil hooks.Event
+//     answers a temporary failure, as in every provider. A
 //     refused get_item is answered with the order envelope
 //     {"status":"-1","message":…}, which the docs do not define for
 //     get_item. Values are JSON strings, as in the docs' current examples.
@@ -62,6 +71,8 @@
 //     same success bytes and does not run Event again (VK's documented
 //     rule). A temporary hook failure is answered "-1" like any failure and
 //     may never be redelivered.
+//   - A get_item is answered afresh at every delivery, never from the
+//     store: it changes nothing, and a price change shows at once.
 //   - API calls go to https://{domain} although the docs write http; set
 //     Config.BaseURL to change it. secure.* calls are POSTed with a form
 //     body (the docs allow GET or POST); their status may be a number or a
