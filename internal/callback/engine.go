@@ -43,6 +43,15 @@ type Protocol interface {
 	Failure(c Class, n paykit.Notification) Reply
 }
 
+// ErrorReplier is implemented by a Protocol whose failure reply depends on
+// the error itself, not only on its class (VK: error 22 for an unknown
+// user beside 20 for an unknown item, and the answer a hook chose with
+// its own error value). When a Protocol implements it, the engine calls
+// FailureFor instead of Failure; err is the error the class came from.
+type ErrorReplier interface {
+	FailureFor(c Class, n paykit.Notification, err error) Reply
+}
+
 // Reply is what the engine writes.
 type Reply struct {
 	Status      int
@@ -155,6 +164,10 @@ func (h *Handler) allowed(method string) bool {
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, n paykit.Notification, c Class, err error) {
 	h.log(r, err)
+	if er, ok := h.p.(ErrorReplier); ok {
+		write(w, er.FailureFor(c, n, err))
+		return
+	}
 	write(w, h.p.Failure(c, n))
 }
 
