@@ -3,6 +3,7 @@ package playvision_test
 import (
 	"errors"
 	"net/url"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -116,6 +117,38 @@ func FuzzVerifyLaunch(f *testing.F) {
 		}
 		if l.APIID != testAppID || l.ViewerID <= 0 {
 			t.Fatalf("accepted %+v", l)
+		}
+	})
+}
+
+// FuzzParseValuesAgreesWithParseBody feeds arbitrary bodies to both entry
+// points: where the standard library parses a body, ParseValues of its
+// values and ParseBody of its bytes accept and refuse alike, and agree on
+// what they accept.
+func FuzzParseValuesAgreesWithParseBody(f *testing.F) {
+	f.Add(signer.Body(playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 2, Sum: 3, ItemID: "i"}.Params()))
+	f.Add(signer.Body(playvisiontest.GetItem{AppID: testAppID, UserID: 9, Item: "a+b%20c"}.Params()))
+	f.Add("notification_type=get_item&sig=00&sig=00")
+	f.Add("a=1&&b&c=%zz")
+	c := newClient(f)
+	f.Fuzz(func(t *testing.T, body string) {
+		values, err := url.ParseQuery(body)
+		if err != nil {
+			return
+		}
+		fromValues, errValues := c.ParseValues(values)
+		fromBody, errBody := c.ParseBody([]byte(body), nil)
+		if (errValues == nil) != (errBody == nil) {
+			t.Fatalf("ParseValues: %v; ParseBody: %v", errValues, errBody)
+		}
+		if errValues != nil {
+			if !matchesSentinel(errValues) {
+				t.Fatalf("error matches no sentinel: %v", errValues)
+			}
+			return
+		}
+		if !reflect.DeepEqual(fromValues.Summary(), fromBody.Summary()) {
+			t.Fatalf("summaries differ: %+v and %+v", fromValues.Summary(), fromBody.Summary())
 		}
 	})
 }
