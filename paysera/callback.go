@@ -49,7 +49,7 @@ func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := requestParams(r, input, form.DefaultMaxBytes)
+	p, err := requestParams(r, inputString(r, input), form.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -91,11 +91,20 @@ type callbackParams struct {
 // any reports whether any of the four parameters was given.
 func (p *callbackParams) any() bool { return p.hasData || p.hasSS1 || p.hasSS2 || p.hasSS3 }
 
+// inputString is input as a string: a GET's input is its raw query,
+// which is used as it is rather than copied.
+func inputString(r *http.Request, input []byte) string {
+	if r.Method == http.MethodGet && len(input) == len(r.URL.RawQuery) {
+		return r.URL.RawQuery
+	}
+	return string(input)
+}
+
 // requestParams takes data, ss1, ss2 and ss3 from input (a GET's query or
 // a POST's body), or from a POST's query (at most limit bytes) when its
 // body has none of them.
-func requestParams(r *http.Request, input []byte, limit int64) (callbackParams, error) {
-	inInput, err := paramsFromQuery(string(input))
+func requestParams(r *http.Request, input string, limit int64) (callbackParams, error) {
+	inInput, err := paramsFromQuery(input)
 	if err != nil || r.Method != http.MethodPost {
 		return inInput, err
 	}
@@ -114,16 +123,9 @@ func requestParams(r *http.Request, input []byte, limit int64) (callbackParams, 
 	return inInput, nil
 }
 
-// paramsFromQuery parses a query string with url.ParseQuery: a bad escape
-// or a semicolon anywhere is refused; the merchant's own parameters are
-// otherwise ignored.
-func paramsFromQuery(q string) (callbackParams, error) {
-	v, err := url.ParseQuery(q)
-	if err != nil {
-		return callbackParams{}, fmt.Errorf("%w: query: bad escape or semicolon", paykit.ErrMalformed)
-	}
-	return paramsFromValues(v)
-}
+// paramsFromQuery takes the four parameters from a raw query string (see
+// callbackQuery).
+func paramsFromQuery(q string) (callbackParams, error) { return callbackQuery(q) }
 
 // paramsFromValues takes the four parameters from v, refusing any of them
 // given more than once.

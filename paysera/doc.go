@@ -25,9 +25,18 @@
 // must decrypt with AES-256-GCM under the project password. Then the
 // project id must match ([paykit.ErrWrongAccount]).
 //
-// [Client.Handler] answers "OK" once an event is fulfilled, replays the
+// [Client.ParseBody] takes the raw input instead of a request (the query
+// of a GET or the body of a POST), [Client.ParseValues] parameters a
+// framework has already parsed.
+//
+// [Client.Handler] (or [Client.HandlerWith] with [HandlerOptions]: the
+// shared body cap, hook deadline and error log, and the reply SMS text of
+// micro payments) answers "OK" once an event is fulfilled, replays the
 // same bytes for repeats, answers 400 to callbacks that do not verify and
-// 500 when the Event hook fails, so that Paysera retries.
+// 500 when the Event hook fails, so that Paysera retries. It runs on
+// paykit's one callback engine, like every provider's handler. Outbound
+// calls (public key, payment methods, SMS answers) fail with a
+// *[paykit.APIError] on an unexpected answer, credentials redacted.
 //
 // # Summary mapping
 //
@@ -57,16 +66,15 @@
 //     when they are whole numbers; otherwise only [Callback.Fields] has them.
 //   - A callback carrying ss2/ss3 is judged by RSA only, even with
 //     AcceptSS1 (as Paysera's library does).
-//   - Hooks get [HookLimit] (30 s) less a margin; Paysera documents no
+//   - Hooks get [ReplyTimeout] (30 s) less a margin; Paysera documents no
 //     callback timeout.
-//   - Idempotency keys ([Client.EventKey]) are exactly paykit.IdempotencyKey
-//     except for micro (SMS) payments ("|micro" is added: an SMS id and a
-//     requestid are separate number spaces), status 5 with refund fields
-//     (a digest of them is added: a payment may be refunded in parts),
-//     status 4 (pending like 2, so
-//     the raw status is added), status 3 (a digest of the fields is added,
-//     as several different information callbacks may come) and statuses
-//     outside 0-5.
+//   - Idempotency keys ([Client.IdempotencyKey]) are exactly
+//     paykit.IdempotencyKey except for micro (SMS) payments (discriminator
+//     "micro": an SMS id and a requestid are separate number spaces),
+//     status 5 with refund fields (a digest of them: a payment may be
+//     refunded in parts), status 4 (pending like 2, so the raw status),
+//     status 3 (a digest of the fields, as several different information
+//     callbacks may come) and statuses outside 0-5.
 //   - A macro callback without requestid, or a micro one without id, is
 //     refused as malformed (400): it could not be told apart from other
 //     events. Paysera's library does not check either field.

@@ -106,3 +106,42 @@ func ExampleClient_Handler() {
 	// 200 OK
 	// 200 OK
 }
+
+// HandlerWith takes the options every provider shares (here an error log)
+// beside Paysera's own: the reply SMS of a micro (SMS) payment.
+func ExampleClient_HandlerWith() {
+	signer, err := payseratest.NewSigner(123456, "project-password")
+	if err != nil {
+		log.Fatal(err)
+	}
+	client, err := paysera.New(paysera.Config{
+		ProjectID: 123456, Password: "project-password",
+		PublicKeyPEM: signer.PublicKeyPEM(), // in production: nil, the embedded Paysera key
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	handler := client.HandlerWith(paykit.Hooks{Event: func(ctx context.Context, n paykit.Notification) error {
+		return nil // fulfil the SMS payment
+	}}, paysera.HandlerOptions{
+		HandlerOptions: paykit.HandlerOptions{
+			ErrorLog: func(_ *http.Request, err error) { fmt.Println("not acknowledged:", err) },
+		},
+		SMSReply: func(_ context.Context, cb *paysera.Callback) (string, error) {
+			return "Thank you, your code is 1234", nil
+		},
+	})
+
+	sms := payseratest.Micro{ID: "555000111", To: "1398", From: "37060000000", Text: "PAY 1", Key: "PAY", Amount: 100, Currency: "EUR"}.Fields(123456)
+	w := httptest.NewRecorder()
+	handler.ServeHTTP(w, signer.NewRequest("/callback", sms))
+	fmt.Println(w.Code, w.Body.String())
+
+	w = httptest.NewRecorder()
+	handler.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/callback?data=forged&ss3=AAAA", nil))
+	fmt.Println(w.Code)
+	// Output:
+	// 200 OK Thank you, your code is 1234
+	// not acknowledged: ss3: paykit: invalid signature
+	// 400
+}

@@ -3,11 +3,14 @@ package paysera
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/internal/form"
+	"github.com/paykit-go/paykit/signature"
 )
 
 // callbackFromQuery reads the verified parameter string q into a Callback:
@@ -15,10 +18,12 @@ import (
 // semicolon is refused), then each known parameter copied to its typed
 // field.
 func callbackFromQuery(q string) (*Callback, error) {
-	v, err := form.Parse(q)
+	var arr [stackFields]signature.Pair
+	pairs, err := form.ParseSorted(arr[:0], q)
 	if err != nil {
 		return nil, err
 	}
+	v := fieldList(pairs)
 	cb := &Callback{Query: q}
 	cb.setPayment(v)
 	cb.setPayer(v)
@@ -27,13 +32,35 @@ func callbackFromQuery(q string) (*Callback, error) {
 	return cb.finish()
 }
 
+// stackFields is how many fields are parsed without a heap allocation:
+// more than any callback has.
+const stackFields = 48
+
+// fieldList is the decoded fields of a callback, sorted by key.
+type fieldList []signature.Pair
+
+// lookup returns the value of key and whether it was sent.
+func (f fieldList) lookup(key string) (string, bool) {
+	i, ok := slices.BinarySearchFunc(f, key, func(p signature.Pair, k string) int { return strings.Compare(p.Key, k) })
+	if !ok {
+		return "", false
+	}
+	return f[i].Value, true
+}
+
+// Get returns the value of key, "" when it was not sent.
+func (f fieldList) Get(key string) string {
+	v, _ := f.lookup(key)
+	return v
+}
+
 // newCallback fills a Callback from parameters, as if they were verified.
 func newCallback(f url.Values) (*Callback, error) {
 	return callbackFromQuery(f.Encode())
 }
 
 // setPayment copies the fields every macro callback has.
-func (cb *Callback) setPayment(v url.Values) {
+func (cb *Callback) setPayment(v fieldList) {
 	cb.Type = v.Get("type")
 	cb.ProjectID = v.Get("projectid")
 	cb.Version = v.Get("version")
@@ -54,7 +81,7 @@ func (cb *Callback) setPayment(v url.Values) {
 
 // setPayer copies what the bank reports and what the request echoed about
 // the payer.
-func (cb *Callback) setPayer(v url.Values) {
+func (cb *Callback) setPayer(v fieldList) {
 	cb.Name = v.Get("name")
 	// Paysera spells it "surename"; the facade's "surname" is the fallback.
 	cb.Surname = v.Get("surename")
@@ -74,18 +101,18 @@ func (cb *Callback) setPayer(v url.Values) {
 }
 
 // setSMS copies the fields of a micro (SMS) callback.
-func (cb *Callback) setSMS(v url.Values) {
+func (cb *Callback) setSMS(v fieldList) {
 	cb.SMSID = v.Get("id")
-	cb.To, cb.hasTo = first(v, "to")
-	cb.From, cb.hasFrom = first(v, "from")
-	cb.Text, cb.hasSMS = first(v, "sms")
+	cb.To, cb.hasTo = v.lookup("to")
+	cb.From, cb.hasFrom = v.lookup("from")
+	cb.Text, cb.hasSMS = v.lookup("sms")
 	cb.Key = v.Get("key")
 	cb.Operator = v.Get("operator")
 }
 
 // setRefund copies the refund fields of a status 5 callback.
-func (cb *Callback) setRefund(v url.Values) {
-	cb.refundTimestamp, cb.hasRefund = first(v, "refund_timestamp")
+func (cb *Callback) setRefund(v fieldList) {
+	cb.refundTimestamp, cb.hasRefund = v.lookup("refund_timestamp")
 	cb.refundAmount = v.Get("refund_amount")
 	cb.refundCurrency = v.Get("refund_currency")
 	cb.refundCommission = v.Get("refund_commission_amount")

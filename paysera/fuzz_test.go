@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
 	"github.com/paykit-go/paykit/internal/redact"
 )
 
@@ -98,7 +99,7 @@ func FuzzNewCallback(f *testing.F) {
 	f.Add("to=1&from=2&sms=3&projectid=1")
 	f.Add("status=5&refund_amount=x&refund_timestamp=-1")
 	f.Fuzz(func(t *testing.T, q string) {
-		fields, err := paykit.ParseForm(q)
+		fields, err := form.Parse(q)
 		if err != nil {
 			return
 		}
@@ -129,6 +130,71 @@ func FuzzParsePaymentMethods(f *testing.F) {
 			return
 		}
 		_ = list.FilterByAmount(paykit.Money{Amount: 100, Currency: "EUR"})
+	})
+}
+
+// FuzzCallbackQueryMatchesParseQuery keeps the scanner of the outer query
+// equal to url.ParseQuery followed by paramsFromValues: the same four
+// parameters, and an error exactly when they err, always ErrMalformed.
+func FuzzCallbackQueryMatchesParseQuery(f *testing.F) {
+	seedQueries(f)
+	f.Add("a=1&b=%zz")
+	f.Add("a=1;b=2")
+	f.Add("a+b=c+d&%41=%42&ss%31=x+y")
+	f.Add("shop=1&shop=2&data=x")
+	f.Fuzz(func(t *testing.T, q string) {
+		got, err := callbackQuery(q)
+		var want callbackParams
+		v, wantErr := url.ParseQuery(q)
+		if wantErr == nil {
+			want, wantErr = paramsFromValues(v)
+		}
+		if (err == nil) != (wantErr == nil) {
+			t.Fatalf("callbackQuery error %v, url.ParseQuery error %v", err, wantErr)
+		}
+		if err != nil {
+			if !errors.Is(err, paykit.ErrMalformed) {
+				t.Fatalf("error %v", err)
+			}
+			return
+		}
+		if got != want {
+			t.Fatalf("callbackQuery %+v, url.ParseQuery %+v", got, want)
+		}
+	})
+}
+
+// FuzzFieldsMatchForm keeps the typed fields equal to what form.Parse
+// reads: every field a Callback has is the value form.Parse gives its key.
+func FuzzFieldsMatchForm(f *testing.F) {
+	v := mustVectors(f)
+	for _, cv := range v.Callbacks {
+		f.Add(cv.Query)
+	}
+	f.Add("requestid=1&surname=a&surename=b&to=&from=&sms=&id=2")
+	f.Add("requestid=1&a=1&a=2")
+	f.Fuzz(func(t *testing.T, q string) {
+		want, wantErr := form.Parse(q)
+		cb, err := callbackFromQuery(q)
+		if wantErr != nil {
+			if err == nil {
+				t.Fatalf("accepted what form.Parse refuses: %v", wantErr)
+			}
+			return
+		}
+		if err != nil {
+			return // no id, bad amount: refused after parsing
+		}
+		for key, got := range map[string]string{"projectid": cb.ProjectID, "orderid": cb.OrderID,
+			"requestid": cb.RequestID, "currency": cb.Currency, "status": string(cb.Status), "id": cb.SMSID,
+			"p_email": cb.Payer.Email, "account": cb.Account, "paytext": cb.PayText, "sms": cb.Text} {
+			if got != want.Get(key) {
+				t.Fatalf("%s: %q, form.Parse %q", key, got, want.Get(key))
+			}
+		}
+		if !reflect.DeepEqual(cb.Fields()["projectid"], want["projectid"]) {
+			t.Fatalf("Fields %v, form.Parse %v", cb.Fields(), want)
+		}
 	})
 }
 

@@ -81,7 +81,7 @@ func (p *protocol) Parse(r *http.Request, input []byte) (paykit.Notification, er
 	if limit <= 0 {
 		limit = form.DefaultMaxBytes
 	}
-	params, err := requestParams(r, input, limit)
+	params, err := requestParams(r, inputString(r, input), limit)
 	if err != nil {
 		return nil, err
 	}
