@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/playvision"
 	"github.com/paykit-go/paykit/playvision/playvisiontest"
 )
 
@@ -112,4 +113,42 @@ func TestVerifyLaunch_RefusesNearMissAuthKeys(t *testing.T) {
 		_, err := c.VerifyLaunch(q)
 		assert.NoError(t, err)
 	})
+}
+
+// TestParseValues_RefusesNearMissSignatures is the near-miss test of the
+// parsed-values entry point, which verifies on its own path.
+func TestParseValues_RefusesNearMissSignatures(t *testing.T) {
+	c := newClient(t)
+	good := signer.Form(playvisiontest.OrderStatusChange{UserID: 131, TransactionID: 77, Sum: 5, ItemID: "gold_100"}.Params())
+	sig := good.Get("sig")
+	n, err := c.ParseValues(good)
+	require.NoError(t, err)
+	require.NotNil(t, n)
+	assert.Equal(t, int64(77), n.(*playvision.OrderStatusChange).TransactionID)
+
+	with := func(key, value string) url.Values {
+		q := url.Values{}
+		for k, v := range good {
+			q[k] = v
+		}
+		q.Set(key, value)
+		return q
+	}
+	misses := map[string]url.Values{
+		"sum one more, original sig":          with("sum", "6"),
+		"signed with a secret one byte off":   with("sig", playvisiontest.Signer{Secret: testSecret + "x"}.Sign(good)),
+		"extra unsigned parameter":            with("bonus", "1"),
+		"transaction one digit off, same sig": with("transaction_id", "78"),
+	}
+	for name, bad := range sigNearMisses(sig) {
+		misses[name] = with("sig", bad)
+	}
+	for name, q := range misses {
+		t.Run(name, func(t *testing.T) {
+			n, err := c.ParseValues(q)
+			assert.Nil(t, n)
+			assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
+			assert.NotContains(t, err.Error(), sig)
+		})
+	}
 }

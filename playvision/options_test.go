@@ -195,3 +195,19 @@ type foreign struct{}
 func (foreign) Summary() paykit.Summary {
 	return paykit.Summary{Provider: paykit.VKPay, Kind: paykit.KindPayment, ID: "5"}
 }
+
+func TestParseBodyAcceptsExactly64KiB(t *testing.T) {
+	c := newClient(t)
+	p := playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 5, Sum: 7}.Params()
+	p.Set("pad", "")
+	base := len(signer.Body(p))
+	p.Set("pad", strings.Repeat("a", 64<<10-base))
+	body := []byte(signer.Body(p))
+	require.Len(t, body, 64<<10)
+	_, err := c.ParseBody(body, nil)
+	assert.NoError(t, err, "a body of exactly the cap is accepted")
+
+	p.Set("pad", strings.Repeat("a", 64<<10-base+1))
+	_, err = c.ParseBody([]byte(signer.Body(p)), nil)
+	assert.ErrorIs(t, err, paykit.ErrBodyTooLarge, "one byte over is refused")
+}
