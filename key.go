@@ -1,9 +1,6 @@
 package paykit
 
-import (
-	"strconv"
-	"strings"
-)
+import "github.com/paykit-go/paykit/internal/key"
 
 // IdempotencyKey names one event for a [Store]: provider, account (project,
 // app or merchant id), test flag, kind, status and the provider's id.
@@ -13,22 +10,19 @@ import (
 // cancelled), so only an exact repeat has the same key. Test and production
 // deliveries never share a key. Parts are length-prefixed so that no
 // choice of ids can make two different events collide.
+//
+// Each provider's Client.IdempotencyKey builds on the same parts and adds
+// what its protocol needs to keep distinct events apart (Paysera's SMS
+// payments, VK's subscription changes, Xsolla's several id spaces): use the
+// client's method to look an event up in a Store.
 func IdempotencyKey(account string, n Notification) string {
 	s := n.Summary()
-	test := "live"
-	if s.Test {
-		test = "test"
-	}
-	parts := [...]string{string(s.Provider), account, test, string(s.Kind), string(s.Status), s.ID}
-	var b strings.Builder
-	b.Grow(64)
-	for i, p := range parts {
-		if i > 0 {
-			b.WriteByte('|')
-		}
-		b.WriteString(strconv.Itoa(len(p)))
-		b.WriteByte(':')
-		b.WriteString(p)
-	}
-	return b.String()
+	return key.Build(key.Parts{
+		Provider: string(s.Provider),
+		Account:  account,
+		Test:     s.Test,
+		Kind:     string(s.Kind),
+		Status:   string(s.Status),
+		ID:       s.ID,
+	})
 }
