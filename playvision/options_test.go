@@ -211,3 +211,26 @@ func TestParseBodyAcceptsExactly64KiB(t *testing.T) {
 	_, err = c.ParseBody([]byte(signer.Body(p)), nil)
 	assert.ErrorIs(t, err, paykit.ErrBodyTooLarge, "one byte over is refused")
 }
+
+func TestParseCallbackNamesTheRefusedMethod(t *testing.T) {
+	c := newClient(t)
+	for method, want := range map[string]string{http.MethodPut: "method PUT", "": "method GET", http.MethodGet: "method GET"} {
+		r := signer.NewRequest("/", playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 5, Sum: 1}.Params())
+		r.Method = method
+		_, err := c.ParseCallback(r)
+		assert.ErrorIs(t, err, paykit.ErrMalformed, method)
+		assert.ErrorContains(t, err, want)
+	}
+}
+
+func TestIdempotencyKeyOfHandBuiltItemRequestsFollowsTheirParams(t *testing.T) {
+	c := newClient(t)
+	a := &playvision.GetItem{NotificationType: playvision.TypeGetItem, UserID: 1, Item: "a",
+		Params: url.Values{"notification_type": {"get_item"}, "user_id": {"1"}, "item": {"a"}}}
+	b := &playvision.GetItem{NotificationType: playvision.TypeGetItem, UserID: 1, Item: "b",
+		Params: url.Values{"notification_type": {"get_item"}, "user_id": {"1"}, "item": {"b"}}}
+	ka, kb := c.IdempotencyKey(a), c.IdempotencyKey(b)
+	assert.NotEmpty(t, ka)
+	assert.NotEqual(t, ka, kb, "two different requests without a sig never share a key")
+	assert.Equal(t, ka, c.IdempotencyKey(&playvision.GetItem{NotificationType: playvision.TypeGetItem, Params: a.Params}))
+}
