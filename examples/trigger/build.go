@@ -240,7 +240,11 @@ func xsollaBody(typ string, c config, project, merchant int64, amount string) ([
 			"items": []any{map[string]any{"sku": orDefault(c.item, "item"), "type": "virtual_good", "quantity": 1,
 				"amount": amount, "is_pre_order": false, "promotions": []any{}}},
 			"order": map[string]any{"id": tx, "mode": mode, "currency_type": "real", "currency": cur, "amount": amount,
-				"status": status, "platform": "xsolla", "invoice_id": c.order},
+				"status": status, "platform": "xsolla",
+				// Xsolla's invoice id is the transaction id: the payment
+				// webhook of the same purchase carries it as transaction.id.
+				// The merchant's order id is not in order_paid.
+				"invoice_id": tx},
 			"user": map[string]any{"external_id": c.user},
 		})
 	}

@@ -223,3 +223,21 @@ func TestTriggerConnectionErrorIsItsOwnOutcome(t *testing.T) {
 		"-url", r.srv.URL + "/playvision"}, &out, r.srv.Client()))
 	assert.Equal(t, "HTTP 200 OK\n"+`{"status":"-1","message":"Invalid signature"}`+"\n", out.String())
 }
+
+// TestTriggerXsollaOrderPaidNamesTheTransaction: Xsolla's order_paid names
+// the purchase's transaction in order.invoice_id (the merchant's order id
+// is not in it), so a payment and an order_paid sent for one -id are one
+// purchase: Event runs once and the second delivery is answered from the
+// store.
+func TestTriggerXsollaOrderPaidNamesTheTransaction(t *testing.T) {
+	r := newReceiver(t, nil)
+	url := r.srv.URL + "/xsolla"
+	out := trigger(t, r, "-provider", "xsolla", "-order", "43", "-amount", "999", "-id", "800002", "-url", url)
+	assert.Contains(t, out, "HTTP 204 No Content")
+	out = trigger(t, r, "-provider", "xsolla", "-type", "order_paid", "-order", "43", "-amount", "999", "-id", "800002", "-url", url)
+	assert.Contains(t, out, "HTTP 204 No Content")
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	require.Len(t, r.summary, 1, "one purchase, one event")
+	assert.Equal(t, "payment", r.summary[0].Type)
+}
