@@ -28,22 +28,3 @@ func ExampleMemoryStore() {
 	// {"response":{"order_id":2044861}} false <nil>
 	// {"response":{"order_id":2044861}} true <nil>
 }
-
-// Hooks return sentinel errors; every provider's handler maps them to its
-// own answer in the same way.
-func ExampleClassify() {
-	for _, err := range []error{nil, paykit.ErrUnknownItem, paykit.Temporary(fmt.Errorf("db down")), fmt.Errorf("bug")} {
-		fmt.Println(paykit.Classify(err) == paykit.OutcomeOK, paykit.Classify(err) == paykit.OutcomeRetry)
-	}
-	// Output:
-	// true false
-	// false false
-	// false true
-	// false false
-}
-
-func ExampleParseForm() {
-	_, err := paykit.ParseForm("order_id=1&sig=abc&order_id=2")
-	fmt.Println(err)
-	// Output: paykit: malformed callback: duplicate form key "order_id"
-}

@@ -121,19 +121,31 @@ type Item struct {
 // Hooks is the merchant's business logic, shared by every provider's
 // Handler.
 //
-// Hooks run with a context whose deadline is under the provider's own limit.
-// Return [ErrUnknownItem] or [ErrUnknownUser] to refuse, wrap an error with
-// [Temporary] to have the provider retry later; any other error is reported
-// to the provider as a failure of this delivery.
+// Hooks run with a context whose deadline is under the provider's own limit
+// (each provider package's ReplyTimeout, less a margin; see
+// [HandlerOptions].HookTimeout). Return [ErrUnknownItem] or
+// [ErrUnknownUser] to refuse, wrap an error with [Temporary] to have the
+// provider retry later; any other error is reported to the provider as a
+// failure of this delivery.
+//
+// A nil hook behaves the same in every provider:
+//
+//   - Item nil: every item request is refused as [ErrUnknownItem] (VK
+//     error 20, Playvision's "-1" answer);
+//   - User nil: every user is accepted (Xsolla user_validation answers 204);
+//   - Event nil: every payment, refund or status change is answered as a
+//     temporary failure, so the provider keeps it and delivers it again
+//     once a hook is installed — nothing is acknowledged unseen.
 type Hooks struct {
 	// Item answers VK get_item / get_subscription and Playvision get_item.
 	Item func(ctx context.Context, req ItemRequest) (Item, error)
-	// User answers Xsolla user_validation; nil accepts every user.
+	// User answers Xsolla user_validation.
 	User func(ctx context.Context, n Notification) error
-	// Event fulfils payments, refunds and status changes. It runs at most
-	// once per idempotency key (see [IdempotencyKey]). A handler whose Event
-	// is nil answers every such notification as a temporary failure, so
-	// the provider keeps it rather than losing it.
+	// Event fulfils payments, refunds and status changes, once per event
+	// while nothing fails: the handler keys it with the client's
+	// IdempotencyKey through Store, so a repeated delivery is answered
+	// with the first reply and Event does not run again. Across a crash,
+	// see the guarantees of the Store in use (package sqlstore).
 	Event func(ctx context.Context, n Notification) error
 	// Store remembers replies for idempotent replay; nil gives each
 	// handler its own [MemoryStore].

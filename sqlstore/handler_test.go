@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -15,15 +16,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/sqlstore"
 )
 
-// shopHandler is a minimal provider-style handler built on paykit.Fulfil:
-// it answers a payment notification "id=<order>" with the stored reply, or
-// 503 "retry later" when the store says another delivery is in progress.
-// Its Event hook credits the order in the merchant's table "credits" —
-// through the claim's transaction in same-transaction mode, else through
-// the pool — and counts how often it ran.
+// shopHandler is a minimal provider on paykit's callback engine: it
+// answers a payment notification "id=<order>" with the stored reply, or 503
+// "retry later" when the store says another delivery is in progress. Its
+// Event hook credits the order in the merchant's table "credits" — through
+// the claim's transaction in same-transaction mode, else through the pool —
+// and counts how often it ran.
 type shopHandler struct {
 	store   paykit.Store
 	db      *sql.DB
@@ -31,31 +33,55 @@ type shopHandler struct {
 	replica int
 	runs    *atomic.Int64
 	delay   time.Duration // how long the hook takes
+
+	once   sync.Once
+	engine http.Handler
 }
 
 func (h *shopHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	form, err := paykit.ReadForm(r, 0)
-	if err != nil || form.Get("id") == "" {
-		http.Error(w, "bad request", http.StatusBadRequest)
-		return
-	}
-	id := form.Get("id")
-	ctx, cancel := paykit.HookContext(r.Context(), 10*time.Second)
-	defer cancel()
-	reply, _, err := paykit.Fulfil(ctx, h.store, "shop|"+id, func(ctx context.Context) ([]byte, error) {
-		if err := h.event(ctx, id); err != nil {
-			return nil, err
-		}
-		return []byte(`{"status":"1","order":"` + id + `"}`), nil
+	h.once.Do(func() {
+		h.engine = callback.New(h, callback.Settings{Methods: []string{http.MethodPost},
+			ReplyTimeout: 10 * time.Second, Store: h.store})
 	})
-	switch paykit.Classify(err) {
-	case paykit.OutcomeOK:
-		paykit.WriteBytes(w, http.StatusOK, "application/json", reply)
-	case paykit.OutcomeRetry:
-		http.Error(w, "retry later", http.StatusServiceUnavailable)
-	default:
-		http.Error(w, "failed", http.StatusInternalServerError)
+	h.engine.ServeHTTP(w, r)
+}
+
+type shopNote struct{ id string }
+
+func (n shopNote) Summary() paykit.Summary {
+	return paykit.Summary{Provider: "shop", Kind: paykit.KindPayment, Status: paykit.StatusPaid, ID: n.id}
+}
+
+func (h *shopHandler) Parse(_ *http.Request, input []byte) (paykit.Notification, error) {
+	v, err := url.ParseQuery(string(input))
+	if err != nil || v.Get("id") == "" {
+		return nil, paykit.ErrMalformed
 	}
+	return shopNote{v.Get("id")}, nil
+}
+
+func (h *shopHandler) Key(n paykit.Notification) string { return "shop|" + n.(shopNote).id }
+
+func (h *shopHandler) Answer(ctx context.Context, n paykit.Notification) ([]byte, error) {
+	id := n.(shopNote).id
+	if err := h.event(ctx, id); err != nil {
+		return nil, err
+	}
+	return []byte(`{"status":"1","order":"` + id + `"}`), nil
+}
+
+func (h *shopHandler) Success(_ paykit.Notification, body []byte) callback.Reply {
+	return callback.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body}
+}
+
+func (h *shopHandler) Failure(c callback.Class, _ paykit.Notification) callback.Reply {
+	switch c {
+	case callback.Retry:
+		return callback.Reply{Status: http.StatusServiceUnavailable, Body: []byte("retry later\n")}
+	case callback.Malformed:
+		return callback.Reply{Status: http.StatusBadRequest, Body: []byte("bad request\n")}
+	}
+	return callback.Reply{Status: http.StatusInternalServerError, Body: []byte("failed\n")}
 }
 
 func (h *shopHandler) event(ctx context.Context, id string) error {

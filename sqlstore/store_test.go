@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/sqlstore"
 )
 
@@ -182,7 +183,7 @@ func TestConcurrentDeliveryOfAClaimedKeyIsRetriedLater(t *testing.T) {
 		_, _, err := s.Do(ctx, "k", mustNotRun(t))
 		require.ErrorIs(t, err, paykit.ErrInProgress)
 		assert.True(t, paykit.IsTemporary(err))
-		assert.Equal(t, paykit.OutcomeRetry, paykit.Classify(err))
+		assert.Equal(t, callback.Retry, callback.ClassifyHook(err))
 		close(release)
 		require.NoError(t, <-done)
 		got, replayed, err := s.Do(ctx, "k", mustNotRun(t))
