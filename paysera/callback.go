@@ -45,11 +45,17 @@ func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, fmt.Errorf("%w: method %s", paykit.ErrMalformed, form.Clip(r.Method))
 	}
-	input, err := form.ReadInput(r, form.DefaultMaxBytes)
-	if err != nil {
-		return nil, err
+	input := r.URL.RawQuery // a GET's, used as it is
+	if r.Method == http.MethodPost {
+		body, err := form.ReadInput(r, form.DefaultMaxBytes)
+		if err != nil {
+			return nil, err
+		}
+		input = string(body)
+	} else if len(input) > form.DefaultMaxBytes {
+		return nil, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, form.DefaultMaxBytes)
 	}
-	p, err := requestParams(r, inputString(r, input), form.DefaultMaxBytes)
+	p, err := requestParams(r, input, form.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
@@ -81,15 +87,6 @@ func (c *Client) ParseValues(v url.Values) (*Callback, error) {
 	}
 	return c.parse(context.Background(), p)
 }
-
-// callbackParams are the four parameters Paysera adds to the callback URL.
-type callbackParams struct {
-	data, ss1, ss2, ss3             string
-	hasData, hasSS1, hasSS2, hasSS3 bool
-}
-
-// any reports whether any of the four parameters was given.
-func (p *callbackParams) any() bool { return p.hasData || p.hasSS1 || p.hasSS2 || p.hasSS3 }
 
 // inputString is input as a string: a GET's input is its raw query,
 // which is used as it is rather than copied.
@@ -178,13 +175,13 @@ func (c *Client) parse(ctx context.Context, p callbackParams) (*Callback, error)
 func (c *Client) open(ctx context.Context, p *callbackParams) (string, string, error) {
 	switch {
 	case p.hasSS3:
-		return c.openRSA(ctx, crypto.SHA256, p.data, p.ss3, "ss3")
+		return c.openRSA(ctx, crypto.SHA256, p, p.ss3, "ss3")
 	case p.hasSS2:
-		return c.openRSA(ctx, crypto.SHA1, p.data, p.ss2, "ss2")
+		return c.openRSA(ctx, crypto.SHA1, p, p.ss2, "ss2")
 	case p.hasSS1:
-		return c.openSS1(p.data, p.ss1)
+		return c.openSS1(p.value(p.data), p.value(p.ss1))
 	default:
-		q, err := c.decrypt(p.data)
+		q, err := c.decrypt(p.value(p.data))
 		if err != nil {
 			return "", "", err
 		}
@@ -192,16 +189,17 @@ func (c *Client) open(ctx context.Context, p *callbackParams) (string, string, e
 	}
 }
 
-// openRSA verifies the signature sigText over data, then decodes data.
-func (c *Client) openRSA(ctx context.Context, hash crypto.Hash, data, sigText, name string) (string, string, error) {
-	sig, err := decodeSignature(sigText)
+// openRSA verifies the signature sigText over p's data, then decodes data.
+func (c *Client) openRSA(ctx context.Context, hash crypto.Hash, p *callbackParams, sigText, name string) (string, string, error) {
+	sig, err := decodeSignature(p.value(sigText))
 	if err != nil || len(sig) == 0 {
 		return "", "", fmt.Errorf("%w: %s is not base64", paykit.ErrInvalidSignature, name)
 	}
-	if err := c.keys.verify(ctx, hash, []byte(data), sig); err != nil {
+	data := p.bytes(p.data)
+	if err := c.keys.verify(ctx, hash, data, sig); err != nil {
 		return "", "", fmt.Errorf("%s: %w", name, err)
 	}
-	q, err := decodeBase64(data)
+	q, err := decodeBase64Bytes(data)
 	if err != nil {
 		return "", "", fmt.Errorf("%w: data: %w", paykit.ErrMalformed, err)
 	}

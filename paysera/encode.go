@@ -1,6 +1,7 @@
 package paysera
 
 import (
+	"bytes"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
@@ -72,6 +73,26 @@ func decodeBase64(s string) ([]byte, error) {
 		return nil, errBase64
 	}
 	return b, nil
+}
+
+// decodeBase64Bytes is decodeBase64 of src, which it rewrites to the
+// URL-safe alphabet in place: the caller gives src up.
+func decodeBase64Bytes(src []byte) ([]byte, error) {
+	src = bytes.TrimRight(src, "=")
+	for i, c := range src {
+		switch c {
+		case '+':
+			src[i] = '-'
+		case '/':
+			src[i] = '_'
+		}
+	}
+	dst := make([]byte, base64.RawURLEncoding.DecodedLen(len(src)))
+	n, err := base64.RawURLEncoding.Decode(dst, src)
+	if err != nil {
+		return nil, errBase64
+	}
+	return dst[:n], nil
 }
 
 // decodeSignature decodes an RSA signature (ss2, ss3) like decodeBase64,

@@ -158,7 +158,9 @@ func FuzzCallbackQueryMatchesParseQuery(f *testing.F) {
 			}
 			return
 		}
-		if got != want {
+		if got.value(got.data) != want.data || string(got.bytes(got.data)) != want.data ||
+			got.value(got.ss1) != want.ss1 || got.value(got.ss2) != want.ss2 || got.value(got.ss3) != want.ss3 ||
+			got.hasData != want.hasData || got.hasSS1 != want.hasSS1 || got.hasSS2 != want.hasSS2 || got.hasSS3 != want.hasSS3 {
 			t.Fatalf("callbackQuery %+v, url.ParseQuery %+v", got, want)
 		}
 	})
