@@ -83,20 +83,28 @@ func (s *Store) doTx(ctx context.Context, key string, fulfil func(context.Contex
 	if reply == nil {
 		reply = []byte{}
 	}
-	res, err := tx.ExecContext(fctx, s.sql.finish, key, c.owner, reply)
-	if err != nil {
-		return nil, false, s.dbError("store reply", err)
-	}
-	if n, err := res.RowsAffected(); err != nil {
-		return nil, false, s.dbError("store reply", err)
-	} else if n != 1 {
-		return nil, false, ErrLeaseLost
-	}
-	if err := tx.Commit(); err != nil {
-		return nil, false, s.dbError("commit", err)
+	if err := s.finishTx(fctx, tx, key, c.owner, reply); err != nil {
+		return nil, false, err
 	}
 	committed = true
 	return reply, false, nil
+}
+
+// finishTx stores the reply on the claim this delivery owns and commits.
+func (s *Store) finishTx(ctx context.Context, tx *sql.Tx, key, owner string, reply []byte) error {
+	res, err := tx.ExecContext(ctx, s.sql.finish, key, owner, reply)
+	if err != nil {
+		return s.dbError("store reply", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return s.dbError("store reply", err)
+	} else if n != 1 {
+		return ErrLeaseLost
+	}
+	if err := tx.Commit(); err != nil {
+		return s.dbError("commit", err)
+	}
+	return nil
 }
 
 // waitError maps an error met while claiming in same-transaction mode: a
