@@ -8,6 +8,7 @@ import (
 	"strings"
 )
 
+// itemAnswer is an app's answer to get_item, as the emulator reads it.
 type itemAnswer struct {
 	id, title, photo string
 	price            int64

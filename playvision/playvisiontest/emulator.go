@@ -122,25 +122,8 @@ var (
 // New returns an Emulator to mount at Options.Prefix; see [Options] for
 // what is required. Invalid options are an error. Close it when done.
 func New(opts Options) (*Emulator, error) {
-	if opts.AppID <= 0 || opts.Secret == "" {
-		return nil, errors.New("playvisiontest: AppID and Secret are required")
-	}
-	if !httpURL(opts.CallbackURL) {
-		return nil, errors.New("playvisiontest: CallbackURL must be an absolute http(s) URL")
-	}
-	if opts.BaseURL != "" && !httpURL(opts.BaseURL) {
-		return nil, errors.New("playvisiontest: BaseURL must be an absolute http(s) URL")
-	}
-	if opts.ReturnURL != "" && !httpURL(opts.ReturnURL) {
-		return nil, errors.New("playvisiontest: ReturnURL must be an absolute http(s) URL")
-	}
-	if opts.AppURL != "" && !httpURL(opts.AppURL) {
-		return nil, errors.New("playvisiontest: AppURL must be an absolute http(s) URL")
-	}
-	for _, d := range opts.RetrySchedule {
-		if d < 0 {
-			return nil, errors.New("playvisiontest: negative delay in RetrySchedule")
-		}
+	if err := opts.validate(); err != nil {
+		return nil, err
 	}
 	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
 	if opts.Prefix == "//" {
@@ -178,6 +161,31 @@ func New(opts Options) (*Emulator, error) {
 	e.slots = make(chan struct{}, n)
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil
+}
+
+// validate refuses options New cannot work with.
+func (opts Options) validate() error {
+	if opts.AppID <= 0 || opts.Secret == "" {
+		return errors.New("playvisiontest: AppID and Secret are required")
+	}
+	if !httpURL(opts.CallbackURL) {
+		return errors.New("playvisiontest: CallbackURL must be an absolute http(s) URL")
+	}
+	if opts.BaseURL != "" && !httpURL(opts.BaseURL) {
+		return errors.New("playvisiontest: BaseURL must be an absolute http(s) URL")
+	}
+	if opts.ReturnURL != "" && !httpURL(opts.ReturnURL) {
+		return errors.New("playvisiontest: ReturnURL must be an absolute http(s) URL")
+	}
+	if opts.AppURL != "" && !httpURL(opts.AppURL) {
+		return errors.New("playvisiontest: AppURL must be an absolute http(s) URL")
+	}
+	for _, d := range opts.RetrySchedule {
+		if d < 0 {
+			return errors.New("playvisiontest: negative delay in RetrySchedule")
+		}
+	}
+	return nil
 }
 
 // URL returns the emulator's externally visible base URL, prefix included
