@@ -48,7 +48,7 @@ func BenchmarkParseBody(b *testing.B) {
 	b.ReportAllocs()
 	b.SetBytes(int64(len(body)))
 	for i := 0; i < b.N; i++ {
-		if _, err := c.ParseBody(body, header); err != nil {
+		if _, err := c.ParseBody(body, authHeader(header)); err != nil {
 			b.Fatal(err)
 		}
 	}

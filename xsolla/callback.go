@@ -2,7 +2,6 @@ package xsolla
 
 import (
 	"crypto/sha1"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -13,6 +12,8 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/form"
+	"github.com/paykit-go/paykit/signature"
 )
 
 // ErrClientIP is returned by ParseCallback when the IP allowlist is on and
@@ -27,36 +28,40 @@ const signatureScheme = "Signature"
 // ParseCallback reads, verifies and decodes one webhook.
 //
 // In order: the optional IP allowlist ([Config.AllowedIPs]); the body,
-// read whole with a cap ([Config.MaxBodyBytes]); the signature over the
-// raw bytes (Authorization: Signature <sha1(body ‖ secret)>, every
-// configured secret tried in constant time); then the JSON is decoded once
-// into the typed message of its notification_type and the project is
-// checked. Every error matches a paykit sentinel: ErrBodyTooLarge,
-// ErrMissingSignature, ErrInvalidSignature (also [ErrClientIP]),
-// ErrMalformed, ErrWrongAccount and, after a valid signature, ErrUnknownType.
+// read whole with a cap of 64 KiB (the handler's cap is
+// paykit.HandlerOptions.MaxBodyBytes); the signature over the raw bytes
+// (Authorization: Signature <sha1(body ‖ secret)>, every configured secret
+// tried in constant time); then the JSON is decoded once into the typed
+// message of its notification_type and the project is checked. Every error
+// matches a paykit sentinel: ErrBodyTooLarge, ErrMissingSignature,
+// ErrInvalidSignature (also [ErrClientIP]), ErrMalformed, ErrWrongAccount
+// and, after a valid signature, ErrUnknownType.
 func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
-	if len(c.allowed) > 0 {
-		if err := c.checkIP(r); err != nil {
-			return nil, err
-		}
+	if err := c.checkIP(r); err != nil {
+		return nil, err
 	}
-	auth, err := authorizationHeader(r.Header)
+	if _, err := authorizationHeader(r.Header); err != nil {
+		return nil, err
+	}
+	body, err := form.ReadBody(r, form.DefaultMaxBytes)
 	if err != nil {
 		return nil, err
 	}
-	body, err := paykit.ReadBody(r, c.cfg.MaxBodyBytes)
-	if err != nil {
-		return nil, err
-	}
-	return c.ParseBody(body, auth)
+	return c.ParseBody(body, r.Header)
 }
 
-// ParseBody verifies and decodes a webhook from its raw body and the value
-// of its Authorization header, for frameworks that read the body
-// themselves. body must be the bytes as received: a re-encoded body does
-// not verify. The returned notification keeps a reference to body.
-func (c *Client) ParseBody(body []byte, authorization string) (paykit.Notification, error) {
-	if err := c.verify(body, authorization); err != nil {
+// ParseBody verifies and decodes a webhook from its raw body and its
+// headers (only Authorization is read; nil is a missing signature), for
+// frameworks that read the body themselves. body must be the bytes as
+// received: a re-encoded body does not verify. The returned notification
+// keeps a reference to body. It does not check the source address (see
+// [Client.ClientIP]).
+func (c *Client) ParseBody(body []byte, header http.Header) (paykit.Notification, error) {
+	auth, err := authorizationHeader(header)
+	if err != nil {
+		return nil, err
+	}
+	if err := verifySig(body, auth, c.secrets, c.cfg.StrictSignatureHeader); err != nil {
 		return nil, err
 	}
 	return c.decode(body)
@@ -70,10 +75,8 @@ func Verify(body []byte, authorization string, secrets ...string) error {
 	return verifySig(body, authorization, secrets, false)
 }
 
-func (c *Client) verify(body []byte, authorization string) error {
-	return verifySig(body, authorization, c.secrets, c.cfg.StrictSignatureHeader)
-}
-
+// verifySig parses the header by Xsolla's rules and checks the digest with
+// signature.VerifyBodySHA1, which tries every secret in constant time.
 func verifySig(body []byte, authorization string, secrets []string, strict bool) error {
 	got, err := parseSignatureHeader(authorization, strict)
 	if err != nil {
@@ -82,19 +85,7 @@ func verifySig(body []byte, authorization string, secrets []string, strict bool)
 	if len(secrets) == 0 {
 		return fmt.Errorf("%w: no webhook secret configured", paykit.ErrInvalidSignature)
 	}
-	match := 0
-	h := sha1.New()
-	var want [sha1.Size]byte
-	for _, s := range secrets {
-		// Every secret is tried, even after a match, so the time taken
-		// does not tell which one matched.
-		h.Reset()
-		h.Write(body)
-		h.Write([]byte(s))
-		h.Sum(want[:0])
-		match |= subtle.ConstantTimeCompare(got[:], want[:])
-	}
-	if match != 1 {
+	if err := signature.VerifyBodySHA1(body, got, secrets); err != nil {
 		return paykit.ErrInvalidSignature
 	}
 	return nil
@@ -115,7 +106,7 @@ func authorizationHeader(h http.Header) (string, error) {
 	}
 }
 
-// parseSignatureHeader parses "Signature <40 hex>" into the digest.
+// parseSignatureHeader returns the hex digest of "Signature <40 hex>".
 //
 // Rules (see the package documentation): outer spaces and tabs are trimmed
 // (HTTP does so anyway); exactly one space separates the scheme from the
@@ -123,48 +114,45 @@ func authorizationHeader(h http.Header) (string, error) {
 // scheme name is case-insensitive and hex may be upper case unless strict,
 // which follows Xsolla's PHP SDK to the letter. An empty value is a missing
 // signature; anything else that does not fit is an invalid one.
-func parseSignatureHeader(v string, strict bool) ([sha1.Size]byte, error) {
-	var sum [sha1.Size]byte
+func parseSignatureHeader(v string, strict bool) (string, error) {
 	v = strings.Trim(v, " \t")
 	if v == "" {
-		return sum, fmt.Errorf("%w: empty Authorization header", paykit.ErrMissingSignature)
+		return "", fmt.Errorf("%w: empty Authorization header", paykit.ErrMissingSignature)
 	}
 	scheme, hexsig, ok := strings.Cut(v, " ")
 	if !ok {
-		return sum, fmt.Errorf("%w: Authorization is not \"Signature <hex>\"", paykit.ErrInvalidSignature)
+		return "", fmt.Errorf("%w: Authorization is not \"Signature <hex>\"", paykit.ErrInvalidSignature)
 	}
 	if scheme != signatureScheme && (strict || !strings.EqualFold(scheme, signatureScheme)) {
-		return sum, fmt.Errorf("%w: Authorization scheme is not Signature", paykit.ErrInvalidSignature)
+		return "", fmt.Errorf("%w: Authorization scheme is not Signature", paykit.ErrInvalidSignature)
 	}
 	if len(hexsig) != 2*sha1.Size {
-		return sum, fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
+		return "", fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
 	}
-	for i := 0; i < sha1.Size; i++ {
-		hi, ok1 := unhex(hexsig[2*i], strict)
-		lo, ok2 := unhex(hexsig[2*i+1], strict)
-		if !ok1 || !ok2 {
-			return sum, fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
+	for i := 0; i < len(hexsig); i++ {
+		if !isHex(hexsig[i], strict) {
+			return "", fmt.Errorf("%w: signature is not 40 hex digits", paykit.ErrInvalidSignature)
 		}
-		sum[i] = hi<<4 | lo
 	}
-	return sum, nil
+	return hexsig, nil
 }
 
-func unhex(c byte, lowerOnly bool) (byte, bool) {
+func isHex(c byte, lowerOnly bool) bool {
 	switch {
-	case '0' <= c && c <= '9':
-		return c - '0', true
-	case 'a' <= c && c <= 'f':
-		return c - 'a' + 10, true
-	case 'A' <= c && c <= 'F' && !lowerOnly:
-		return c - 'A' + 10, true
+	case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+		return true
+	case 'A' <= c && c <= 'F':
+		return !lowerOnly
 	}
-	return 0, false
+	return false
 }
 
 // checkIP enforces the allowlist on the client address (see
 // [Config.TrustedProxies] for how it is found).
 func (c *Client) checkIP(r *http.Request) error {
+	if len(c.allowed) == 0 {
+		return nil
+	}
 	addr, ok := c.clientAddr(r)
 	if !ok {
 		return ErrClientIP

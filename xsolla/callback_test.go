@@ -17,6 +17,9 @@ import (
 
 const testSecret = "s3cret"
 
+// authHeader is a header carrying only Authorization: v.
+func authHeader(v string) http.Header { return http.Header{"Authorization": {v}} }
+
 func sign(body, secret string) string {
 	h := sha1.Sum([]byte(body + secret))
 	return "Signature " + hex.EncodeToString(h[:])
@@ -77,7 +80,7 @@ func TestSignatureHeaderRules(t *testing.T) {
 				if strict {
 					want = tt.strict
 				}
-				_, err := c.ParseBody([]byte(body), tt.header)
+				_, err := c.ParseBody([]byte(body), authHeader(tt.header))
 				if want == nil {
 					assert.NoError(t, err, "strict=%v", strict)
 				} else {
@@ -117,14 +120,14 @@ func TestSecretRotation(t *testing.T) {
 	body := `{"notification_type":"user_validation","user":{"id":"7"}}`
 	c := newTestClient(t, func(c *Config) { c.WebhookSecret = "new"; c.PreviousSecrets = []string{"old"} })
 	for _, s := range []string{"new", "old"} {
-		_, err := c.ParseBody([]byte(body), sign(body, s))
+		_, err := c.ParseBody([]byte(body), authHeader(sign(body, s)))
 		assert.NoError(t, err, s)
 	}
-	_, err := c.ParseBody([]byte(body), sign(body, "other"))
+	_, err := c.ParseBody([]byte(body), authHeader(sign(body, "other")))
 	assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
 
 	noSecret := newTestClient(t, func(c *Config) { c.WebhookSecret = "" })
-	_, err = noSecret.ParseBody([]byte(body), sign(body, ""))
+	_, err = noSecret.ParseBody([]byte(body), authHeader(sign(body, "")))
 	assert.ErrorIs(t, err, paykit.ErrInvalidSignature, "an unconfigured secret never verifies")
 }
 
@@ -142,7 +145,7 @@ func TestVerifyRejectsTamperedBody(t *testing.T) {
 func TestVerifyBeforeDecoding(t *testing.T) {
 	c := newTestClient(t)
 	for _, body := range []string{`not json`, `{"notification_type":"nonsense"}`, `{"settings":{"project_id":1}}`} {
-		_, err := c.ParseBody([]byte(body), "Signature "+strings.Repeat("a", 40))
+		_, err := c.ParseBody([]byte(body), authHeader("Signature "+strings.Repeat("a", 40)))
 		assert.ErrorIs(t, err, paykit.ErrInvalidSignature, body)
 	}
 }
@@ -167,7 +170,7 @@ func TestParseErrorsAfterVerification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := c.ParseBody([]byte(tt.body), sign(tt.body, testSecret))
+			_, err := c.ParseBody([]byte(tt.body), authHeader(sign(tt.body, testSecret)))
 			if tt.want == nil {
 				assert.NoError(t, err)
 				return
@@ -177,9 +180,11 @@ func TestParseErrorsAfterVerification(t *testing.T) {
 	}
 }
 
+// TestBodyTooLarge: ParseCallback caps bodies at 64 KiB (the handler's cap
+// is HandlerOptions.MaxBodyBytes, see TestHandlerOptionsMaxBodyBytes).
 func TestBodyTooLarge(t *testing.T) {
-	c := newTestClient(t, func(c *Config) { c.MaxBodyBytes = 64 })
-	body := `{"notification_type":"user_validation","user":{"id":"` + strings.Repeat("x", 100) + `"}}`
+	c := newTestClient(t)
+	body := `{"notification_type":"user_validation","user":{"id":"` + strings.Repeat("x", 64<<10) + `"}}`
 	_, err := c.ParseCallback(webhookRequest(body, sign(body, testSecret)))
 	assert.ErrorIs(t, err, paykit.ErrBodyTooLarge)
 }
@@ -234,9 +239,9 @@ func TestNewValidatesConfig(t *testing.T) {
 		"MerchantID":         {ProjectID: 1, MerchantID: -1},
 		"AllowedIPs[0]":      {ProjectID: 1, AllowedIPs: []string{"nope"}},
 		"TrustedProxies[0]":  {ProjectID: 1, TrustedProxies: []string{"1.2.3.4/99"}},
-		"PreviousSecrets[0]": {ProjectID: 1, PreviousSecrets: []string{""}},
+		"PreviousSecrets[0]": {ProjectID: 1, WebhookSecret: "w", PreviousSecrets: []string{""}},
+		"WebhookSecret":      {ProjectID: 1, PreviousSecrets: []string{"old"}},
 		"BaseURL":            {ProjectID: 1, BaseURL: "ftp://x"},
-		"MaxBodyBytes":       {ProjectID: 1, MaxBodyBytes: -1},
 	}
 	for field, cfg := range tests {
 		_, err := New(cfg)
@@ -250,7 +255,7 @@ func TestNewValidatesConfig(t *testing.T) {
 func TestParseBodyKeepsRawBytes(t *testing.T) {
 	c := newTestClient(t)
 	body := []byte(`{"notification_type":"user_validation","extra":{"x":[1,2]}}`)
-	n, err := c.ParseBody(body, sign(string(body), testSecret))
+	n, err := c.ParseBody(body, authHeader(sign(string(body), testSecret)))
 	require.NoError(t, err)
 	assert.True(t, bytes.Equal(body, n.(*UserValidation).Raw))
 }

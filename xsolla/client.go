@@ -10,57 +10,48 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
+
+	"github.com/paykit-go/paykit"
 )
 
 // maxErrorBody caps how much of an error response is kept.
 const maxErrorBody = 16 << 10
 
-// APIError is a non-2xx answer of Xsolla's API. It keeps both of Xsolla's
-// error formats: the merchant API's {http_status_code, message,
-// extended_message, request_id} and the store API's {statusCode, errorCode,
-// errorMessage, errorMessageExtended, transactionId}. It never holds the
-// API key, a webhook secret or the Basic credential: when a server or proxy
-// echoes the request (headers or body), every spelling of them is replaced
-// by [REDACTED] in Body and in every field, and a JSON body that hides one
+// newAPIError decodes a non-2xx answer of Xsolla's API into a
+// *paykit.APIError. It reads both of Xsolla's error formats: the merchant
+// API's {http_status_code, message, extended_message, request_id} and the
+// store API's {statusCode, errorCode, errorMessage, errorMessageExtended,
+// transactionId}. Code is errorCode (e.g. "1102"); Message is the message
+// (the store's "[0401-1102]" prefix kept) followed by " [request <id>]"
+// when Xsolla sent a request id, for its support; the extended message
+// stays in Body. No field ever holds the API key, a webhook secret or the
+// Basic credential: when a server or proxy echoes the request (headers or
+// body), every spelling of them in forms (credentialForms) is replaced by
+// [REDACTED] in Body and in every field, and a JSON body that hides one
 // behind \u escapes is withheld whole.
-type APIError struct {
-	// Status is the HTTP status code.
-	Status int
-	// Code is Xsolla's error code where one is sent (store API: errorCode,
-	// e.g. "1102"; the "[0401-1102]" prefix of the message is in Message).
-	Code string
-	// Message is Xsolla's message.
-	Message string
-	// Extended is extended_message / errorMessageExtended as sent: which
-	// properties were wrong.
-	Extended json.RawMessage
-	// RequestID is request_id / transactionId, for Xsolla's support.
-	RequestID string
-	// Body is the raw response body (at most 16 KiB).
-	Body []byte
-}
-
-// Error describes the failure: status, Xsolla code, message and request id.
-func (e *APIError) Error() string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "xsolla: API error %d", e.Status)
-	if e.Code != "" {
-		fmt.Fprintf(&b, " (code %s)", clip(e.Code))
+func newAPIError(status int, body []byte, forms ...string) *paykit.APIError {
+	body = redactBytes(body, forms)
+	if leaksDecoded(body, forms) {
+		body = []byte(withheldBody)
 	}
-	if e.Message != "" {
-		fmt.Fprintf(&b, ": %s", clipLong(e.Message))
+	e := &paykit.APIError{Provider: paykit.Xsolla, StatusCode: status, Body: body}
+	var w struct {
+		Message       string `json:"message"`
+		RequestID     string `json:"request_id"`
+		ErrorCode     ID     `json:"errorCode"`
+		ErrorMessage  string `json:"errorMessage"`
+		TransactionID string `json:"transactionId"`
 	}
-	if e.RequestID != "" {
-		fmt.Fprintf(&b, " [request %s]", clip(e.RequestID))
+	if json.Unmarshal(body, &w) != nil {
+		return e
 	}
-	return b.String()
-}
-
-// Temporary reports whether retrying later may succeed (429 and 5xx).
-func (e *APIError) Temporary() bool {
-	return e.Status == http.StatusTooManyRequests || e.Status >= 500
+	e.Code = clip(redactString(string(w.ErrorCode), forms))
+	e.Message = clipLong(redactString(firstNonEmpty(w.ErrorMessage, w.Message), forms))
+	if id := redactString(firstNonEmpty(w.TransactionID, w.RequestID), forms); id != "" {
+		e.Message += " [request " + clip(id) + "]"
+	}
+	return e
 }
 
 func clipLong(s string) string {
@@ -68,40 +59,6 @@ func clipLong(s string) string {
 		return s[:300] + "…"
 	}
 	return s
-}
-
-// newAPIError decodes an error body with forms (credentialForms) redacted
-// from the body and from every decoded field.
-func newAPIError(status int, body []byte, forms ...string) *APIError {
-	body = redactBytes(body, forms)
-	if leaksDecoded(body, forms) {
-		body = []byte(withheldBody)
-	}
-	e := &APIError{Status: status, Body: body}
-	defer func() {
-		e.Code = redactString(e.Code, forms)
-		e.Message = redactString(e.Message, forms)
-		e.RequestID = redactString(e.RequestID, forms)
-	}()
-	var w struct {
-		Message              string          `json:"message"`
-		Extended             json.RawMessage `json:"extended_message"`
-		RequestID            string          `json:"request_id"`
-		ErrorCode            ID              `json:"errorCode"`
-		ErrorMessage         string          `json:"errorMessage"`
-		ErrorMessageExtended json.RawMessage `json:"errorMessageExtended"`
-		TransactionID        string          `json:"transactionId"`
-	}
-	if json.Unmarshal(body, &w) == nil {
-		e.Code = string(w.ErrorCode)
-		e.Message = firstNonEmpty(w.ErrorMessage, w.Message)
-		e.Extended = w.ErrorMessageExtended
-		if len(e.Extended) == 0 {
-			e.Extended = w.Extended
-		}
-		e.RequestID = firstNonEmpty(w.TransactionID, w.RequestID)
-	}
-	return e
 }
 
 func firstNonEmpty(a, b string) string {
@@ -153,7 +110,7 @@ func retryable(ctx context.Context, status int, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
-	var ae *APIError
+	var ae *paykit.APIError
 	if errors.As(err, &ae) {
 		return ae.Temporary()
 	}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/secrets"
 )
 
 // Hosts used when the corresponding Config field is empty.
@@ -73,9 +74,6 @@ type Config struct {
 	// the scheme name is case-insensitive (RFC 9110) and upper-case hex is
 	// accepted; everything else is equally strict.
 	StrictSignatureHeader bool
-	// MaxBodyBytes caps webhook bodies; 0 means paykit.DefaultMaxBodyBytes.
-	MaxBodyBytes int64
-
 	// AllowedIPs, when not empty, turns on the webhook source check: only
 	// these addresses or CIDR prefixes may deliver webhooks. Off by
 	// default because Xsolla's published lists disagree and drift; see
@@ -137,13 +135,10 @@ func New(cfg Config) (*Client, error) {
 		return nil, &paykit.FieldError{Field: "ProjectID", Reason: "must be positive"}
 	case cfg.MerchantID < 0:
 		return nil, &paykit.FieldError{Field: "MerchantID", Reason: "must not be negative"}
-	case cfg.MaxBodyBytes < 0:
-		return nil, &paykit.FieldError{Field: "MaxBodyBytes", Reason: "must not be negative"}
 	}
-	for i, s := range cfg.PreviousSecrets {
-		if s == "" {
-			return nil, &paykit.FieldError{Field: "PreviousSecrets[" + strconv.Itoa(i) + "]", Reason: "empty"}
-		}
+	webhookSecrets, err := webhookSecrets(cfg)
+	if err != nil {
+		return nil, err
 	}
 	c := &Client{
 		cfg:      cfg,
@@ -160,11 +155,7 @@ func New(cfg Config) (*Client, error) {
 	if c.http == nil {
 		c.http = &http.Client{Timeout: defaultTimeout}
 	}
-	if cfg.WebhookSecret != "" {
-		c.secrets = append(c.secrets, cfg.WebhookSecret)
-	}
-	c.secrets = append(c.secrets, cfg.PreviousSecrets...)
-	var err error
+	c.secrets = webhookSecrets
 	if c.allowed, err = parsePrefixes("AllowedIPs", cfg.AllowedIPs); err != nil {
 		return nil, err
 	}
@@ -180,6 +171,15 @@ func New(cfg Config) (*Client, error) {
 		}
 	}
 	return c, nil
+}
+
+// webhookSecrets is the rotation of webhook secrets, current first. A
+// client without any (one used for the API only) refuses every webhook.
+func webhookSecrets(cfg Config) ([]string, error) {
+	if cfg.WebhookSecret == "" && len(cfg.PreviousSecrets) == 0 {
+		return nil, nil
+	}
+	return secrets.Rotation("WebhookSecret", cfg.WebhookSecret, cfg.PreviousSecrets)
 }
 
 // Config returns the configuration the client was built with.

@@ -94,7 +94,14 @@ func ExampleClient_HandlerWith() {
 	client, _ := xsolla.New(xsolla.Config{ProjectID: 18404, WebhookSecret: "webhook-secret"})
 	h := client.HandlerWith(paykit.Hooks{
 		Event: func(context.Context, paykit.Notification) error { return nil },
-	}, xsolla.Hooks{
+	}, xsolla.HandlerOptions{
+		// Shared options: a smaller body cap and a log of refused deliveries.
+		HandlerOptions: paykit.HandlerOptions{
+			MaxBodyBytes: 16 << 10,
+			ErrorLog: func(_ *http.Request, err error) {
+				fmt.Println("refused:", err)
+			},
+		},
 		// Refuse payments that do not match your order record.
 		CheckAmount: func(_ context.Context, n paykit.Notification) error {
 			if n.Summary().Amount != (paykit.Money{Amount: 500, Currency: "USD"}) {
@@ -116,6 +123,7 @@ func ExampleClient_HandlerWith() {
 		fmt.Println(w.Code, w.Body.String())
 	}
 	// Output:
+	// refused: xsolla: incorrect amount
 	// 400 {"error":{"code":"INCORRECT_AMOUNT","message":"Incorrect amount"}}
 	// 200 {"user":{"id":"player-42","public_id":"ABC"}}
 }

@@ -2,24 +2,30 @@ package xsolla
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 )
 
-// DefaultHookLimit is the time Xsolla is assumed to wait for an answer: its
-// docs ask for order_paid to be handled within about 3 s. Hooks get
-// paykit.HookContext of it (about 2.4 s).
-const DefaultHookLimit = 3 * time.Second
+// ReplyTimeout is how long Xsolla is taken to wait for an answer: its docs
+// ask for order_paid to be handled within about 3 s. Hooks get a deadline
+// inside it (about 2.4 s) unless paykit.HandlerOptions.HookTimeout says
+// otherwise.
+const ReplyTimeout = 3 * time.Second
 
-// Hooks are the Xsolla-specific parts of a handler, beside the
-// provider-neutral paykit.Hooks. The zero value is usable.
-type Hooks struct {
+// HandlerOptions configures [Client.HandlerWith]: the options every
+// provider's handler shares, and Xsolla's own hooks and answers. The zero
+// value is what [Client.Handler] uses.
+type HandlerOptions struct {
+	// HandlerOptions are the shared options: body cap (64 KiB by
+	// default), hook deadline (inside [ReplyTimeout] by default) and the
+	// error log, told about every refused or failed delivery.
+	paykit.HandlerOptions
+
 	// UserSearch answers user_search with the user found; return
 	// paykit.ErrUnknownUser when there is none. nil answers every
 	// user_search with INVALID_USER.
@@ -44,95 +50,108 @@ type Hooks struct {
 	// Status overrides the HTTP status per error code, e.g.
 	// {"INVALID_SIGNATURE": 401, "INVALID_USER": 422} to answer like
 	// Xsolla's PHP SDK. Defaults: 400 for every code, 500 for SERVER_ERROR.
+	// Values outside 400–599 are ignored.
 	Status map[string]int
-	// Limit is how long Xsolla waits for an answer; 0 means
-	// [DefaultHookLimit].
-	Limit time.Duration
-	// OnError, when set, is told about every refused or failed delivery
-	// (for logging). err never contains a secret.
-	OnError func(r *http.Request, err error)
 }
 
-// Handler answers Xsolla's webhooks with the paykit hooks: 204 on success;
-// user_validation through h.User (nil accepts every user — set it unless
-// Xsolla's user validation is off for your project); payments, refunds,
-// orders, subscriptions and the other events through h.Event, once per
-// idempotency key ([Client.IdempotencyKey]) with the reply replayed to
-// repeats; 400 INVALID_SIGNATURE / INVALID_PARAMETER for bad deliveries,
-// 400 INVALID_USER for paykit.ErrUnknownUser, 400 for other hook errors and
-// 500 for paykit.Temporary ones (and when h.Event is nil, so nothing is
-// lost). It is HandlerWith(h, Hooks{}).
-func (c *Client) Handler(h paykit.Hooks) http.Handler { return c.HandlerWith(h, Hooks{}) }
-
-// HandlerWith is [Client.Handler] with the Xsolla-specific hooks x.
-func (c *Client) HandlerWith(h paykit.Hooks, x Hooks) http.Handler {
-	if x.Limit <= 0 {
-		x.Limit = DefaultHookLimit
-	}
-	return &handler{c: c, h: h, x: x, store: h.StoreOrDefault()}
+// Handler answers Xsolla's webhooks with the paykit hooks; it is
+// [Client.HandlerWith] with zero options. It accepts only POST (405 with
+// "Allow: POST" otherwise) and answers:
+//
+//   - 204 on success; user_validation through hooks.User (nil accepts
+//     every user — set it unless Xsolla's user validation is off for your
+//     project), at every delivery.
+//   - payments, refunds, orders, subscriptions and the other events through
+//     hooks.Event, at most once per [Client.IdempotencyKey] through
+//     hooks.Store, the reply replayed to repeats (one purchase is one key:
+//     payment and order_paid share it).
+//   - 400 INVALID_SIGNATURE / INVALID_CLIENT_IP / INVALID_PARAMETER for bad
+//     deliveries, 400 INVALID_USER for paykit.ErrUnknownUser, 400
+//     CLIENT_ERROR for other hook errors, and 500 SERVER_ERROR for
+//     paykit.Temporary ones, a hook past its deadline and a nil
+//     hooks.Event, so that nothing is lost.
+func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
+	return c.HandlerWith(hooks, HandlerOptions{})
 }
 
-type handler struct {
+// HandlerWith is [Client.Handler] with options: the shared ones (body cap,
+// hook deadline, error log) and Xsolla's own hooks and answers.
+func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
+	return callback.New(&protocol{c: c, hooks: hooks, opts: opts}, callback.Settings{
+		Methods:      []string{http.MethodPost},
+		ReplyTimeout: ReplyTimeout,
+		Options:      opts.HandlerOptions,
+		Store:        hooks.Store,
+	})
+}
+
+// protocol is Xsolla's part of the callback engine.
+type protocol struct {
 	c     *Client
-	h     paykit.Hooks
-	x     Hooks
-	store paykit.Store
+	hooks paykit.Hooks
+	opts  HandlerOptions
 }
 
-var errNoEvent = paykit.Temporary(errors.New("xsolla: no Event hook configured"))
+// Parse checks the source address, then verifies and decodes the body.
+func (p *protocol) Parse(r *http.Request, input []byte) (paykit.Notification, error) {
+	if err := p.c.checkIP(r); err != nil {
+		return nil, err
+	}
+	return p.c.ParseBody(input, r.Header)
+}
 
-// ServeHTTP answers one webhook delivery.
-func (hd *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		hd.fail(w, r, http.StatusMethodNotAllowed, CodeInvalidParameter, errors.New("xsolla: method not allowed"))
-		return
+// Key keys the events only: user checks, searches, PIN codes and catalogs
+// change nothing and are answered afresh at every delivery.
+func (p *protocol) Key(n paykit.Notification) string {
+	if answeredAfresh(n) {
+		return ""
 	}
-	n, err := hd.c.ParseCallback(r)
-	if err != nil {
-		if errors.Is(err, paykit.ErrUnknownType) && hd.x.AckUnknownTypes {
-			WriteNoContent(w)
-			return
-		}
-		hd.fail(w, r, 0, ParseErrorCode(err), err)
-		return
+	return p.c.IdempotencyKey(n)
+}
+
+func answeredAfresh(n paykit.Notification) bool {
+	switch n.(type) {
+	case *UserValidation, *UserSearch, *GetPinCode, *PartnerSideCatalog:
+		return true
 	}
-	ctx, cancel := paykit.HookContext(r.Context(), hd.x.Limit)
-	defer cancel()
+	return false
+}
+
+// Answer runs the hook of n and renders the success body: empty for 204,
+// JSON for 200.
+func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, error) {
 	switch n := n.(type) {
 	case *UserValidation:
-		if hd.h.User != nil {
-			err = hd.h.User(ctx, n)
-		}
-		hd.answer(w, r, nil, err)
+		return noContent(callback.User(ctx, p.hooks, n))
 	case *UserSearch:
-		hd.userSearch(ctx, w, r, n)
+		return p.userSearch(ctx, n)
 	case *GetPinCode:
-		hd.pinCode(ctx, w, r, n)
+		return p.pinCode(ctx, n)
 	case *PartnerSideCatalog:
-		hd.catalog(ctx, w, r, n)
-	default:
-		hd.event(ctx, w, r, n)
+		return p.catalog(ctx, n)
 	}
+	return p.event(ctx, n)
 }
 
-func (hd *handler) event(ctx context.Context, w http.ResponseWriter, r *http.Request, n paykit.Notification) {
-	if hd.h.Event == nil {
-		hd.answer(w, r, nil, errNoEvent)
-		return
+func (p *protocol) event(ctx context.Context, n paykit.Notification) ([]byte, error) {
+	if p.hooks.Event == nil {
+		// Before CheckAmount: nothing runs while no Event hook is set.
+		return nil, callback.ErrNoEvent
 	}
-	reply, _, err := paykit.Fulfil(ctx, hd.store, hd.c.IdempotencyKey(n), func(ctx context.Context) ([]byte, error) {
-		if hd.x.CheckAmount != nil && needsAmountCheck(n) {
-			if err := hd.x.CheckAmount(ctx, n); err != nil {
-				return nil, err
-			}
-		}
-		if err := hd.h.Event(ctx, n); err != nil {
+	if p.opts.CheckAmount != nil && needsAmountCheck(n) {
+		if err := p.opts.CheckAmount(ctx, n); err != nil {
 			return nil, err
 		}
-		return []byte{}, nil
-	})
-	hd.answer(w, r, reply, err)
+	}
+	return noContent(callback.Event(ctx, p.hooks, n))
+}
+
+// noContent is the 204 answer (an empty body) when err is nil.
+func noContent(err error) ([]byte, error) {
+	if err != nil {
+		return nil, err
+	}
+	return []byte{}, nil
 }
 
 func needsAmountCheck(n paykit.Notification) bool {
@@ -143,175 +162,82 @@ func needsAmountCheck(n paykit.Notification) bool {
 	return false
 }
 
-func (hd *handler) userSearch(ctx context.Context, w http.ResponseWriter, r *http.Request, n *UserSearch) {
-	if hd.x.UserSearch == nil {
-		hd.answer(w, r, nil, paykit.ErrUnknownUser)
-		return
+func (p *protocol) userSearch(ctx context.Context, n *UserSearch) ([]byte, error) {
+	if p.opts.UserSearch == nil {
+		return nil, paykit.ErrUnknownUser
 	}
-	u, err := hd.x.UserSearch(ctx, n)
+	u, err := p.opts.UserSearch(ctx, n)
 	if err == nil && u.ID == "" {
 		err = paykit.ErrUnknownUser
 	}
 	if err != nil {
-		hd.answer(w, r, nil, err)
-		return
+		return nil, err
 	}
-	hd.writeJSON(w, r, UserSearchReply{User: u})
+	return json.Marshal(UserSearchReply{User: u})
 }
 
-func (hd *handler) pinCode(ctx context.Context, w http.ResponseWriter, r *http.Request, n *GetPinCode) {
-	if hd.x.PinCode == nil {
-		hd.answer(w, r, nil, paykit.ErrUnknownItem)
-		return
+func (p *protocol) pinCode(ctx context.Context, n *GetPinCode) ([]byte, error) {
+	if p.opts.PinCode == nil {
+		return nil, paykit.ErrUnknownItem
 	}
-	pin, err := hd.x.PinCode(ctx, n)
+	pin, err := p.opts.PinCode(ctx, n)
 	if err != nil {
-		hd.answer(w, r, nil, err)
-		return
+		return nil, err
 	}
-	hd.writeJSON(w, r, PinCodeReply{PinCode: pin})
+	return json.Marshal(PinCodeReply{PinCode: pin})
 }
 
-func (hd *handler) catalog(ctx context.Context, w http.ResponseWriter, r *http.Request, n *PartnerSideCatalog) {
-	if hd.x.Catalog == nil {
-		hd.answer(w, r, nil, paykit.ErrUnknownItem)
-		return
+// errInvalidCatalog: the Catalog hook returned a body that is not JSON.
+var errInvalidCatalog = errors.New("xsolla: Catalog hook returned invalid JSON")
+
+func (p *protocol) catalog(ctx context.Context, n *PartnerSideCatalog) ([]byte, error) {
+	if p.opts.Catalog == nil {
+		return nil, paykit.ErrUnknownItem
 	}
-	body, err := hd.x.Catalog(ctx, n)
-	if err == nil && !json.Valid(body) {
-		err = errors.New("xsolla: Catalog hook returned invalid JSON")
+	body, err := p.opts.Catalog(ctx, n)
+	if err == nil && (len(body) == 0 || !json.Valid(body)) {
+		err = errInvalidCatalog
 	}
 	if err != nil {
-		hd.answer(w, r, nil, err)
-		return
+		return nil, err
 	}
-	paykit.WriteBytes(w, http.StatusOK, "application/json", body)
+	return body, nil
 }
 
-func (hd *handler) writeJSON(w http.ResponseWriter, r *http.Request, v any) {
-	if err := paykit.WriteJSON(w, http.StatusOK, v); err != nil {
-		hd.fail(w, r, 0, CodeServerError, err)
+// contentJSON is the content type of every JSON answer.
+const contentJSON = "application/json"
+
+// Success is 204 with no body, or 200 with the JSON body of a search, PIN
+// code or catalog.
+func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
+	if len(body) == 0 {
+		return callback.Reply{Status: http.StatusNoContent}
 	}
+	return callback.Reply{Status: http.StatusOK, ContentType: contentJSON, Body: body}
 }
 
-// answer writes 204 (with the stored reply) on success, else the error
-// reply for a hook error.
-func (hd *handler) answer(w http.ResponseWriter, r *http.Request, reply []byte, err error) {
-	if err == nil {
-		if len(reply) == 0 {
-			WriteNoContent(w)
-			return
-		}
-		paykit.WriteBytes(w, http.StatusOK, "application/json", reply)
-		return
-	}
-	code, _ := HookErrorCode(err)
-	hd.fail(w, r, 0, code, err)
+// Failure renders class c without the error (see [protocol.FailureFor]).
+func (p *protocol) Failure(c callback.Class, n paykit.Notification) callback.Reply {
+	return p.FailureFor(c, n, nil)
 }
 
-func (hd *handler) fail(w http.ResponseWriter, r *http.Request, status int, code string, err error) {
-	if status == 0 {
-		status = hd.status(code)
+// FailureFor is Xsolla's error answer {"error":{"code","message"}} with the
+// code of c and err (INVALID_CLIENT_IP, INCORRECT_AMOUNT… are told by the
+// error) and its status, or 204 for an unknown type when AckUnknownTypes.
+func (p *protocol) FailureFor(c callback.Class, _ paykit.Notification, err error) callback.Reply {
+	if c == callback.UnknownType && p.opts.AckUnknownTypes {
+		return callback.Reply{Status: http.StatusNoContent}
 	}
-	if hd.x.OnError != nil {
-		hd.x.OnError(r, err)
-	}
-	WriteError(w, status, code)
+	code := failureCode(c, err)
+	return callback.Reply{Status: p.status(code), ContentType: contentJSON, Body: errorBody(code)}
 }
 
-func (hd *handler) status(code string) int {
-	if s, ok := hd.x.Status[code]; ok && s >= 400 && s <= 599 {
+func (p *protocol) status(code string) int {
+	if s, ok := p.opts.Status[code]; ok && s >= 400 && s <= 599 {
 		return s
 	}
 	if code == CodeServerError {
 		return http.StatusInternalServerError
 	}
 	return http.StatusBadRequest
-}
-
-// IdempotencyKey is the key the handler fulfils n under:
-// paykit.IdempotencyKey of the project id and n's summary, with an id that
-// keeps Xsolla's id spaces apart.
-//
-// One purchase is one key. payment and order_paid of one purchase share
-// the key "txn:<transaction id>" (order_paid names the transaction in
-// transaction.id in the combined variant, in order.invoice_id in the
-// separate one), with Kind payment and Status paid; refund and
-// order_canceled of one purchase share "txn:<transaction id>" with Kind
-// refund and Status refunded. So whichever of the pair arrives first
-// reaches Event and the other is answered from the store. An order_paid or
-// order_canceled that names no transaction is keyed on "order_paid:" /
-// "order_canceled:" and order.id.
-//
-// Every other type is keyed on its type name and its id, so that no two
-// types share a key: partial_refund on transaction.id and a digest of the
-// body [unsure: Xsolla documents no id per partial refund, so only a
-// byte-identical redelivery is a repeat], update_subscription on
-// subscription_id and date_next_charge (it comes at every renewal), other
-// subscriptions on subscription_id, afs_reject on transaction.id, the
-// informational types on their id or, without one, a digest of the body.
-// Numeric ids are keyed in plain decimal, so 7 and "7" are one id.
-func (c *Client) IdempotencyKey(n paykit.Notification) string {
-	s := n.Summary()
-	var id string
-	switch n := n.(type) {
-	case *Payment:
-		id = purchaseKey(n.Transaction.ID)
-	case *Refund:
-		id = purchaseKey(n.Transaction.ID)
-	case *OrderPaid:
-		id = purchaseKey(n.transactionID())
-	case *OrderCanceled:
-		if id = purchaseKey(n.transactionID()); id != "" {
-			// The key of the refund of the same transaction.
-			s.Kind, s.Status = paykit.KindRefund, paykit.StatusRefunded
-		}
-	case *UpdateSubscription:
-		id = s.Type + ":" + keyID(n.Subscription.SubscriptionID) + "@" + n.Subscription.DateNextCharge
-	case *PartialRefund:
-		sum := sha256.Sum256(n.Raw)
-		id = s.Type + ":" + keyID(n.Transaction.ID) + "#" + hex.EncodeToString(sum[:12])
-	}
-	if id == "" {
-		id = s.Type + ":" + keyID(ID(s.ID))
-		if s.ID == "" {
-			// No id to key on: only a byte-identical redelivery is a repeat.
-			if m, ok := n.(interface{ message() *Message }); ok {
-				sum := sha256.Sum256(m.message().Raw)
-				id += "#" + hex.EncodeToString(sum[:12])
-			}
-		}
-	}
-	return paykit.IdempotencyKey(c.project, scoped{s: s, id: id})
-}
-
-// purchaseKey is the key id of a purchase's transaction, or "" when the
-// id is not usable (ParseCallback refuses payments and refunds without
-// one; an order without one falls back to its order id).
-func purchaseKey(tx ID) string {
-	if id, ok := canonicalID(tx); ok {
-		return "txn:" + id
-	}
-	return ""
-}
-
-// keyID is id in the form it is keyed by (see canonicalID).
-func keyID(id ID) string {
-	if c, ok := canonicalID(id); ok {
-		return c
-	}
-	return string(id)
-}
-
-// scoped is a notification whose Summary ID is made unique per type.
-type scoped struct {
-	s  paykit.Summary
-	id string
-}
-
-// Summary returns the wrapped summary with the scoped ID.
-func (s scoped) Summary() paykit.Summary {
-	out := s.s
-	out.ID = s.id
-	return out
 }

@@ -94,7 +94,7 @@ func TestHandlerRefusesBadDeliveries(t *testing.T) {
 
 func TestHandlerAckUnknownTypesOption(t *testing.T) {
 	c := newTestClient(t)
-	h := c.HandlerWith(paykit.Hooks{}, Hooks{AckUnknownTypes: true})
+	h := c.HandlerWith(paykit.Hooks{}, HandlerOptions{AckUnknownTypes: true})
 	assert.Equal(t, http.StatusNoContent, post(h, `{"notification_type":"brand_new"}`).Code)
 	w := serve(h, `{"notification_type":"brand_new"}`, "Signature "+strings.Repeat("1", 40))
 	assert.Equal(t, http.StatusBadRequest, w.Code, "unknown types are acked only after verification")
@@ -174,7 +174,7 @@ func TestHandlerCheckAmount(t *testing.T) {
 	c := newTestClient(t)
 	events := 0
 	h := c.HandlerWith(paykit.Hooks{Event: func(context.Context, paykit.Notification) error { events++; return nil }},
-		Hooks{CheckAmount: func(_ context.Context, n paykit.Notification) error {
+		HandlerOptions{CheckAmount: func(_ context.Context, n paykit.Notification) error {
 			s := n.Summary()
 			if s.OrderID != "o-1" {
 				return ErrIncorrectInvoice
@@ -199,14 +199,14 @@ func TestHandlerCheckAmount(t *testing.T) {
 func TestHandlerStatusOverride(t *testing.T) {
 	c := newTestClient(t)
 	h := c.HandlerWith(paykit.Hooks{User: func(context.Context, paykit.Notification) error { return paykit.ErrUnknownUser }},
-		Hooks{Status: map[string]int{CodeInvalidSignature: 401, CodeInvalidUser: 422}})
+		HandlerOptions{Status: map[string]int{CodeInvalidSignature: 401, CodeInvalidUser: 422}})
 	assert.Equal(t, 401, serve(h, userBody, "Signature "+strings.Repeat("0", 40)).Code)
 	assert.Equal(t, 422, post(h, userBody).Code)
 }
 
 func TestHandlerUserSearchAndPinCode(t *testing.T) {
 	c := newTestClient(t)
-	h := c.HandlerWith(paykit.Hooks{}, Hooks{
+	h := c.HandlerWith(paykit.Hooks{}, HandlerOptions{
 		UserSearch: func(_ context.Context, n *UserSearch) (UserInfo, error) {
 			if n.User.PublicID != "pub" {
 				return UserInfo{}, paykit.ErrUnknownUser

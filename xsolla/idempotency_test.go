@@ -13,7 +13,7 @@ import (
 
 func parseSigned(t *testing.T, c *Client, body string) paykit.Notification {
 	t.Helper()
-	n, err := c.ParseBody([]byte(body), sign(body, testSecret))
+	n, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 	require.NoError(t, err, body)
 	return n
 }
@@ -36,7 +36,7 @@ func TestTransactionEventsWithoutIDAreMalformed(t *testing.T) {
 					body += `,"transaction":` + tx
 				}
 				body += `}`
-				_, err := c.ParseBody([]byte(body), sign(body, testSecret))
+				_, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 				assert.ErrorIs(t, err, paykit.ErrMalformed)
 			})
 		}
@@ -55,7 +55,7 @@ func TestKeyedEventsWithoutIDAreMalformed(t *testing.T) {
 		`{"notification_type":"non_renewal_subscription","subscription":{}}`,
 		`{"notification_type":"afs_reject","transaction":{"id":0}}`,
 	} {
-		_, err := c.ParseBody([]byte(body), sign(body, testSecret))
+		_, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 		assert.ErrorIs(t, err, paykit.ErrMalformed, body)
 	}
 }

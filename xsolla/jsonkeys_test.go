@@ -44,7 +44,7 @@ func TestJSONKeysMatchExactly(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := c.ParseBody([]byte(tt.body), sign(tt.body, testSecret))
+			n, err := c.ParseBody([]byte(tt.body), authHeader(sign(tt.body, testSecret)))
 			if tt.want != nil {
 				assert.ErrorIs(t, err, tt.want)
 				return
@@ -78,7 +78,7 @@ func TestDuplicateKeysInLargeObjects(t *testing.T) {
 			`"kelvin\u212a":1,"kelvink":2`: paykit.ErrMalformed,
 		} {
 			body := wide(n, extra)
-			_, err := c.ParseBody([]byte(body), sign(body, testSecret))
+			_, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 			if want == nil {
 				assert.NoError(t, err, "%d keys + %s", n, extra)
 			} else {
@@ -101,7 +101,7 @@ func TestProjectAndMerchantComparedAsNumbers(t *testing.T) {
 		`{"notification_type":"payment","settings":{"project_id":18404,"merchant_id":2340.1},"transaction":{"id":1}}`:     paykit.ErrWrongAccount,
 		`{"notification_type":"payment","settings":{"project_id":"18404x"},"transaction":{"id":1}}`:                       paykit.ErrWrongAccount,
 	} {
-		_, err := c.ParseBody([]byte(body), sign(body, testSecret))
+		_, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 		if want == nil {
 			assert.NoError(t, err, body)
 		} else {

@@ -450,3 +450,16 @@ func (r *reader) end() {
 		r.fail("data after the JSON value")
 	}
 }
+
+// unhex is the value of one hex digit.
+func unhex(c byte, lowerOnly bool) (byte, bool) {
+	switch {
+	case '0' <= c && c <= '9':
+		return c - '0', true
+	case 'a' <= c && c <= 'f':
+		return c - 'a' + 10, true
+	case 'A' <= c && c <= 'F' && !lowerOnly:
+		return c - 'A' + 10, true
+	}
+	return 0, false
+}

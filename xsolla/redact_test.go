@@ -14,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/paykit-go/paykit"
 )
 
 // echoServer answers every request with status and a body that echoes the
@@ -76,23 +78,19 @@ func TestAPIErrorRedactsEchoedCredentials(t *testing.T) {
 			_, err1 := c.CreateToken(context.Background(), TokenRequest{UserID: "u"})
 			_, err2 := c.CreatePaymentToken(context.Background(), PaymentTokenRequest{UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}})
 			for _, err := range []error{err1, err2} {
-				var ae *APIError
+				var ae *paykit.APIError
 				require.True(t, errors.As(err, &ae), "%v", err)
-				stored := strings.Join([]string{err.Error(), string(ae.Body), ae.Message, ae.Code, ae.RequestID, string(ae.Extended), fmt.Sprintf("%+v", *ae)}, "\n")
+				stored := strings.Join([]string{err.Error(), string(ae.Body), ae.Message, ae.Code, fmt.Sprintf("%+v", *ae)}, "\n")
 				// Decode any JSON escapes the server used.
 				var decoded any
 				if json.Unmarshal(ae.Body, &decoded) == nil {
 					d, _ := json.Marshal(decoded)
 					stored += "\n" + string(d) + fmt.Sprint(decoded)
 				}
-				var ext any
-				if json.Unmarshal(ae.Extended, &ext) == nil {
-					stored += "\n" + fmt.Sprint(ext)
-				}
 				for _, secret := range []string{apiKey, whSecret, prev, basic, storeBasic, strings.ReplaceAll(basic, "/", `\/`)} {
 					assert.NotContains(t, stored, secret)
 				}
-				assert.Equal(t, http.StatusBadRequest, ae.Status)
+				assert.Equal(t, http.StatusBadRequest, ae.StatusCode)
 			}
 		})
 	}
@@ -105,9 +103,8 @@ func TestAPIErrorKeepsUsefulText(t *testing.T) {
 	})
 	c := newTestClient(t, func(c *Config) { c.APIKey, c.BaseURL, c.MaxRetries = "long-api-key-123", srv.URL, -1 })
 	_, err := c.CreateToken(context.Background(), TokenRequest{UserID: "u"})
-	var ae *APIError
+	var ae *paykit.APIError
 	require.True(t, errors.As(err, &ae))
-	assert.Equal(t, "user.id is required", ae.Message)
-	assert.Equal(t, "req-1", ae.RequestID)
+	assert.Equal(t, "user.id is required [request req-1]", ae.Message)
 	assert.JSONEq(t, `{"http_status_code":422,"message":"user.id is required","request_id":"req-1"}`, string(ae.Body))
 }

@@ -3,9 +3,9 @@ package xsolla
 import (
 	"encoding/json"
 	"errors"
-	"net/http"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 )
 
 // Error codes of Xsolla's webhook error replies.
@@ -78,47 +78,44 @@ func errorBody(code string) []byte {
 	return b
 }
 
-// WriteError writes Xsolla's error answer with the given status and code.
-func WriteError(w http.ResponseWriter, status int, code string) {
-	paykit.WriteBytes(w, status, "application/json", errorBody(code))
-}
-
-// WriteNoContent writes the 204 success answer.
-func WriteNoContent(w http.ResponseWriter) {
-	paykit.WriteBytes(w, http.StatusNoContent, "", nil)
-}
-
 // ParseErrorCode maps a ParseCallback error to the error code Xsolla
 // expects: INVALID_CLIENT_IP, INVALID_SIGNATURE or INVALID_PARAMETER.
 func ParseErrorCode(err error) string {
-	switch {
-	case errors.Is(err, ErrClientIP):
-		return CodeInvalidClientIP
-	case errors.Is(err, paykit.ErrInvalidSignature), errors.Is(err, paykit.ErrMissingSignature):
-		return CodeInvalidSignature
-	default:
-		return CodeInvalidParameter
-	}
+	return failureCode(callback.ClassifyParse(err), err)
 }
 
 // HookErrorCode maps a hook error to an answer: the code, and whether it is
 // temporary (answer 5xx so Xsolla retries) rather than final (400).
 func HookErrorCode(err error) (code string, temporary bool) {
+	c := callback.ClassifyHook(err)
+	return failureCode(c, err), c == callback.Retry
+}
+
+// failureCode is the error code of a delivery that failed with class c
+// because of err (err may be nil).
+func failureCode(c callback.Class, err error) string {
 	switch {
+	case err == nil:
+	case errors.Is(err, ErrClientIP):
+		return CodeInvalidClientIP
 	case errors.Is(err, ErrIncorrectAmount):
-		return CodeIncorrectAmount, false
+		return CodeIncorrectAmount
 	case errors.Is(err, ErrIncorrectInvoice):
-		return CodeIncorrectInvoice, false
+		return CodeIncorrectInvoice
 	}
-	switch paykit.Classify(err) {
-	case paykit.OutcomeRejected:
+	switch c {
+	case callback.MissingSignature, callback.InvalidSignature:
+		return CodeInvalidSignature
+	case callback.Rejected:
 		if errors.Is(err, paykit.ErrUnknownUser) {
-			return CodeInvalidUser, false
+			return CodeInvalidUser
 		}
-		return CodeInvalidParameter, false
-	case paykit.OutcomeRetry:
-		return CodeServerError, true
+		return CodeInvalidParameter
+	case callback.Retry:
+		return CodeServerError
+	case callback.Failed:
+		return CodeClientError
 	default:
-		return CodeClientError, false
+		return CodeInvalidParameter
 	}
 }

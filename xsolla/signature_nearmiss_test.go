@@ -57,7 +57,7 @@ func TestSignatureNearMissesRefused(t *testing.T) {
 			t.Run(pname+"/"+mname, func(t *testing.T) {
 				header := prefix + sig
 				for _, cl := range []*Client{c, strict} {
-					_, err := cl.ParseBody([]byte(body), header)
+					_, err := cl.ParseBody([]byte(body), authHeader(header))
 					assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
 					if err != nil {
 						assert.NotContains(t, err.Error(), good)
@@ -70,9 +70,9 @@ func TestSignatureNearMissesRefused(t *testing.T) {
 	// The same spellings with the right digest verify (tolerant parser),
 	// so the refusals above come from the comparison, not the header.
 	for _, prefix := range []string{"Signature ", "signature ", "SIGNATURE ", " \tSignature "} {
-		_, err := c.ParseBody([]byte(body), prefix+good)
+		_, err := c.ParseBody([]byte(body), authHeader(prefix+good))
 		assert.NoError(t, err, prefix)
-		_, err = c.ParseBody([]byte(body), prefix+strings.ToUpper(good))
+		_, err = c.ParseBody([]byte(body), authHeader(prefix+strings.ToUpper(good)))
 		assert.NoError(t, err, prefix+" upper-case hex")
 	}
 }

@@ -12,7 +12,7 @@ import (
 func parse(t *testing.T, body string) paykit.Notification {
 	t.Helper()
 	c := newTestClient(t)
-	n, err := c.ParseBody([]byte(body), sign(body, testSecret))
+	n, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 	require.NoError(t, err)
 	return n
 }

@@ -48,7 +48,7 @@ func TestVectorsVerify(t *testing.T) {
 			require.NoError(t, Verify(body, vec.Header, vec.Secret))
 			c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: vec.Secret, StrictSignatureHeader: true})
 			require.NoError(t, err)
-			n, err := c.ParseBody(body, vec.Header)
+			n, err := c.ParseBody(body, authHeader(vec.Header))
 			require.NoError(t, err)
 			assert.Equal(t, paykit.Xsolla, n.Summary().Provider)
 		})
@@ -62,7 +62,7 @@ func TestSDKSuiteVectors(t *testing.T) {
 	for _, vec := range v.SDK {
 		t.Run(vec.RawBody, func(t *testing.T) {
 			require.NoError(t, Verify([]byte(vec.RawBody), vec.Header, vec.Secret))
-			_, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+			_, err := c.ParseBody([]byte(vec.RawBody), authHeader(vec.Header))
 			switch {
 			case bytes.Contains([]byte(vec.RawBody), []byte("foo")):
 				// Verified but no notification_type: the SDK answers 422.
@@ -95,7 +95,7 @@ func TestReencodedBodyFailsSignature(t *testing.T) {
 				if bytes.Equal(body, []byte(vec.RawBody)) {
 					continue
 				}
-				_, err := c.ParseBody(body, vec.Header)
+				_, err := c.ParseBody(body, authHeader(vec.Header))
 				assert.True(t, errors.Is(err, paykit.ErrInvalidSignature), "got %v", err)
 			}
 		})
@@ -107,7 +107,7 @@ func TestPaymentVectorDecodes(t *testing.T) {
 	vec := v.Vectors[1]
 	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: vec.Secret})
 	require.NoError(t, err)
-	n, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+	n, err := c.ParseBody([]byte(vec.RawBody), authHeader(vec.Header))
 	require.NoError(t, err)
 	p, ok := n.(*Payment)
 	require.True(t, ok, "%T", n)
@@ -130,7 +130,7 @@ func TestUserValidationVectorDecodes(t *testing.T) {
 	vec := v.Vectors[0]
 	c, err := New(Config{ProjectID: 18404, WebhookSecret: vec.Secret})
 	require.NoError(t, err)
-	n, err := c.ParseBody([]byte(vec.RawBody), vec.Header)
+	n, err := c.ParseBody([]byte(vec.RawBody), authHeader(vec.Header))
 	require.NoError(t, err)
 	uv, ok := n.(*UserValidation)
 	require.True(t, ok)
@@ -149,7 +149,7 @@ func TestRefundWithUTF8AndNonASCIISecret(t *testing.T) {
 	header := "Signature 744ce2085f51f839657641905c1ec07d4eb72a0b"
 	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: secret})
 	require.NoError(t, err)
-	n, err := c.ParseBody([]byte(body), header)
+	n, err := c.ParseBody([]byte(body), authHeader(header))
 	require.NoError(t, err)
 	r := n.(*Refund)
 	assert.Equal(t, ID("order/2024/7"), r.Transaction.ExternalID)
@@ -157,7 +157,7 @@ func TestRefundWithUTF8AndNonASCIISecret(t *testing.T) {
 	assert.Equal(t, paykit.Money{Amount: 1230, Currency: "EUR"}, r.Summary().Amount)
 	assert.Equal(t, ID("2"), r.RefundDetails.Code)
 	// Unescaping "\/" and re-encoding changes the bytes: it must fail.
-	_, err = c.ParseBody([]byte(strings.ReplaceAll(body, `\/`, `/`)), header)
+	_, err = c.ParseBody([]byte(strings.ReplaceAll(body, `\/`, `/`)), authHeader(header))
 	assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
 }
 

@@ -163,7 +163,7 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 
 	// The order_paid delivered decodes with its items and names the
 	// payment's transaction.
-	on, err := c.ParseBody(res.Deliveries[2].Body, xsollatest.Sign(res.Deliveries[2].Body, "hook-secret"))
+	on, err := c.ParseBody(res.Deliveries[2].Body, http.Header{"Authorization": {xsollatest.Sign(res.Deliveries[2].Body, "hook-secret")}})
 	require.NoError(t, err)
 	order := on.(*xsolla.OrderPaid)
 	os := order.Summary()
@@ -205,7 +205,7 @@ func TestItemsPurchaseV2(t *testing.T) {
 	events := sh.recorded()
 	require.Len(t, events, 1, "payment and order_paid are one purchase")
 	assert.True(t, events[0].Summary().Test, "dry_run")
-	on, err := c.ParseBody(res.Deliveries[2].Body, xsollatest.Sign(res.Deliveries[2].Body, "hook-secret"))
+	on, err := c.ParseBody(res.Deliveries[2].Body, http.Header{"Authorization": {xsollatest.Sign(res.Deliveries[2].Body, "hook-secret")}})
 	require.NoError(t, err)
 	assert.True(t, on.Summary().Test, "order.mode sandbox")
 	assert.Equal(t, c.IdempotencyKey(events[0]), c.IdempotencyKey(on), "same test flag, same key")
@@ -265,14 +265,14 @@ func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
 	c, err := xsolla.New(badKey)
 	require.NoError(t, err)
 	_, err = c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
-	var ae *xsolla.APIError
+	var ae *paykit.APIError
 	require.True(t, errors.As(err, &ae))
-	assert.Equal(t, 401, ae.Status)
+	assert.Equal(t, 401, ae.StatusCode)
 	assert.NotContains(t, err.Error(), "wrong")
 
 	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
 	require.True(t, errors.As(err, &ae))
-	assert.Equal(t, 401, ae.Status)
+	assert.Equal(t, 401, ae.StatusCode)
 	assert.Equal(t, "1020", ae.Code)
 
 	merchantUser := emu.ClientConfig()
