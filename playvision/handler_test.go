@@ -78,6 +78,7 @@ func TestHandlerRefusals(t *testing.T) {
 		{"other app", fail(nil), signer.NewRequest("/", playvisiontest.GetItem{AppID: 1, UserID: 1, Item: "x"}.Params()), playvision.MessageWrongApp},
 		{"unknown type", fail(nil), signer.NewRequest("/", url.Values{"notification_type": {"get_subscription"}}), playvision.MessageUnknownType},
 		{"unknown item", paykit.Hooks{Item: itemHook}, signer.NewRequest("/", playvisiontest.GetItem{UserID: 1, Item: "nope"}.Params()), playvision.MessageUnknownItem},
+		{"unknown user", fail(paykit.ErrUnknownUser), signer.NewRequest("/", getItem), playvision.MessageUnknownUser},
 		{"item hook error", fail(errors.New("db down: password=hunter2")), signer.NewRequest("/", getItem), playvision.MessageFailed},
 		{"item hook temporary", fail(paykit.Temporary(errors.New("x"))), signer.NewRequest("/", getItem), playvision.MessageTemporary},
 		{"invalid item from hook", paykit.Hooks{Item: func(context.Context, paykit.ItemRequest) (paykit.Item, error) {

@@ -1,8 +1,6 @@
 package playvision
 
 import (
-	"crypto/md5"
-	"encoding/hex"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -103,9 +101,7 @@ func (c *Client) VerifyLaunch(query url.Values) (*Launch, error) {
 		return nil, paykit.ErrMissingSignature
 	}
 	apiID, viewerID := query.Get("api_id"), query.Get("viewer_id")
-	if err := signature.VerifyHex(key, c.secrets, func(secret string) string {
-		return authKey(apiID, viewerID, secret)
-	}); err != nil {
+	if err := signature.VerifyJoinedMD5([]string{apiID, viewerID}, "_", key, c.secrets); err != nil {
 		return nil, err
 	}
 	app, ok := form.Digits(apiID)
@@ -125,9 +121,4 @@ func (c *Client) VerifyLaunch(query url.Values) (*Launch, error) {
 		Nickname: query.Get("nickname"), Token: query.Get("token"),
 		Hash: query.Get("hash"), AuthKey: key,
 	}, nil
-}
-
-func authKey(apiID, viewerID, secret string) string {
-	sum := md5.Sum([]byte(apiID + "_" + viewerID + "_" + secret))
-	return hex.EncodeToString(sum[:])
 }

@@ -141,7 +141,8 @@ func sortPairs(p []signature.Pair) {
 // unescape decodes a form component, returning it as it is (no copy) when
 // it holds nothing to decode: most keys and values of a notification.
 func unescape(s string) (string, error) {
-	if !strings.ContainsAny(s, "%+") {
+	// Two byte scans are several times faster than ContainsAny's set.
+	if strings.IndexByte(s, '%') < 0 && strings.IndexByte(s, '+') < 0 {
 		return s, nil
 	}
 	return url.QueryUnescape(s)
