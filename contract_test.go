@@ -61,6 +61,8 @@ var (
 	_ func(context.Context, xsolla.TokenRequest) (string, error) = (*xsolla.Client)(nil).BuildPaymentURL
 	_ func(*http.Request) (paykit.Notification, error)           = (*xsolla.Client)(nil).ParseCallback
 	_ func(paykit.Hooks) http.Handler                            = (*xsolla.Client)(nil).Handler
+	_ func(paykit.Hooks, xsolla.HandlerOptions) http.Handler     = (*xsolla.Client)(nil).HandlerWith
+	_ func(paykit.Notification) string                           = (*xsolla.Client)(nil).IdempotencyKey
 	_ func(playvision.Config) (*playvision.Client, error)        = playvision.New
 	_ func(playvision.PaymentWindow) (string, error)             = (*playvision.Client)(nil).BuildPaymentURL
 	_ func(*http.Request) (paykit.Notification, error)           = (*playvision.Client)(nil).ParseCallback

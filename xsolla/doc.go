@@ -15,8 +15,13 @@
 //  3. Xsolla posts webhooks: user_validation, then payment, then order_paid
 //     when catalog items were bought; refund and order_canceled later.
 //     [Client.Handler] verifies and answers them and calls your
-//     [paykit.Hooks] once per event; [Client.ParseCallback] is the lower
-//     level.
+//     [paykit.Hooks] once per event ([Client.IdempotencyKey]);
+//     [Client.HandlerWith] adds the shared handler options (body cap, hook
+//     deadline inside [ReplyTimeout], error log) and Xsolla's own hooks
+//     ([HandlerOptions]). The handler runs on paykit's one callback engine,
+//     like every provider's. [Client.ParseCallback] and [Client.ParseBody]
+//     (raw body and headers, for frameworks that read the body) are the
+//     lower level.
 //
 // Money is always integer minor units ([paykit.Money]). Amounts sent to
 // Xsolla are rendered with the currency's ISO 4217 exponent and amounts
@@ -115,7 +120,7 @@
 // INCORRECT_INVOICE ([ErrIncorrectAmount], [ErrIncorrectInvoice]) or
 // CLIENT_ERROR (any other hook error); 500 SERVER_ERROR for
 // paykit.Temporary errors, so that Xsolla retries. Statuses per code are
-// configurable ([Hooks.Status]), e.g. to answer 401/422 like the PHP SDK.
+// configurable ([HandlerOptions].Status), e.g. to answer 401/422 like the PHP SDK.
 // Remember that any 4xx on order_paid may make Xsolla refund the user.
 //
 // Refund codes (refund_details.code): 1 cancellation from Publisher
@@ -145,7 +150,7 @@
 //     (see "One purchase, one event"), as do refund and order_canceled.
 //   - Unknown notification types verify and then fail with
 //     paykit.ErrUnknownType; the handler answers 400 unless
-//     [Hooks.AckUnknownTypes].
+//     [HandlerOptions].AckUnknownTypes.
 //   - The PaySuper "three integration modes" text maps onto Xsolla as
 //     redirect URL, plain form and widget; Xsolla's unsigned "access_data"
 //     mode is deliberately not implemented.

@@ -309,7 +309,7 @@ func (c *Client) v2Body(r TokenRequest) (*tokenBody, error) {
 //
 // Xsolla now calls this API legacy for item and checkout purchases; use
 // [Client.CreatePaymentToken] for catalog items. Validation errors match
-// paykit.ErrInvalidRequest; API failures are *[APIError]. 429, 5xx and
+// paykit.ErrInvalidRequest; API failures are *paykit.APIError. 429, 5xx and
 // network errors are retried with backoff (see [Config.MaxRetries]).
 func (c *Client) CreateToken(ctx context.Context, r TokenRequest) (string, error) {
 	if c.cfg.MerchantID <= 0 {
