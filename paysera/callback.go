@@ -70,7 +70,7 @@ func (c *Client) ParseBody(body []byte, header http.Header) (*Callback, error) {
 	if len(body) > form.DefaultMaxBytes {
 		return nil, fmt.Errorf("%w: over %d bytes", paykit.ErrBodyTooLarge, form.DefaultMaxBytes)
 	}
-	p, err := paramsFromQuery(string(body))
+	p, err := callbackQuery(string(body))
 	if err != nil {
 		return nil, err
 	}
@@ -101,14 +101,14 @@ func inputString(r *http.Request, input []byte) string {
 // a POST's body), or from a POST's query (at most limit bytes) when its
 // body has none of them.
 func requestParams(r *http.Request, input string, limit int64) (callbackParams, error) {
-	inInput, err := paramsFromQuery(input)
+	inInput, err := callbackQuery(input)
 	if err != nil || r.Method != http.MethodPost {
 		return inInput, err
 	}
 	if int64(len(r.URL.RawQuery)) > limit {
 		return callbackParams{}, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, limit)
 	}
-	inQuery, err := paramsFromQuery(r.URL.RawQuery)
+	inQuery, err := callbackQuery(r.URL.RawQuery)
 	switch {
 	case err != nil:
 		return callbackParams{}, err
@@ -119,10 +119,6 @@ func requestParams(r *http.Request, input string, limit int64) (callbackParams, 
 	}
 	return inInput, nil
 }
-
-// paramsFromQuery takes the four parameters from a raw query string (see
-// callbackQuery).
-func paramsFromQuery(q string) (callbackParams, error) { return callbackQuery(q) }
 
 // paramsFromValues takes the four parameters from v, refusing any of them
 // given more than once.
