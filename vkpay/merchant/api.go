@@ -1,7 +1,6 @@
 package merchant
 
 import (
-	"bytes"
 	"context"
 	"encoding/base64"
 	"encoding/json"
@@ -143,68 +142,8 @@ func (c *Client) apiError(status int, code, msg, id string, raw []byte, reqSig s
 	return &paykit.APIError{
 		Provider:   paykit.VKPay,
 		StatusCode: status,
-		Code:       string(redactAll([]byte(code), secrets)),
-		Message:    string(redactAll([]byte(msg), secrets)),
-		Body:       redactAll(raw, secrets),
+		Code:       redact.String(code, secrets...),
+		Message:    redact.String(msg, secrets...),
+		Body:       redact.Bytes(raw, secrets...),
 	}
-}
-
-// redactAll is [redact.Bytes] (each secret as is, query-escaped and in
-// every base64 alphabet) followed by this package's case-insensitive pass
-// over the percent- and JSON-escaped forms: VK Pay echoes hex signatures
-// in either case.
-func redactAll(b []byte, secrets []string) []byte {
-	return redactFold(redact.Bytes(b, secrets...), secrets)
-}
-
-// redacted replaces a credential in an error.
-const redacted = redact.Mark
-
-// redactFold returns b with every occurrence of each non-empty secret replaced
-// by [redacted], ignoring ASCII letter case (hex signatures come back in
-// either case), and also the secret's percent-encoded and JSON-escaped
-// forms. b is not modified.
-func redactFold(b []byte, secrets []string) []byte {
-	out := b
-	for _, s := range secrets {
-		if s == "" {
-			continue
-		}
-		js, _ := json.Marshal(s)
-		for _, form := range []string{s, url.QueryEscape(s), url.PathEscape(s), string(js[1 : len(js)-1])} {
-			out = replaceFold(out, form)
-		}
-	}
-	return out
-}
-
-// replaceFold replaces every ASCII-case-insensitive occurrence of old in
-// b by [redacted], returning b itself when there is none.
-func replaceFold(b []byte, old string) []byte {
-	lower, pat := asciiLower(b), asciiLower([]byte(old))
-	i := bytes.Index(lower, pat)
-	if i < 0 {
-		return b
-	}
-	var out []byte
-	for i >= 0 {
-		out = append(out, b[:i]...)
-		out = append(out, redacted...)
-		b, lower = b[i+len(pat):], lower[i+len(pat):]
-		i = bytes.Index(lower, pat)
-	}
-	return append(out, b...)
-}
-
-// asciiLower lower-cases ASCII letters only, so that indexes stay those
-// of the original bytes.
-func asciiLower(b []byte) []byte {
-	out := make([]byte, len(b))
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		out[i] = c
-	}
-	return out
 }
