@@ -167,3 +167,43 @@ func TestDigits(t *testing.T) {
 		assert.Equal(t, tt.want, got, tt.in)
 	}
 }
+
+// A GET's query of exactly the cap is read; one byte more is refused.
+func TestReadInput_QueryOfExactlyTheCap(t *testing.T) {
+	for _, method := range []string{http.MethodGet, http.MethodHead} {
+		q := "a=" + strings.Repeat("x", 8)
+		r := httptest.NewRequest(method, "/cb?"+q, nil)
+		in, err := form.ReadInput(r, int64(len(q)))
+		require.NoError(t, err, method)
+		assert.Equal(t, q, string(in), method)
+
+		_, err = form.ReadInput(r, int64(len(q))-1)
+		assert.ErrorIs(t, err, paykit.ErrBodyTooLarge, method)
+	}
+}
+
+// A semicolon is refused wherever it stands in a component, first byte
+// included.
+func TestParse_SemicolonAnywhereIsRefused(t *testing.T) {
+	for _, body := range []string{";a=1", "a=1&;b=2", "a;=1", "a=;1", "a=1;"} {
+		_, err := form.Parse(body)
+		assert.ErrorIs(t, err, paykit.ErrMalformed, body)
+	}
+}
+
+// Clip echoes up to 40 bytes of an attacker-chosen string whole and cuts
+// anything longer to 40.
+func TestClip_BoundaryAt40Bytes(t *testing.T) {
+	tests := []struct {
+		in, want string
+	}{
+		{"", ""},
+		{strings.Repeat("k", 39), strings.Repeat("k", 39)},
+		{strings.Repeat("k", 40), strings.Repeat("k", 40)},
+		{strings.Repeat("k", 41), strings.Repeat("k", 40) + "…"},
+		{strings.Repeat("k", 40) + "secret-tail", strings.Repeat("k", 40) + "…"},
+	}
+	for _, tt := range tests {
+		assert.Equal(t, tt.want, form.Clip(tt.in), "len %d", len(tt.in))
+	}
+}

@@ -1,9 +1,11 @@
 package key_test
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit/internal/key"
 )
@@ -55,4 +57,29 @@ func FuzzBuild(f *testing.F) {
 			t.Fatalf("Build(%+v)==Build(%+v) is %t", a, b, key.Build(a) == key.Build(b))
 		}
 	})
+}
+
+// Build sizes its buffer from the parts' lengths: a long part alone (an
+// Xsolla id, a merchant's long order id) must neither panic nor be cut.
+func TestBuild_LongPartAloneIsKeptWhole(t *testing.T) {
+	long := strings.Repeat("x", 300)
+	tests := []struct {
+		name  string
+		parts key.Parts
+		want  string
+	}{
+		{"provider", key.Parts{Provider: long}, "300:" + long + "|0:|4:live|0:|0:|0:"},
+		{"account", key.Parts{Account: long}, "0:|300:" + long + "|4:live|0:|0:|0:"},
+		{"kind", key.Parts{Kind: long}, "0:|0:|4:live|300:" + long + "|0:|0:"},
+		{"status", key.Parts{Status: long}, "0:|0:|4:live|0:|300:" + long + "|0:"},
+		{"id", key.Parts{ID: long}, "0:|0:|4:live|0:|0:|300:" + long},
+		{"discriminator", key.Parts{Discriminator: long}, "0:|0:|4:live|0:|0:|0:|300:" + long},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var got string
+			require.NotPanics(t, func() { got = key.Build(tt.parts) })
+			assert.Equal(t, tt.want, got)
+		})
+	}
 }
