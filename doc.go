@@ -1,24 +1,31 @@
 // Package paykit is the provider-neutral core of an SDK for taking payments
 // through Paysera, VK, Xsolla and Playvision.
 //
-// Each provider lives in its own package (paysera, vkpay, xsolla, playvision)
-// with a request builder, a callback parser that verifies the provider's
-// signature before anything is trusted, and an [net/http.Handler] that answers
-// in exactly the format the provider expects. Every verified callback
-// implements [Notification]; its [Summary] describes it in the same terms for
-// all four providers, so one set of [Hooks] can fulfil orders from any of
-// them.
+// Each provider lives in its own package (paysera, vkpay, vkpay/merchant,
+// xsolla, playvision) with a request builder, a callback parser that
+// verifies the provider's signature and account before anything is
+// trusted, and an [net/http.Handler] that answers in exactly the format the
+// provider expects. Every package has the same shape: New(Config),
+// ParseCallback(*http.Request), ParseBody(body, header) for raw input,
+// Handler(Hooks) and HandlerWith(Hooks, HandlerOptions) — whose
+// HandlerOptions embeds this package's [HandlerOptions] beside the
+// provider's extras —, IdempotencyKey, Account, ReplyTimeout, and
+// [*APIError] from outbound calls. Every verified callback implements
+// [Notification]; its [Summary] describes it in the same terms for all
+// providers, so one set of [Hooks] can fulfil orders from any of them.
 //
-// Handlers are idempotent: a [Store] runs the fulfilment for one idempotency
-// key at most once and replays the exact reply bytes to every repeated
-// delivery, sequential or concurrent. With [Hooks.Store] nil a handler uses
-// its own [MemoryStore]; merchants running several replicas plug in a
-// database-backed store (package sqlstore) without changing a handler.
+// All handlers run on one internal callback engine: only the provider's
+// HTTP methods, a body cap, verification first, the hooks under a deadline
+// inside the provider's reply timeout, idempotent fulfilment through a
+// [Store], and the outcome rendered in the provider's format.
 //
-// The package also holds the HTTP plumbing the provider handlers share:
-// [ReadBody] (a size cap that fails instead of truncating), [ParseForm]
-// (rejects duplicate keys), [WriteJSON] and [HookContext] (a deadline under
-// the provider's limit).
+// Handlers are idempotent: a [Store] runs the fulfilment for one
+// idempotency key once and replays the exact reply bytes to every repeated
+// delivery, sequential or concurrent; a failed attempt is not remembered,
+// so the provider's retry runs it again. With [Hooks.Store] nil a handler
+// uses its own [MemoryStore]; merchants running several replicas plug in a
+// database-backed store (package sqlstore, which also says what holds
+// across crashes) without changing a handler.
 //
 // Money is always an integer amount in minor units ([Money]); nothing in
 // paykit uses floating point for money.

@@ -92,34 +92,3 @@ func (e *FieldError) Error() string {
 
 // Is makes a FieldError match [ErrInvalidRequest].
 func (e *FieldError) Is(target error) bool { return target == ErrInvalidRequest }
-
-// Outcome is how a handler should answer after running a hook.
-type Outcome int
-
-// The outcomes, in the order Classify checks them.
-const (
-	// OutcomeOK: the hook succeeded.
-	OutcomeOK Outcome = iota
-	// OutcomeRejected: the hook refused (unknown item or user): a final
-	// answer the provider should not retry.
-	OutcomeRejected
-	// OutcomeRetry: a temporary failure; answer so the provider retries.
-	OutcomeRetry
-	// OutcomeFailed: the hook failed for good.
-	OutcomeFailed
-)
-
-// Classify maps a hook error to an [Outcome], the same way for every
-// provider's handler.
-func Classify(err error) Outcome {
-	switch {
-	case err == nil:
-		return OutcomeOK
-	case errors.Is(err, ErrUnknownItem), errors.Is(err, ErrUnknownUser):
-		return OutcomeRejected
-	case IsTemporary(err):
-		return OutcomeRetry
-	default:
-		return OutcomeFailed
-	}
-}

@@ -11,26 +11,40 @@ import (
 	"github.com/paykit-go/paykit"
 )
 
-func TestClassify(t *testing.T) {
+func TestIsTemporary(t *testing.T) {
 	tests := []struct {
 		name string
 		err  error
-		want paykit.Outcome
+		want bool
 	}{
-		{"success", nil, paykit.OutcomeOK},
-		{"unknown item", fmt.Errorf("sku x: %w", paykit.ErrUnknownItem), paykit.OutcomeRejected},
-		{"unknown user", paykit.ErrUnknownUser, paykit.OutcomeRejected},
-		{"temporary", paykit.Temporary(errors.New("db")), paykit.OutcomeRetry},
-		{"wrapped temporary", fmt.Errorf("x: %w", paykit.Temporary(errors.New("db"))), paykit.OutcomeRetry},
-		{"in progress", paykit.ErrInProgress, paykit.OutcomeRetry},
-		{"hook ran out of time", context.DeadlineExceeded, paykit.OutcomeRetry},
-		{"other failure", errors.New("bad"), paykit.OutcomeFailed},
+		{"nil", nil, false},
+		{"unknown item", fmt.Errorf("sku x: %w", paykit.ErrUnknownItem), false},
+		{"temporary", paykit.Temporary(errors.New("db")), true},
+		{"wrapped temporary", fmt.Errorf("x: %w", paykit.Temporary(errors.New("db"))), true},
+		{"in progress", paykit.ErrInProgress, true},
+		{"hook ran out of time", context.DeadlineExceeded, true},
+		{"API overloaded", fmt.Errorf("refund: %w", &paykit.APIError{StatusCode: 503}), true},
+		{"API rate limit", &paykit.APIError{StatusCode: 429}, true},
+		{"API marked retryable", &paykit.APIError{StatusCode: 200, Retryable: true}, true},
+		{"API refused", &paykit.APIError{StatusCode: 422, Code: "1401"}, false},
+		{"other failure", errors.New("bad"), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			assert.Equal(t, tt.want, paykit.Classify(tt.err))
+			assert.Equal(t, tt.want, paykit.IsTemporary(tt.err))
 		})
 	}
+}
+
+func TestAPIError_MatchesErrAPIAndEchoesNoBody(t *testing.T) {
+	err := fmt.Errorf("xsolla: refund: %w", &paykit.APIError{Provider: paykit.Xsolla, StatusCode: 422,
+		Code: "1401", Message: "Invalid amount", Body: []byte(`{"secret-looking":"body"}`)})
+	assert.ErrorIs(t, err, paykit.ErrAPI)
+	assert.NotErrorIs(t, err, paykit.ErrMalformed)
+	var api *paykit.APIError
+	assert.ErrorAs(t, err, &api)
+	assert.Equal(t, "xsolla: refund: paykit: xsolla API error (HTTP 422): code 1401: Invalid amount", err.Error())
+	assert.NotContains(t, err.Error(), "body", "the body stays in the field, out of the message")
 }
 
 func TestTemporary_KeepsTheCauseAndNil(t *testing.T) {

@@ -151,12 +151,3 @@ type Hooks struct {
 	// handler its own [MemoryStore].
 	Store Store
 }
-
-// StoreOrDefault returns h.Store, or a new [MemoryStore] with default
-// settings when it is nil. Provider handlers call it once when built.
-func (h Hooks) StoreOrDefault() Store {
-	if h.Store != nil {
-		return h.Store
-	}
-	return NewMemoryStore(MemoryStoreOptions{})
-}

@@ -3,7 +3,6 @@ package paykit
 import (
 	"container/list"
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -210,20 +209,4 @@ func (s *MemoryStore) expireLocked() {
 func (s *MemoryStore) removeLocked(e *memEntry) {
 	s.order.Remove(e.elem)
 	delete(s.entries, e.key)
-}
-
-// errNoStore guards handlers against a Store that returns neither a reply
-// nor an error.
-var errNoStore = errors.New("paykit: store returned no reply")
-
-// Fulfil runs fulfil through store for key and returns the reply to send.
-// It is the one idempotency path every provider handler uses: a nil reply
-// from a misbehaving Store is reported as a temporary error rather than
-// answered as success.
-func Fulfil(ctx context.Context, store Store, key string, fulfil func(context.Context) ([]byte, error)) ([]byte, bool, error) {
-	reply, replayed, err := store.Do(ctx, key, fulfil)
-	if err == nil && reply == nil {
-		return nil, false, Temporary(errNoStore)
-	}
-	return reply, replayed, err
 }

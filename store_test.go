@@ -191,21 +191,3 @@ func TestMemoryStore_SizeCapForgetsOldestFirst(t *testing.T) {
 	assert.True(t, replayedOf("3"))
 	assert.False(t, replayedOf("0"), "the oldest key was evicted")
 }
-
-type nilStore struct{}
-
-func (nilStore) Do(context.Context, string, func(context.Context) ([]byte, error)) ([]byte, bool, error) {
-	return nil, false, nil
-}
-
-func TestFulfil_TreatsNilReplyAsTemporary(t *testing.T) {
-	_, _, err := paykit.Fulfil(context.Background(), nilStore{}, "k", nil)
-	assert.True(t, paykit.IsTemporary(err))
-}
-
-func TestHooks_StoreOrDefault(t *testing.T) {
-	own := paykit.NewMemoryStore(paykit.MemoryStoreOptions{})
-	assert.Same(t, own, paykit.Hooks{Store: own}.StoreOrDefault())
-	a, b := paykit.Hooks{}.StoreOrDefault(), paykit.Hooks{}.StoreOrDefault()
-	assert.NotSame(t, a, b, "each handler gets its own in-memory store")
-}

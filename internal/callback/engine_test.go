@@ -205,6 +205,24 @@ func TestHandler_StoreWithoutReplyIsRetried(t *testing.T) {
 	assert.Equal(t, 400+int(callback.Retry), post(h, "id=1").Code)
 }
 
+func TestHandler_EachHandlerWithoutAStoreGetsItsOwn(t *testing.T) {
+	f := &fake{}
+	a := callback.New(f, callback.Settings{Methods: []string{http.MethodPost}})
+	b := callback.New(f, callback.Settings{Methods: []string{http.MethodPost}})
+	post(a, "id=1")
+	post(b, "id=1")
+	post(a, "id=1")
+	assert.EqualValues(t, 2, f.answers.Load(), "a's reply is not b's")
+
+	shared := paykit.NewMemoryStore(paykit.MemoryStoreOptions{})
+	g := &fake{}
+	c := callback.New(g, callback.Settings{Methods: []string{http.MethodPost}, Store: shared})
+	d := callback.New(g, callback.Settings{Methods: []string{http.MethodPost}, Store: shared})
+	post(c, "id=1")
+	post(d, "id=1")
+	assert.EqualValues(t, 1, g.answers.Load(), "handlers sharing a Store share replies")
+}
+
 func TestHandler_HookDeadline(t *testing.T) {
 	deadlines := make(chan time.Duration, 2)
 	f := &fake{answer: func(ctx context.Context, _ paykit.Notification) ([]byte, error) {
