@@ -43,16 +43,7 @@ func decodeEnvelope(body []byte, e *envelope) error {
 		case "notification_type":
 			e.Type = r.str()
 		case "settings":
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "project_id":
-					e.Settings.ProjectID = ID(r.str())
-				case "merchant_id":
-					e.Settings.MerchantID = ID(r.str())
-				default:
-					r.skipUnknown(k, settingsKeys)
-				}
-			})
+			r.settings(&e.Settings)
 		case "user":
 			r.user(&e.User)
 		case "custom_parameters":
@@ -64,18 +55,7 @@ func decodeEnvelope(body []byte, e *envelope) error {
 		case "payment_details":
 			r.paymentDetails(&e.PaymentDetails)
 		case "refund_details":
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "code":
-					e.RefundDetails.Code = ID(r.str())
-				case "reason":
-					e.RefundDetails.Reason = r.str()
-				case "author":
-					e.RefundDetails.Author = r.str()
-				default:
-					r.skip()
-				}
-			})
+			r.refundDetails(&e.RefundDetails)
 		case "subscription":
 			r.subscription(&e.Subscription)
 		case "coupon":
@@ -86,65 +66,8 @@ func decodeEnvelope(body []byte, e *envelope) error {
 			r.order(&e.Order)
 		case "billing":
 			e.Billing = r.raw()
-		case "virtual_currency_balance":
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "old_value":
-					e.VirtualCurrencyBalance.OldValue = Decimal(r.str())
-				case "new_value":
-					e.VirtualCurrencyBalance.NewValue = Decimal(r.str())
-				case "diff":
-					e.VirtualCurrencyBalance.Diff = Decimal(r.str())
-				default:
-					r.skip()
-				}
-			})
-		case "operation_type":
-			e.OperationType = r.str()
-		case "id_operation":
-			e.OperationID = ID(r.str())
-		case "items_operation_type":
-			e.ItemsOperationType = r.str()
-		case "payment_account":
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "id":
-					e.PaymentAccount.ID = ID(r.str())
-				case "name":
-					e.PaymentAccount.Name = r.str()
-				case "type":
-					e.PaymentAccount.Type = r.str()
-				case "card_expiry_date":
-					e.PaymentAccount.CardExpiryDate = r.raw()
-				default:
-					r.skip()
-				}
-			})
-		case "pin_code":
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "digital_content":
-					e.PinCode.DigitalContent = r.str()
-				case "DRM", "drm":
-					e.PinCode.DRM = r.str()
-				default:
-					r.skip()
-				}
-			})
-		case "key":
-			e.Key = r.str()
-		case "sku":
-			e.SKU = r.str()
-		case "user_id":
-			e.UserID = ID(r.str())
-		case "activation_date":
-			e.ActivationDate = r.str()
-		case "user_country":
-			e.UserCountry = r.str()
-		case "restriction":
-			e.Restriction = r.raw()
 		default:
-			r.skipUnknown(k, envelopeKeys)
+			r.envelopeOther(k, e)
 		}
 	})
 	r.end()
@@ -219,86 +142,15 @@ func (r *reader) purchase(p *Purchase) {
 	r.object(func(k []byte) {
 		switch string(k) {
 		case "virtual_currency":
-			if r.null() {
-				return
-			}
-			vc := &VirtualCurrency{}
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "name":
-					vc.Name = r.str()
-				case "sku":
-					vc.SKU = r.str()
-				case "quantity":
-					vc.Quantity = Decimal(r.str())
-				case "currency":
-					vc.Currency = r.str()
-				case "amount":
-					vc.Amount = Decimal(r.str())
-				default:
-					r.skip()
-				}
-			})
-			p.VirtualCurrency = vc
+			p.VirtualCurrency = r.virtualCurrency()
 		case "checkout":
 			p.Checkout = r.amount()
 		case "total":
 			p.Total = r.amount()
 		case "virtual_items":
-			if r.null() {
-				return
-			}
-			vi := &VirtualItems{}
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "items":
-					r.array(func() {
-						var it VirtualItem
-						r.object(func(k []byte) {
-							switch string(k) {
-							case "sku":
-								it.SKU = r.str()
-							case "amount":
-								it.Amount = Decimal(r.str())
-							default:
-								r.skip()
-							}
-						})
-						vi.Items = append(vi.Items, it)
-					})
-				case "currency":
-					vi.Currency = r.str()
-				case "amount":
-					vi.Amount = Decimal(r.str())
-				default:
-					r.skip()
-				}
-			})
-			p.VirtualItems = vi
+			p.VirtualItems = r.virtualItems()
 		case "subscription":
-			if r.null() {
-				return
-			}
-			s := &PurchaseSubscription{}
-			r.object(func(k []byte) {
-				switch string(k) {
-				case "plan_id":
-					s.PlanID = ID(r.str())
-				case "subscription_id":
-					s.SubscriptionID = ID(r.str())
-				case "product_id":
-					s.ProductID = ID(r.str())
-				case "date_create":
-					s.DateCreate = r.str()
-				case "currency":
-					s.Currency = r.str()
-				case "amount":
-					s.Amount = Decimal(r.str())
-				default:
-					r.skip()
-				}
-			})
-			p.Subscription = s
+			p.Subscription = r.purchaseSubscription()
 		case "promotions":
 			r.array(func() {
 				var pr Promotion
@@ -525,4 +377,195 @@ func decodeOrderItems(raw []byte) ([]OrderItem, error) {
 	})
 	r.end()
 	return items, r.err
+}
+
+// envelopeOther decodes the envelope keys of the less frequent types.
+func (r *reader) envelopeOther(k []byte, e *envelope) {
+	switch string(k) {
+	case "virtual_currency_balance":
+		r.balance(&e.VirtualCurrencyBalance)
+	case "operation_type":
+		e.OperationType = r.str()
+	case "id_operation":
+		e.OperationID = ID(r.str())
+	case "items_operation_type":
+		e.ItemsOperationType = r.str()
+	case "payment_account":
+		r.paymentAccount(&e.PaymentAccount)
+	case "pin_code":
+		r.pinCode(&e.PinCode)
+	case "key":
+		e.Key = r.str()
+	case "sku":
+		e.SKU = r.str()
+	case "user_id":
+		e.UserID = ID(r.str())
+	case "activation_date":
+		e.ActivationDate = r.str()
+	case "user_country":
+		e.UserCountry = r.str()
+	case "restriction":
+		e.Restriction = r.raw()
+	default:
+		r.skipUnknown(k, envelopeKeys)
+	}
+}
+
+func (r *reader) settings(s *Settings) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "project_id":
+			s.ProjectID = ID(r.str())
+		case "merchant_id":
+			s.MerchantID = ID(r.str())
+		default:
+			r.skipUnknown(k, settingsKeys)
+		}
+	})
+}
+
+func (r *reader) refundDetails(d *RefundDetails) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "code":
+			d.Code = ID(r.str())
+		case "reason":
+			d.Reason = r.str()
+		case "author":
+			d.Author = r.str()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) paymentAccount(v *PaymentAccount) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "id":
+			v.ID = ID(r.str())
+		case "name":
+			v.Name = r.str()
+		case "type":
+			v.Type = r.str()
+		case "card_expiry_date":
+			v.CardExpiryDate = r.raw()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) pinCode(v *PinCodeRequest) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "digital_content":
+			v.DigitalContent = r.str()
+		case "DRM", "drm":
+			v.DRM = r.str()
+		default:
+			r.skip()
+		}
+	})
+}
+
+func (r *reader) balance(v *VirtualCurrencyBalance) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "old_value":
+			v.OldValue = Decimal(r.str())
+		case "new_value":
+			v.NewValue = Decimal(r.str())
+		case "diff":
+			v.Diff = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+}
+
+// virtualCurrency decodes purchase.virtual_currency; null gives nil.
+func (r *reader) virtualCurrency() *VirtualCurrency {
+	if r.null() {
+		return nil
+	}
+	vc := &VirtualCurrency{}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "name":
+			vc.Name = r.str()
+		case "sku":
+			vc.SKU = r.str()
+		case "quantity":
+			vc.Quantity = Decimal(r.str())
+		case "currency":
+			vc.Currency = r.str()
+		case "amount":
+			vc.Amount = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+	return vc
+}
+
+// virtualItems decodes purchase.virtual_items; null gives nil.
+func (r *reader) virtualItems() *VirtualItems {
+	if r.null() {
+		return nil
+	}
+	vi := &VirtualItems{}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "items":
+			r.array(func() {
+				var it VirtualItem
+				r.object(func(k []byte) {
+					switch string(k) {
+					case "sku":
+						it.SKU = r.str()
+					case "amount":
+						it.Amount = Decimal(r.str())
+					default:
+						r.skip()
+					}
+				})
+				vi.Items = append(vi.Items, it)
+			})
+		case "currency":
+			vi.Currency = r.str()
+		case "amount":
+			vi.Amount = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+	return vi
+}
+
+// purchaseSubscription decodes purchase.subscription; null gives nil.
+func (r *reader) purchaseSubscription() *PurchaseSubscription {
+	if r.null() {
+		return nil
+	}
+	s := &PurchaseSubscription{}
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "plan_id":
+			s.PlanID = ID(r.str())
+		case "subscription_id":
+			s.SubscriptionID = ID(r.str())
+		case "product_id":
+			s.ProductID = ID(r.str())
+		case "date_create":
+			s.DateCreate = r.str()
+		case "currency":
+			s.Currency = r.str()
+		case "amount":
+			s.Amount = Decimal(r.str())
+		default:
+			r.skip()
+		}
+	})
+	return s
 }
