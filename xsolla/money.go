@@ -143,21 +143,9 @@ func parseMinor(s string, exp int) (int64, error) {
 		}
 	}
 	// value = digits × 10^(e10 - len(frac)); scaled by 10^exp.
-	shift := e10 - len(frac) + exp
-	if shift < 0 {
-		cut := len(digits) + shift
-		if cut < 0 {
-			cut = 0
-		}
-		if strings.Trim(digits[cut:], "0") != "" {
-			return bad("more decimals than the currency has")
-		}
-		digits = digits[:cut]
-	} else {
-		if shift > 40 {
-			return bad("out of range")
-		}
-		digits += strings.Repeat("0", shift)
+	digits, why := shiftDigits(digits, e10-len(frac)+exp)
+	if why != "" {
+		return bad(why)
 	}
 	digits = strings.TrimLeft(digits, "0")
 	if digits == "" {
@@ -181,4 +169,21 @@ func clip(s string) string {
 		return s[:maxEcho] + "…"
 	}
 	return s
+}
+
+// shiftDigits multiplies the decimal digits by 10^shift, failing (with the
+// reason) when a non-zero digit would be cut or the result is far out of
+// range.
+func shiftDigits(digits string, shift int) (string, string) {
+	if shift >= 0 {
+		if shift > 40 {
+			return "", "out of range"
+		}
+		return digits + strings.Repeat("0", shift), ""
+	}
+	cut := max(len(digits)+shift, 0)
+	if strings.Trim(digits[cut:], "0") != "" {
+		return "", "more decimals than the currency has"
+	}
+	return digits[:cut], ""
 }

@@ -258,22 +258,35 @@ func (c *Client) v2Body(r TokenRequest) (*tokenBody, error) {
 	if r.UITheme != "" || r.UISize != "" || r.UIVersion != "" {
 		b.Settings.UI = &wireUI{Theme: r.UITheme, Size: r.UISize, Version: r.UIVersion}
 	}
+	p, used, err := v2Purchase(r)
+	if err != nil {
+		return nil, err
+	}
+	if used {
+		b.Purchase = p
+	}
+	return b, nil
+}
+
+// v2Purchase is the purchase object of a v2 token request, and whether it
+// holds anything.
+func v2Purchase(r TokenRequest) (*wirePurchase, bool, error) {
 	p := &wirePurchase{Description: wrap(r.Description), CouponCode: wrap(r.CouponCode)}
 	used := p.Description != nil || p.CouponCode != nil
 	if r.Checkout != nil {
 		if r.Checkout.Amount <= 0 {
-			return nil, bad("purchase.checkout.amount", "must be positive")
+			return nil, false, bad("purchase.checkout.amount", "must be positive")
 		}
 		amount, err := FormatAmount(*r.Checkout)
 		if err != nil {
-			return nil, bad("purchase.checkout.currency", "not an ISO 4217 currency")
+			return nil, false, bad("purchase.checkout.currency", "not an ISO 4217 currency")
 		}
 		p.Checkout, used = &wireCheckout{Amount: json.Number(amount), Currency: r.Checkout.Currency}, true
 	}
 	if len(r.VirtualItems) > 0 {
 		items, err := checkItems("purchase.virtual_items.items", r.VirtualItems)
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
 		for i := range items {
 			items[i].Amount, items[i].Quantity = items[i].Quantity, 0
@@ -284,7 +297,7 @@ func (c *Client) v2Body(r TokenRequest) (*tokenBody, error) {
 		used = true
 	}
 	if r.VirtualCurrency < 0 {
-		return nil, bad("purchase.virtual_currency.quantity", "must not be negative")
+		return nil, false, bad("purchase.virtual_currency.quantity", "must not be negative")
 	} else if r.VirtualCurrency > 0 {
 		p.VirtualCurrency = &struct {
 			Quantity int64 `json:"quantity"`
@@ -296,10 +309,7 @@ func (c *Client) v2Body(r TokenRequest) (*tokenBody, error) {
 			AvailablePlans: s.AvailablePlans, Currency: s.Currency, TrialDays: s.TrialDays}
 		used = true
 	}
-	if used {
-		b.Purchase = p
-	}
-	return b, nil
+	return p, used, nil
 }
 
 // CreateToken calls the merchant v2 "create token" API (POST

@@ -67,29 +67,36 @@ func (e *Emulator) userValidationBody(s Session) []byte {
 
 // paymentBody builds payment and refund webhooks (refund adds
 // refund_details).
-func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
-	type itemJSON struct {
-		SKU    string `json:"sku"`
-		Amount int    `json:"amount"`
-	}
-	type purchaseJSON struct {
-		Checkout     *moneyJSON `json:"checkout,omitempty"`
-		VirtualItems *struct {
-			Items    []itemJSON  `json:"items"`
-			Currency string      `json:"currency"`
-			Amount   json.Number `json:"amount"`
-		} `json:"virtual_items,omitempty"`
-		Total moneyJSON `json:"total"`
-	}
-	type txJSON struct {
-		ID                int64  `json:"id"`
-		ExternalID        string `json:"external_id,omitempty"`
-		PaymentDate       string `json:"payment_date"`
-		PaymentMethod     int    `json:"payment_method"`
-		PaymentMethodName string `json:"payment_method_name"`
-		DryRun            int    `json:"dry_run,omitempty"`
-		Agreement         int    `json:"agreement"`
-	}
+// itemJSON is one of purchase.virtual_items.items.
+type itemJSON struct {
+	SKU    string `json:"sku"`
+	Amount int    `json:"amount"`
+}
+
+// purchaseJSON is a payment webhook's purchase object.
+type purchaseJSON struct {
+	Checkout     *moneyJSON `json:"checkout,omitempty"`
+	VirtualItems *struct {
+		Items    []itemJSON  `json:"items"`
+		Currency string      `json:"currency"`
+		Amount   json.Number `json:"amount"`
+	} `json:"virtual_items,omitempty"`
+	Total moneyJSON `json:"total"`
+}
+
+// txJSON is a payment webhook's transaction object.
+type txJSON struct {
+	ID                int64  `json:"id"`
+	ExternalID        string `json:"external_id,omitempty"`
+	PaymentDate       string `json:"payment_date"`
+	PaymentMethod     int    `json:"payment_method"`
+	PaymentMethodName string `json:"payment_method_name"`
+	DryRun            int    `json:"dry_run,omitempty"`
+	Agreement         int    `json:"agreement"`
+}
+
+// purchaseOf is the purchase object of session s.
+func purchaseOf(s Session) purchaseJSON {
 	p := purchaseJSON{Total: money(s.Total)}
 	if s.Checkout != nil {
 		c := money(*s.Checkout)
@@ -105,6 +112,11 @@ func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
 			p.VirtualItems.Items = append(p.VirtualItems.Items, itemJSON{SKU: l.SKU, Amount: l.Quantity})
 		}
 	}
+	return p
+}
+
+func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
+	p := purchaseOf(s)
 	dry := 0
 	if s.Sandbox {
 		dry = 1
