@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strings"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/internal/form"
@@ -31,18 +30,12 @@ func (c *Client) apiError(status int, body []byte, message bool, extra ...string
 	return e
 }
 
-// redactBody returns body with every credential replaced (see
-// internal/redact: as is, URL-escaped, base64), each also in upper and
-// lower case (a server may echo a hex digest in either), and clipped to
-// maxErrorBody bytes after the redaction, so no secret is cut in half
-// and half kept.
+// redactBody returns body with every credential replaced (internal/redact:
+// every spelling, any letter case, as a server may echo a hex digest in
+// either) and clipped to maxErrorBody bytes after the redaction, so no
+// secret is cut in half and half kept.
 func (c *Client) redactBody(body []byte, extra ...string) []byte {
-	var secrets []string
-	for _, list := range [][]string{extra, c.secrets} {
-		for _, s := range list {
-			secrets = append(secrets, s, strings.ToUpper(s), strings.ToLower(s))
-		}
-	}
+	secrets := append(append([]string(nil), extra...), c.secrets...)
 	out := redact.Bytes(body, secrets...)
 	if len(out) > maxErrorBody {
 		out = out[:maxErrorBody:maxErrorBody]
