@@ -211,7 +211,7 @@ func (c *Client) openSS1(data, ss1 string) (string, string, error) {
 	if !c.acceptSS1 {
 		return "", "", fmt.Errorf("%w: only ss1 present and AcceptSS1 is off", paykit.ErrMissingSignature)
 	}
-	if !lowerHex(ss1) || signature.VerifyHex(ss1, c.secrets, func(secret string) string { return md5Hex(data, secret) }) != nil {
+	if !lowerHex(ss1) || signature.VerifyJoinedMD5([]string{data}, "", ss1, c.secrets) != nil {
 		return "", "", fmt.Errorf("%w: ss1", paykit.ErrInvalidSignature)
 	}
 	q, err := decodeBase64(data)

@@ -2,9 +2,7 @@ package paysera
 
 import (
 	"bytes"
-	"crypto/md5"
 	"encoding/base64"
-	"encoding/hex"
 	"errors"
 	"strings"
 )
@@ -110,15 +108,4 @@ func decodeSignature(s string) ([]byte, error) {
 		return nil, errBase64
 	}
 	return b, nil
-}
-
-// md5Hex is the lowercase hex MD5 of s followed by secret: the request
-// sign, the callback ss1 and (with a '|' between) the SMS answer
-// transaction.
-func md5Hex(s, secret string) string {
-	h := md5.New()
-	h.Write([]byte(s))
-	h.Write([]byte(secret))
-	var sum [md5.Size]byte
-	return hex.EncodeToString(h.Sum(sum[:0]))
 }

@@ -7,6 +7,8 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+
+	"github.com/paykit-go/paykit/signature"
 )
 
 // Reply bodies Paysera expects from the callback URL.
@@ -43,7 +45,9 @@ func (c *Client) SMSAnswerURL(smsID, text string) string {
 }
 
 // smsTransaction is the SMS answer's credential: md5(password + "|" + id).
-func (c *Client) smsTransaction(smsID string) string { return md5Hex(c.password+"|", smsID) }
+func (c *Client) smsTransaction(smsID string) string {
+	return signature.JoinedMD5([]string{c.password}, "|", smsID)
+}
 
 // SendSMSAnswer sends the reply SMS for an earlier micro callback whose
 // answer was deferred (Paysera marks this call deprecated but still

@@ -14,6 +14,7 @@ import (
 	"github.com/google/go-querystring/query"
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/internal/form"
+	"github.com/paykit-go/paykit/signature"
 )
 
 // PaymentRequest is one payment to open on Paysera's payment page. OrderID,
@@ -276,7 +277,7 @@ func (c *Client) BuildRepeatForm(orderID string) (Form, error) {
 
 func (c *Client) sign(fields []field) Form {
 	data := encodeData(buildQuery(fields))
-	return Form{Action: c.endpoints.pay, Data: data, Sign: md5Hex(data, c.password)}
+	return Form{Action: c.endpoints.pay, Data: data, Sign: signature.JoinedMD5([]string{data}, "", c.password)}
 }
 
 // requestFields validates req and returns its parameters in wire order,

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/signature"
 )
 
 // --- idempotency keys -------------------------------------------------
@@ -568,7 +569,7 @@ func TestAPIErrorsRedactSecretsEchoedByTheServer(t *testing.T) {
 	defer srv.Close()
 	c := mustClient(t, Config{ProjectID: 123456, Password: pw, PreviousSecrets: []string{old},
 		BaseURL: srv.URL, FetchPublicKey: true, PublicKeyPEM: []byte(ProductionCertificatePEM)})
-	digest := md5Hex(pw+"|", "555000111")
+	digest := signature.JoinedMD5([]string{pw}, "|", "555000111")
 	secrets := []string{pw, old, digest, strings.ToUpper(digest), digest[:8], strings.ToUpper(digest[:8])}
 	check := func(name string, err error) {
 		t.Helper()
