@@ -184,3 +184,22 @@ func TestHandlerNilEventIsRetriedAndSkipsCheckAmount(t *testing.T) {
 	assert.Equal(t, CodeServerError, errorCode(t, w))
 	assert.False(t, checked)
 }
+
+// TestHandlerStatusOverrideOutsideErrorRangeIsIgnored: an override must
+// stay an error status; a 2xx would acknowledge a refused delivery.
+func TestHandlerStatusOverrideOutsideErrorRangeIsIgnored(t *testing.T) {
+	c := newTestClient(t)
+	h := c.HandlerWith(paykit.Hooks{User: func(context.Context, paykit.Notification) error { return paykit.ErrUnknownUser }},
+		HandlerOptions{Status: map[string]int{CodeInvalidUser: http.StatusOK, CodeInvalidSignature: 600}})
+	assert.Equal(t, http.StatusBadRequest, post(h, userBody).Code)
+	assert.Equal(t, http.StatusBadRequest, serve(h, userBody, "Signature "+strings.Repeat("0", 40)).Code)
+}
+
+// TestWebhookWithoutSecretSaysWhy: a client built for the API only refuses
+// every webhook, and the error says that no secret is configured.
+func TestWebhookWithoutSecretSaysWhy(t *testing.T) {
+	c := newTestClient(t, func(c *Config) { c.WebhookSecret = "" })
+	_, err := c.ParseBody([]byte(userBody), authHeader(sign(userBody, "")))
+	assert.ErrorIs(t, err, paykit.ErrInvalidSignature)
+	assert.ErrorContains(t, err, "no webhook secret configured")
+}
