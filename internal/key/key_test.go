@@ -83,3 +83,24 @@ func TestBuild_LongPartAloneIsKeptWhole(t *testing.T) {
 		})
 	}
 }
+
+// Neighbouring parts that give the same string when joined plainly with
+// '|' (the separator moves from one part into the next) must still give
+// different keys: only the length prefix keeps them apart.
+func TestBuild_NeighboursThatCollideWhenJoinedPlainly(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b key.Parts
+	}{
+		{"provider|account", key.Parts{Provider: "a|b", Account: "c"}, key.Parts{Provider: "a", Account: "b|c"}},
+		{"kind|status", key.Parts{Kind: "payment|paid", Status: "x"}, key.Parts{Kind: "payment", Status: "paid|x"}},
+		{"status|id", key.Parts{Status: "paid|1", ID: "2"}, key.Parts{Status: "paid", ID: "1|2"}},
+		{"id|discriminator", key.Parts{ID: "1|2", Discriminator: "3"}, key.Parts{ID: "1", Discriminator: "2|3"}},
+		{"id swallows the discriminator", key.Parts{ID: "1|micro"}, key.Parts{ID: "1", Discriminator: "micro"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			assert.NotEqual(t, key.Build(tt.a), key.Build(tt.b))
+		})
+	}
+}
