@@ -40,7 +40,7 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 	if r.ContentLength > limit {
 		return nil, fmt.Errorf("%w: %d bytes declared, limit %d", errs.BodyTooLarge, r.ContentLength, limit)
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+	b, err := readAll(r.Body, r.ContentLength, limit)
 	if err != nil {
 		return nil, fmt.Errorf("%w: reading body: %w", errs.Malformed, err)
 	}
@@ -48,6 +48,27 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 		return nil, fmt.Errorf("%w: over %d bytes", errs.BodyTooLarge, limit)
 	}
 	return b, nil
+}
+
+// readAll reads at most limit+1 bytes of body. With a declared length it
+// reads into one buffer of that size (plus a byte to notice a longer
+// body) instead of growing one from 512 bytes: a third of the time of an
+// Xsolla webhook's parse went to that growth.
+func readAll(body io.Reader, declared, limit int64) ([]byte, error) {
+	lr := io.LimitReader(body, limit+1)
+	if declared <= 0 {
+		return io.ReadAll(lr)
+	}
+	b := make([]byte, declared+1)
+	n, err := io.ReadFull(lr, b)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return b[:n], nil
+	case err != nil:
+		return nil, err
+	}
+	rest, err := io.ReadAll(lr)
+	return append(b, rest...), err
 }
 
 // ReadInput returns what a callback carries, undecoded: the raw query of a
