@@ -117,7 +117,7 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 // Failure answers 400 for a callback that will never verify or decode,
 // 500 for everything Paysera should deliver again. The body is never
 // "OK".
-func (p *protocol) Failure(c callback.Class, _ paykit.Notification) callback.Reply {
+func (p *protocol) Failure(c callback.Class, _ paykit.Notification, _ error) callback.Reply {
 	switch c {
 	case callback.TooLarge, callback.MissingSignature, callback.InvalidSignature,
 		callback.WrongAccount, callback.UnknownType, callback.Malformed:

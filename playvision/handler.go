@@ -123,15 +123,10 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: ContentType, Body: body}
 }
 
-// Failure answers every class with HTTP 200 and {"status":"-1",…}.
-func (p *protocol) Failure(c callback.Class, n paykit.Notification) callback.Reply {
-	return p.FailureFor(c, n, nil)
-}
-
-// FailureFor is [protocol.Failure] knowing the error, so that
+// Failure is [protocol.Failure] knowing the error, so that
 // paykit.ErrUnknownUser is told apart from ErrUnknownItem once the engine
 // passes errors (err may be nil).
-func (p *protocol) FailureFor(c callback.Class, n paykit.Notification, err error) callback.Reply {
+func (p *protocol) Failure(c callback.Class, n paykit.Notification, err error) callback.Reply {
 	msg := classMessage(c, err)
 	body := failureBodies[msg]
 	if p.opts.FailureMessage != nil {

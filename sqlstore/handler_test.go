@@ -74,7 +74,7 @@ func (h *shopHandler) Success(_ paykit.Notification, body []byte) callback.Reply
 	return callback.Reply{Status: http.StatusOK, ContentType: "application/json", Body: body}
 }
 
-func (h *shopHandler) Failure(c callback.Class, _ paykit.Notification) callback.Reply {
+func (h *shopHandler) Failure(c callback.Class, _ paykit.Notification, _ error) callback.Reply {
 	switch c {
 	case callback.Retry:
 		return callback.Reply{Status: http.StatusServiceUnavailable, Body: []byte("retry later\n")}

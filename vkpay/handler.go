@@ -112,15 +112,10 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: ContentType, Body: body}
 }
 
-// Failure answers a failure known only by its class.
-func (p *protocol) Failure(c callback.Class, n paykit.Notification) callback.Reply {
-	return p.FailureFor(c, n, nil)
-}
-
-// FailureFor answers a failure from its class and error: a hook may choose
+// Failure answers a failure from its class and error: a hook may choose
 // VK's answer with an *[Error], and paykit.ErrUnknownUser is error 22.
 // VK answers are always HTTP 200.
-func (p *protocol) FailureFor(c callback.Class, _ paykit.Notification, err error) callback.Reply {
+func (p *protocol) Failure(c callback.Class, _ paykit.Notification, err error) callback.Reply {
 	e := failure(c, err)
 	return callback.Reply{Status: http.StatusOK, ContentType: ContentType, Body: e.AppendJSON(nil)}
 }

@@ -216,15 +216,10 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: contentJSON, Body: body}
 }
 
-// Failure renders class c without the error (see [protocol.FailureFor]).
-func (p *protocol) Failure(c callback.Class, n paykit.Notification) callback.Reply {
-	return p.FailureFor(c, n, nil)
-}
-
-// FailureFor is Xsolla's error answer {"error":{"code","message"}} with the
+// Failure is Xsolla's error answer {"error":{"code","message"}} with the
 // code of c and err (INVALID_CLIENT_IP, INCORRECT_AMOUNT… are told by the
 // error) and its status, or 204 for an unknown type when AckUnknownTypes.
-func (p *protocol) FailureFor(c callback.Class, _ paykit.Notification, err error) callback.Reply {
+func (p *protocol) Failure(c callback.Class, _ paykit.Notification, err error) callback.Reply {
 	if c == callback.UnknownType && p.opts.AckUnknownTypes {
 		return callback.Reply{Status: http.StatusNoContent}
 	}

@@ -38,18 +38,12 @@ type Protocol interface {
 	Answer(ctx context.Context, n paykit.Notification) ([]byte, error)
 	// Success is the reply that carries a success body.
 	Success(n paykit.Notification, body []byte) Reply
-	// Failure is the reply for a delivery that failed with class c. n is
-	// nil when the delivery did not verify.
-	Failure(c Class, n paykit.Notification) Reply
-}
-
-// ErrorReplier is implemented by a Protocol whose failure reply depends on
-// the error itself, not only on its class (VK: error 22 for an unknown
-// user beside 20 for an unknown item, and the answer a hook chose with
-// its own error value). When a Protocol implements it, the engine calls
-// FailureFor instead of Failure; err is the error the class came from.
-type ErrorReplier interface {
-	FailureFor(c Class, n paykit.Notification, err error) Reply
+	// Failure is the reply for a delivery that failed with class c, from
+	// err (VK tells an unknown user from an unknown item, Xsolla an
+	// incorrect amount from other refusals). n is nil when the delivery
+	// did not verify. The reply must not echo err's text to the provider
+	// unless the protocol knows it holds no secret.
+	Failure(c Class, n paykit.Notification, err error) Reply
 }
 
 // Reply is what the engine writes.
@@ -164,11 +158,7 @@ func (h *Handler) allowed(method string) bool {
 
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, n paykit.Notification, c Class, err error) {
 	h.log(r, err)
-	if er, ok := h.p.(ErrorReplier); ok {
-		write(w, er.FailureFor(c, n, err))
-		return
-	}
-	write(w, h.p.Failure(c, n))
+	write(w, h.p.Failure(c, n, err))
 }
 
 func (h *Handler) log(r *http.Request, err error) {

@@ -72,7 +72,7 @@ func (f *fake) Success(_ paykit.Notification, body []byte) callback.Reply {
 	return callback.Reply{Status: http.StatusOK, ContentType: "text/plain", Body: body}
 }
 
-func (f *fake) Failure(c callback.Class, n paykit.Notification) callback.Reply {
+func (f *fake) Failure(c callback.Class, n paykit.Notification, _ error) callback.Reply {
 	return callback.Reply{Status: 400 + int(c), ContentType: "text/plain", Body: []byte(fmt.Sprintf("class %d, verified %t", c, n != nil))}
 }
 

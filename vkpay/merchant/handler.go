@@ -111,7 +111,7 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 // Failure answers in VK Pay's signed format: ERR_SIGNATURE or
 // ERR_ARGUMENTS for a refused notification, payment_declined for a hook
 // refusal, ERR_SYSTEM (VK Pay resends) for any other hook failure.
-func (p *protocol) Failure(c callback.Class, n paykit.Notification) callback.Reply {
+func (p *protocol) Failure(c callback.Class, n paykit.Notification, _ error) callback.Reply {
 	var body []byte
 	var err error
 	txn := transactionID(n)
