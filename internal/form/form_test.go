@@ -207,3 +207,12 @@ func TestClip_BoundaryAt40Bytes(t *testing.T) {
 		assert.Equal(t, tt.want, form.Clip(tt.in), "len %d", len(tt.in))
 	}
 }
+
+// A component whose first byte is '+' or '%' is decoded like any other:
+// the check for something to decode looks at every byte, the first one
+// included.
+func TestParse_EscapeAtTheFirstByteIsDecoded(t *testing.T) {
+	got, err := form.Parse("+k=+v&%61=%62c")
+	require.NoError(t, err)
+	assert.Equal(t, url.Values{" k": {" v"}, "a": {"bc"}}, got)
+}
