@@ -14,41 +14,41 @@ import (
 // secret, a password or an expected signature.
 var (
 	// ErrMissingSignature: the callback carries no signature.
-	ErrMissingSignature = errs.MissingSignature
+	ErrMissingSignature = errs.ErrMissingSignature
 	// ErrInvalidSignature: the signature does not verify with any
 	// configured secret or key.
-	ErrInvalidSignature = errs.InvalidSignature
+	ErrInvalidSignature = errs.ErrInvalidSignature
 	// ErrMalformed: the body or a field cannot be parsed (including
 	// duplicate form keys and missing required fields).
-	ErrMalformed = errs.Malformed
+	ErrMalformed = errs.ErrMalformed
 	// ErrUnknownType: the notification verified but its type is not one
 	// this package knows.
-	ErrUnknownType = errs.UnknownType
+	ErrUnknownType = errs.ErrUnknownType
 	// ErrWrongAccount: the notification verified but names another
 	// project, app or merchant than the configured one.
-	ErrWrongAccount = errs.WrongAccount
+	ErrWrongAccount = errs.ErrWrongAccount
 	// ErrBodyTooLarge: the request body exceeds the configured cap.
-	ErrBodyTooLarge = errs.BodyTooLarge
+	ErrBodyTooLarge = errs.ErrBodyTooLarge
 	// ErrInvalidRequest: a request builder was given invalid input; the
 	// error is a *[FieldError] naming the field.
-	ErrInvalidRequest = errs.InvalidRequest
+	ErrInvalidRequest = errs.ErrInvalidRequest
 )
 
 // Errors returned by hooks; handlers translate them into the provider's
 // "unknown item" or "unknown user" answer.
 var (
-	ErrUnknownItem = errs.UnknownItem
-	ErrUnknownUser = errs.UnknownUser
+	ErrUnknownItem = errs.ErrUnknownItem
+	ErrUnknownUser = errs.ErrUnknownUser
 )
 
 // ErrAPI matches every [*APIError]: a provider's API answered a call with
 // an error.
-var ErrAPI = errs.API
+var ErrAPI = errs.ErrAPI
 
 // ErrInProgress is returned by a [Store] when another delivery of the same
 // key is being fulfilled elsewhere (another replica) and this one should be
 // retried later. It is temporary: [IsTemporary] reports true for it.
-var ErrInProgress = errs.InProgress
+var ErrInProgress = errs.ErrInProgress
 
 type temporaryError struct{ err error }
 

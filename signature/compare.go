@@ -9,7 +9,7 @@ import (
 // ErrMismatch is what every Verify function returns when a signature does
 // not verify. It is the root package's paykit.ErrInvalidSignature, so
 // either name matches with errors.Is.
-var ErrMismatch = errs.InvalidSignature
+var ErrMismatch = errs.ErrInvalidSignature
 
 // EqualHex reports whether two hex digests are equal, ignoring ASCII case,
 // in time that depends only on their lengths.

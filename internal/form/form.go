@@ -27,7 +27,7 @@ const maxKeyInError = 40
 const stackPairs = 32
 
 // ReadBody reads r's body whole, failing with an error matching
-// errs.BodyTooLarge — never truncating — when it is longer than limit
+// errs.ErrBodyTooLarge — never truncating — when it is longer than limit
 // bytes (0 or less: [DefaultMaxBytes]). A declared Content-Length over the
 // limit is refused before anything is read.
 func ReadBody(r *http.Request, limit int64) ([]byte, error) {
@@ -38,14 +38,14 @@ func ReadBody(r *http.Request, limit int64) ([]byte, error) {
 		return []byte{}, nil
 	}
 	if r.ContentLength > limit {
-		return nil, fmt.Errorf("%w: %d bytes declared, limit %d", errs.BodyTooLarge, r.ContentLength, limit)
+		return nil, fmt.Errorf("%w: %d bytes declared, limit %d", errs.ErrBodyTooLarge, r.ContentLength, limit)
 	}
 	b, err := readAll(r.Body, r.ContentLength, limit)
 	if err != nil {
-		return nil, fmt.Errorf("%w: reading body: %w", errs.Malformed, err)
+		return nil, fmt.Errorf("%w: reading body: %w", errs.ErrMalformed, err)
 	}
 	if int64(len(b)) > limit {
-		return nil, fmt.Errorf("%w: over %d bytes", errs.BodyTooLarge, limit)
+		return nil, fmt.Errorf("%w: over %d bytes", errs.ErrBodyTooLarge, limit)
 	}
 	return b, nil
 }
@@ -81,7 +81,7 @@ func ReadInput(r *http.Request, limit int64) ([]byte, error) {
 			limit = DefaultMaxBytes
 		}
 		if int64(len(r.URL.RawQuery)) > limit {
-			return nil, fmt.Errorf("%w: query over %d bytes", errs.BodyTooLarge, limit)
+			return nil, fmt.Errorf("%w: query over %d bytes", errs.ErrBodyTooLarge, limit)
 		}
 		return []byte(r.URL.RawQuery), nil
 	}
@@ -90,7 +90,7 @@ func ReadInput(r *http.Request, limit int64) ([]byte, error) {
 
 // Parse parses a form body (or a query string) strictly: a key given
 // twice, a bad percent-escape or a semicolon separator fail with an error
-// matching errs.Malformed. Signatures are over decoded values, and a
+// matching errs.ErrMalformed. Signatures are over decoded values, and a
 // repeated key would let the signed value and the value a merchant reads
 // differ, so repeats are never merged.
 func Parse(body string) (url.Values, error) {
@@ -122,16 +122,16 @@ func ParseSorted(dst []signature.Pair, body string) ([]signature.Pair, error) {
 			continue
 		}
 		if strings.IndexByte(kv, ';') >= 0 {
-			return nil, fmt.Errorf("%w: semicolon in form body", errs.Malformed)
+			return nil, fmt.Errorf("%w: semicolon in form body", errs.ErrMalformed)
 		}
 		rawKey, rawVal, _ := strings.Cut(kv, "=")
 		key, err := unescape(rawKey)
 		if err != nil {
-			return nil, fmt.Errorf("%w: bad escape in form key", errs.Malformed)
+			return nil, fmt.Errorf("%w: bad escape in form key", errs.ErrMalformed)
 		}
 		val, err := unescape(rawVal)
 		if err != nil {
-			return nil, fmt.Errorf("%w: bad escape in value of %q", errs.Malformed, Clip(key))
+			return nil, fmt.Errorf("%w: bad escape in value of %q", errs.ErrMalformed, Clip(key))
 		}
 		dst = append(dst, signature.Pair{Key: key, Value: val})
 	}
@@ -139,7 +139,7 @@ func ParseSorted(dst []signature.Pair, body string) ([]signature.Pair, error) {
 	sortPairs(pairs)
 	for i := 1; i < len(pairs); i++ {
 		if pairs[i].Key == pairs[i-1].Key {
-			return nil, fmt.Errorf("%w: duplicate form key %q", errs.Malformed, Clip(pairs[i].Key))
+			return nil, fmt.Errorf("%w: duplicate form key %q", errs.ErrMalformed, Clip(pairs[i].Key))
 		}
 	}
 	return dst, nil
