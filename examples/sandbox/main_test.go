@@ -174,10 +174,7 @@ func TestRunPrintsURLsAndStops(t *testing.T) {
 	assert.Contains(t, string(body), base+"/xsolla/")
 
 	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not stop")
-	}
+	// A run that does not stop hangs here until go test's own timeout:
+	// no wall-clock guard that a loaded machine could trip.
+	assert.NoError(t, <-done)
 }

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -235,10 +234,7 @@ func TestRunPrintsURLAndStops(t *testing.T) {
 	assert.Contains(t, string(body), "Starter pack")
 
 	cancel()
-	select {
-	case err := <-done:
-		assert.NoError(t, err)
-	case <-time.After(5 * time.Second):
-		t.Fatal("run did not stop")
-	}
+	// A run that does not stop hangs here until go test's own timeout:
+	// no wall-clock guard that a loaded machine could trip.
+	assert.NoError(t, <-done)
 }

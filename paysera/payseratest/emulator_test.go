@@ -374,13 +374,7 @@ func TestCloseStopsPendingRetries(t *testing.T) {
 	if d := emu.Deliveries(); len(d) != 1 || d[0].OK {
 		t.Fatalf("deliveries before Close %+v", d)
 	}
-	done := make(chan struct{})
-	go func() { emu.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		t.Fatal("Close did not return")
-	}
+	emu.Close() // a Close that never returns hangs until go test's timeout
 	if err := emu.Flush(context.Background()); err != nil {
 		t.Errorf("pending after Close: %v", err)
 	}

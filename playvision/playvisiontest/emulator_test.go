@@ -215,13 +215,7 @@ func TestEmulatorCloseStopsResends(t *testing.T) {
 	require.NoError(t, err)
 	_, err = e.Confirm(ctx, o.TransactionID)
 	require.NoError(t, err)
-	done := make(chan struct{})
-	go func() { e.Close(); close(done) }()
-	select {
-	case <-done:
-	case <-time.After(2 * time.Second):
-		t.Fatal("Close did not return")
-	}
+	e.Close() // a Close that never returns hangs until go test's timeout
 	o, _ = e.Order(o.TransactionID)
 	assert.Equal(t, playvisiontest.StateDelivering, o.State)
 }
