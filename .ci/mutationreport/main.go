@@ -1,7 +1,12 @@
-// Command mutationreport summarises a gremlins JSON report for .ci/mutation:
+// Command mutationreport summarises gremlins JSON reports for .ci/mutation:
 // per file the mutants killed, lived, not covered, timed out and not viable,
-// the kill rate over all files, and every survivor with its source line. It
-// exits 1 when -enforce is set and the kill rate is below -threshold.
+// the kill rate over all files of all reports given, and every survivor
+// with its source line. It exits 1 when -enforce is set and the kill rate
+// is below -threshold.
+//
+// With -split "dir=out.json,..." it instead writes, for each folder, a
+// report holding only the files directly in that folder (the per-package
+// results .ci/mutation caches).
 //
 // Kill rate = (killed + timed out) / (killed + timed out + lived + not covered):
 // a mutant no test runs is as much a survivor as one every test passes on.
@@ -13,15 +18,18 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"path"
 	"sort"
 	"strings"
 )
 
 type report struct {
-	Files []struct {
-		Name      string     `json:"file_name"`
-		Mutations []mutation `json:"mutations"`
-	} `json:"files"`
+	Files []file `json:"files"`
+}
+
+type file struct {
+	Name      string     `json:"file_name"`
+	Mutations []mutation `json:"mutations"`
 }
 
 type mutation struct {
@@ -63,20 +71,27 @@ func main() {
 	threshold := flag.Float64("threshold", 90, "minimum kill rate in percent")
 	enforce := flag.Bool("enforce", true, "exit 1 below the threshold")
 	elapsed := flag.String("elapsed", "", "run time to print")
+	split := flag.String("split", "", "write per-folder reports: dir=out.json,... (one input)")
 	flag.Parse()
-	if flag.NArg() != 1 {
-		fmt.Fprintln(os.Stderr, "usage: mutationreport [flags] gremlins.json")
-		os.Exit(2)
-	}
-	data, err := os.ReadFile(flag.Arg(0))
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mutationreport:", err)
+	if flag.NArg() < 1 || (*split != "" && flag.NArg() != 1) {
+		fmt.Fprintln(os.Stderr, "usage: mutationreport [flags] gremlins.json...\n       mutationreport -split dir=out.json,... gremlins.json")
 		os.Exit(2)
 	}
 	var r report
-	if err := json.Unmarshal(data, &r); err != nil {
-		fmt.Fprintln(os.Stderr, "mutationreport: gremlins report:", err)
-		os.Exit(2)
+	for _, name := range flag.Args() {
+		one, err := readReport(name)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "mutationreport:", err)
+			os.Exit(2)
+		}
+		r.Files = append(r.Files, one.Files...)
+	}
+	if *split != "" {
+		if err := splitByFolder(r, *split); err != nil {
+			fmt.Fprintln(os.Stderr, "mutationreport:", err)
+			os.Exit(2)
+		}
+		return
 	}
 	sort.Slice(r.Files, func(i, j int) bool { return r.Files[i].Name < r.Files[j].Name })
 
@@ -130,6 +145,43 @@ func main() {
 	default:
 		fmt.Printf("\nkill rate %.1f%% is below %.0f%% (not enforced: PAYKIT_MUTATION_ENFORCE=0)\n", total.rate(), *threshold)
 	}
+}
+
+func readReport(name string) (report, error) {
+	var r report
+	data, err := os.ReadFile(name)
+	if err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(data, &r); err != nil {
+		return r, fmt.Errorf("gremlins report %s: %w", name, err)
+	}
+	return r, nil
+}
+
+// splitByFolder writes, for each "dir=out" of spec, the files of r that
+// are directly in dir ("." for the module root) to out.
+func splitByFolder(r report, spec string) error {
+	for _, item := range strings.Split(spec, ",") {
+		dir, out, ok := strings.Cut(item, "=")
+		if !ok || out == "" {
+			return fmt.Errorf("-split: %q is not dir=out.json", item)
+		}
+		part := report{Files: []file{}}
+		for _, f := range r.Files {
+			if path.Dir(f.Name) == path.Clean(dir) {
+				part.Files = append(part.Files, f)
+			}
+		}
+		data, err := json.Marshal(part)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(out, data, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // sourceLines reads a file to quote survivors' lines; nil when unreadable.
