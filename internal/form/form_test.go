@@ -216,3 +216,38 @@ func TestParse_EscapeAtTheFirstByteIsDecoded(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, url.Values{" k": {" v"}, "a": {"bc"}}, got)
 }
+
+// ReadBody with a declared length reads into a buffer of that size: a body
+// that is shorter, empty, longer than declared or failing mid-way is read
+// (or refused) exactly as an undeclared one would be.
+func TestReadBody_DeclaredLengthThatIsWrong(t *testing.T) {
+	tests := []struct {
+		name     string
+		body     io.Reader
+		declared int64
+		limit    int64
+		want     string
+		wantErr  error
+	}{
+		{"shorter than declared", strings.NewReader("hello"), 10, 0, "hello", nil},
+		{"empty, declared", strings.NewReader(""), 3, 0, "", nil},
+		{"longer than declared, read whole", strings.NewReader("hello world"), 3, 0, "hello world", nil},
+		{"longer than declared and over the cap", strings.NewReader("hello world"), 3, 8, "", paykit.ErrBodyTooLarge},
+		{"read error after a declared length", failingReader{}, 10, 0, "", paykit.ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := httptest.NewRequest(http.MethodPost, "/", nil)
+			r.Body = io.NopCloser(tt.body)
+			r.ContentLength = tt.declared
+			got, err := form.ReadBody(r, tt.limit)
+			if tt.wantErr != nil {
+				assert.ErrorIs(t, err, tt.wantErr)
+				assert.Nil(t, got)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, tt.want, string(got))
+		})
+	}
+}
