@@ -330,3 +330,19 @@ func TestKeyNeverEqualsAVotesKeyInASharedStore(t *testing.T) {
 		t.Fatal("a votes notification got a merchant key")
 	}
 }
+
+// A space in data is tried as '+' (a sender that did not escape base64's
+// '+'), but a data whose '+' reading does not verify either is refused: the
+// retry must not turn into an acceptance.
+func TestDataWithASpaceIsRefusedWhenNeitherReadingVerifies(t *testing.T) {
+	c := newClient(t)
+	good := notify(t, paidData("txn-1", "paid"), crypto.SHA1)
+	other := notify(t, paidData("txn-2", "paid"), crypto.SHA1)
+	form := clone(good)
+	data := form.Get("data")
+	form.Set("data", data[:len(data)/2]+" "+data[len(data)/2+1:])
+	form.Set("signature", other.Get("signature"))
+	if _, err := c.ParseValues(form); !errors.Is(err, paykit.ErrInvalidSignature) {
+		t.Fatalf("err = %v, want ErrInvalidSignature", err)
+	}
+}
