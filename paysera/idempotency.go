@@ -7,6 +7,7 @@ import (
 	"strconv"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/internal/key"
 )
 
@@ -37,9 +38,7 @@ func (c *Client) Account() string { return c.account }
 // without Paysera's id (requestid, SMS id) never get here: ParseCallback
 // refuses them as malformed.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
-	s := n.Summary()
-	parts := key.Parts{Provider: string(s.Provider), Account: c.account, Test: s.Test,
-		Kind: string(s.Kind), Status: string(s.Status), ID: s.ID}
+	parts := callback.KeyParts(paykit.Paysera, c.account, n)
 	if cb, ok := n.(*Callback); ok && cb != nil {
 		parts.Discriminator = discriminator(cb)
 	}

@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/internal/key"
 	"github.com/paykit-go/paykit/signature"
 )
@@ -28,14 +29,16 @@ func (c *Client) IdempotencyKey(n paykit.Notification) string {
 		if n == nil || n.TransactionID <= 0 {
 			return ""
 		}
-		return key.Build(key.Parts{Provider: string(paykit.Playvision), Account: c.account, Test: n.Test,
-			Kind: string(paykit.KindPayment), Status: string(paykit.StatusPaid), ID: decimal(n.id, n.TransactionID)})
+		p := callback.KeyParts(paykit.Playvision, c.account, n)
+		p.Kind, p.Status, p.ID = string(paykit.KindPayment), string(paykit.StatusPaid), decimal(n.id, n.TransactionID)
+		return key.Build(p)
 	case *GetItem:
 		if n == nil {
 			return ""
 		}
-		return key.Build(key.Parts{Provider: string(paykit.Playvision), Account: c.account, Test: n.Test,
-			Kind: string(paykit.KindItemRequest), Discriminator: "request:" + requestDigest(n)})
+		p := callback.KeyParts(paykit.Playvision, c.account, n)
+		p.Kind, p.Status, p.ID, p.Discriminator = string(paykit.KindItemRequest), "", "", "request:"+requestDigest(n)
+		return key.Build(p)
 	}
 	return ""
 }

@@ -4,6 +4,7 @@ import (
 	"strconv"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/internal/key"
 )
 
@@ -19,13 +20,11 @@ import (
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
 	switch n := n.(type) {
 	case *OrderStatusChange:
-		s := n.Summary()
-		return key.Build(key.Parts{Provider: string(paykit.VKPay), Account: c.account, Test: n.Test,
-			Kind: string(s.Kind), Status: string(s.Status), ID: s.ID})
+		return key.Build(callback.KeyParts(paykit.VKPay, c.account, n))
 	case *SubscriptionStatusChange:
-		return key.Build(key.Parts{Provider: string(paykit.VKPay), Account: c.account, Test: n.Test,
-			Kind: string(paykit.KindSubscription), Status: string(n.Status), ID: n.SubscriptionID,
-			Discriminator: subscriptionChange(n)})
+		p := callback.KeyParts(paykit.VKPay, c.account, n)
+		p.Status, p.ID, p.Discriminator = string(n.Status), n.SubscriptionID, subscriptionChange(n)
+		return key.Build(p)
 	}
 	return ""
 }

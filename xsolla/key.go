@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/callback"
 	"github.com/paykit-go/paykit/internal/key"
 )
 
@@ -34,9 +35,7 @@ func (c *Client) Account() string { return c.project }
 // informational types on their id or, without one, a digest of the body.
 // Numeric ids are keyed in plain decimal, so 7 and "7" are one id.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
-	s := n.Summary()
-	p := key.Parts{Provider: string(paykit.Xsolla), Account: c.project, Test: s.Test,
-		Kind: string(s.Kind), Status: string(s.Status)}
+	p := callback.KeyParts(paykit.Xsolla, c.project, n)
 	p.ID, p.Discriminator = keyID(n, &p)
 	return key.Build(p)
 }

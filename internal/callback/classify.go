@@ -5,6 +5,7 @@ import (
 	"errors"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/key"
 )
 
 // Class is why a delivery was not acknowledged; each provider renders each
@@ -101,4 +102,15 @@ func User(ctx context.Context, hooks paykit.Hooks, n paykit.Notification) error 
 		return nil
 	}
 	return hooks.User(ctx, n)
+}
+
+// KeyParts returns the idempotency-key parts of n under provider and
+// account: its Summary's test flag, kind, status and id — what
+// paykit.IdempotencyKey builds on. The provider is the handler's own, never
+// taken from the notification. A provider adds a Discriminator, or
+// replaces a part, where its protocol has more than one event for them.
+func KeyParts(provider paykit.Provider, account string, n paykit.Notification) key.Parts {
+	s := n.Summary()
+	return key.Parts{Provider: string(provider), Account: account, Test: s.Test,
+		Kind: string(s.Kind), Status: string(s.Status), ID: s.ID}
 }

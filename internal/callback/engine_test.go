@@ -285,3 +285,13 @@ func TestHooksWhenNil(t *testing.T) {
 	assert.ErrorIs(t, err, paykit.ErrUnknownItem)
 	assert.NoError(t, callback.User(ctx, paykit.Hooks{}, note{}))
 }
+
+func TestKeyParts_TheHandlersProviderAndTheSummary(t *testing.T) {
+	p := callback.KeyParts(paykit.VKPay, "app1", note{id: "7"})
+	assert.Equal(t, "vkpay", p.Provider, "never the notification's own word")
+	assert.Equal(t, "app1", p.Account)
+	assert.Equal(t, string(paykit.KindPayment), p.Kind)
+	assert.Equal(t, string(paykit.StatusPaid), p.Status)
+	assert.Equal(t, "7", p.ID)
+	assert.Empty(t, p.Discriminator)
+}

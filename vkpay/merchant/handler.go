@@ -72,9 +72,9 @@ func (c *Client) IdempotencyKey(n paykit.Notification) string {
 	if !ok {
 		return ""
 	}
-	s := m.Summary()
-	return key.Build(key.Parts{Provider: string(paykit.VKPay), Account: c.Account(), Test: s.Test,
-		Kind: string(s.Kind), Status: string(m.Body.Status), ID: m.Body.TransactionID})
+	p := callback.KeyParts(paykit.VKPay, c.Account(), m)
+	p.Status, p.ID = string(m.Body.Status), m.Body.TransactionID
+	return key.Build(p)
 }
 
 // protocol is VK Pay's part of the callback engine.
