@@ -190,3 +190,66 @@ func TestInputOfExactlyTheCapIsAccepted(t *testing.T) {
 		t.Errorf("ParseBody one byte over: %v", err)
 	}
 }
+
+func TestPOSTWhoseQueryIsAsLongAsItsSignedBodyReadsTheBody(t *testing.T) {
+	raw := mustVectors(t).Callbacks["C1_macro_status1"].Raw
+	query := "shop=" + strings.Repeat("x", len(raw)-len("shop="))
+	req := func() *http.Request {
+		return httptest.NewRequest(http.MethodPost, "https://shop.example.com/cb?"+query, strings.NewReader(raw))
+	}
+	c := vectorClient(t, "")
+	if cb, err := c.ParseCallback(req()); err != nil || cb == nil {
+		t.Fatalf("ParseCallback: cb = %v, err = %v; want the body's callback", cb, err)
+	}
+	rec := &recorder{}
+	w := httptest.NewRecorder()
+	c.Handler(paykit.Hooks{Event: rec.event}).ServeHTTP(w, req())
+	if w.Code != http.StatusOK || w.Body.String() != "OK" || rec.count() != 1 {
+		t.Fatalf("Handler: %d %q, %d events; want OK and the body's callback", w.Code, w.Body.String(), rec.count())
+	}
+}
+
+func TestPOSTQueryOverTheCapBesideASignedBodyIsTooLarge(t *testing.T) {
+	raw := mustVectors(t).Callbacks["C1_macro_status1"].Raw
+	query := "shop=" + strings.Repeat("x", form.DefaultMaxBytes)
+	r := httptest.NewRequest(http.MethodPost, "https://shop.example.com/cb?"+query, strings.NewReader(raw))
+	if _, err := vectorClient(t, "").ParseCallback(r); !errors.Is(err, paykit.ErrBodyTooLarge) {
+		t.Fatalf("err = %v, want ErrBodyTooLarge", err)
+	}
+}
+
+func TestParseValuesWithAnEmptyValueListIsRefusedNotAPanic(t *testing.T) {
+	c := vectorClient(t, "")
+	for _, k := range []string{"data", "ss1", "ss2", "ss3"} {
+		t.Run(k, func(t *testing.T) {
+			v := url.Values{"data": {mustVectors(t).Callbacks["C1_macro_status1"].Data}}
+			v[k] = []string{}
+			if _, err := c.ParseValues(v); err == nil {
+				t.Fatalf("%s with no value: accepted", k)
+			}
+		})
+	}
+}
+
+func TestRefundsDifferingOnlyInOneRefundFieldGetDistinctKeys(t *testing.T) {
+	c := vectorClient(t, "")
+	for _, field := range []string{"refund_timestamp", "refund_amount", "refund_currency", "refund_commission_amount", "refund_commission_currency"} {
+		t.Run(field, func(t *testing.T) {
+			a, b := macroValues("5", "555", "0"), macroValues("5", "555", "0")
+			a.Set(field, "100")
+			b.Set(field, "200")
+			if ka, kb := c.IdempotencyKey(mustCallback(t, a)), c.IdempotencyKey(mustCallback(t, b)); ka == kb {
+				t.Fatalf("refunds with only %s differing share key %s", field, ka)
+			}
+		})
+	}
+}
+
+func TestAdditionalInfoKeyWithNoFieldsIsNotAPanic(t *testing.T) {
+	c := vectorClient(t, "")
+	k1 := c.IdempotencyKey(&Callback{Status: StatusAdditionalInfo})
+	k2 := c.IdempotencyKey(&Callback{Status: StatusAdditionalInfo})
+	if k1 == "" || k1 != k2 {
+		t.Fatalf("keys %q, %q: want one non-empty key", k1, k2)
+	}
+}
