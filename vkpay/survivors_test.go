@@ -73,10 +73,13 @@ func TestTimesUpToTheBoundAreAcceptedAndBeyondRefused(t *testing.T) {
 	}
 }
 
-func TestZeroOrderIDIsRefusedAndZeroSubscriptionPriceAccepted(t *testing.T) {
+func TestZeroOrderIDIsRefusedAndZeroPriceAccepted(t *testing.T) {
 	c := newClient(t)
 	if _, err := c.ParseBody([]byte(signed(orderParams("0", "chargeable"), testSecret)), nil); !errors.Is(err, paykit.ErrMalformed) {
 		t.Fatalf("order_id=0: err = %v, want ErrMalformed", err)
+	}
+	if _, err := c.ParseBody([]byte(signed(with(orderParams("9", "chargeable"), "item_price", "0"), testSecret)), nil); err != nil {
+		t.Fatalf("order item_price=0: err = %v, want nil", err)
 	}
 	if _, err := c.ParseBody([]byte(signed(with(subParams("5", "active"), "item_price", "0"), testSecret)), nil); err != nil {
 		t.Fatalf("subscription item_price=0: err = %v, want nil", err)
