@@ -59,7 +59,7 @@ type Settings struct {
 	// answered 405 before anything is read.
 	Methods []string
 	// ReplyTimeout is how long the provider waits for a reply; hooks get
-	// a deadline inside it (see [HookContext]).
+	// a deadline inside it (see [HookBudget]).
 	ReplyTimeout time.Duration
 	// Options are the merchant's shared handler options.
 	Options paykit.HandlerOptions
