@@ -150,4 +150,9 @@ type Hooks struct {
 	// Store remembers replies for idempotent replay; nil gives each
 	// handler its own [MemoryStore].
 	Store Store
+	// Observer, when set, is told of every delivery through the handler
+	// once its reply is written — a [Journal], a log (see
+	// [LogDeliveries]), metrics, or several through [Observers]. Nil costs
+	// nothing.
+	Observer Observer
 }

@@ -63,6 +63,9 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		ReplyTimeout: ReplyTimeout,
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
+		Observer:     hooks.Observer,
+		Provider:     paykit.Playvision,
+		Account:      c.Account(),
 	})
 }
 

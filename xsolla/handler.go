@@ -82,6 +82,10 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		ReplyTimeout: ReplyTimeout,
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
+		Observer:     hooks.Observer,
+		Provider:     paykit.Xsolla,
+		Account:      c.Account(),
+		Headers:      []string{"Authorization"},
 	})
 }
 

@@ -14,11 +14,13 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/internal/form"
+	"github.com/paykit-go/paykit/internal/redact"
 )
 
 // Protocol is one provider's part of a callback handler.
@@ -55,9 +57,17 @@ type Reply struct {
 
 // Settings are a handler's fixed parts.
 type Settings struct {
+	// Provider and Account are the handler's, for the delivery record
+	// (an [AccountOf] protocol names the account per notification).
+	Provider paykit.Provider
+	Account  string
 	// Methods are the HTTP methods the provider uses; any other is
 	// answered 405 before anything is read.
 	Methods []string
+	// Headers are the request headers that matter to the provider
+	// (signature headers), kept in the delivery record beside
+	// Content-Type. Never a header that carries a merchant's secret.
+	Headers []string
 	// ReplyTimeout is how long the provider waits for a reply; hooks get
 	// a deadline inside it (see [HookBudget]).
 	ReplyTimeout time.Duration
@@ -66,29 +76,46 @@ type Settings struct {
 	// Store is the idempotency store; nil gives the handler its own
 	// [paykit.MemoryStore].
 	Store paykit.Store
+	// Observer is told of every delivery (paykit.Hooks.Observer); nil
+	// costs nothing.
+	Observer paykit.Observer
+}
+
+// AccountOf is implemented by a [Protocol] that serves several accounts:
+// it names the account that verified n, for the delivery record.
+type AccountOf interface {
+	AccountOf(n paykit.Notification) string
 }
 
 // Handler runs one provider's [Protocol].
 type Handler struct {
-	p       Protocol
-	methods []string
-	allow   string
-	maxBody int64
-	hookFor time.Duration
-	store   paykit.Store
-	errLog  func(*http.Request, error)
+	p        Protocol
+	provider paykit.Provider
+	account  string
+	methods  []string
+	allow    string
+	headers  []string
+	maxBody  int64
+	hookFor  time.Duration
+	store    paykit.Store
+	errLog   func(*http.Request, error)
+	observer paykit.Observer
 }
 
 // New returns the handler running p with s.
 func New(p Protocol, s Settings) *Handler {
 	h := &Handler{
-		p:       p,
-		methods: s.Methods,
-		allow:   strings.Join(s.Methods, ", "),
-		maxBody: s.Options.MaxBodyBytes,
-		hookFor: s.Options.HookTimeout,
-		store:   s.Store,
-		errLog:  s.Options.ErrorLog,
+		p:        p,
+		provider: s.Provider,
+		account:  s.Account,
+		methods:  s.Methods,
+		allow:    strings.Join(s.Methods, ", "),
+		headers:  append([]string{"Content-Type"}, s.Headers...),
+		maxBody:  s.Options.MaxBodyBytes,
+		hookFor:  s.Options.HookTimeout,
+		store:    s.Store,
+		errLog:   s.Options.ErrorLog,
+		observer: s.Observer,
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = form.DefaultMaxBytes
@@ -102,43 +129,103 @@ func New(p Protocol, s Settings) *Handler {
 	return h
 }
 
-// ServeHTTP answers one delivery.
+// ServeHTTP answers one delivery and, when an observer is set, reports it
+// once the reply is written.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if h.observer == nil {
+		h.serve(w, r, nil)
+		return
+	}
+	d := h.record(r)
+	h.serve(w, r, d)
+	d.Duration = time.Since(d.ReceivedAt)
+	h.observer.Observe(context.WithoutCancel(r.Context()), *d)
+}
+
+// serve answers one delivery, filling d (when not nil) as it goes.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, d *paykit.Delivery) {
 	if !h.allowed(r.Method) {
-		h.log(r, errMethod)
 		w.Header().Set("Allow", h.allow)
-		write(w, Reply{Status: http.StatusMethodNotAllowed, ContentType: textPlain, Body: []byte("method not allowed\n")})
+		h.refuse(w, r, d, paykit.NotVerifiedMethod, 0, errMethod,
+			Reply{Status: http.StatusMethodNotAllowed, ContentType: textPlain, Body: []byte("method not allowed\n")})
 		return
 	}
 	input, err := form.ReadInput(r, h.maxBody)
 	if err != nil {
-		h.fail(w, r, nil, ClassifyParse(err), err)
+		c := ClassifyParse(err)
+		h.refuse(w, r, d, verification(c), c, err, h.p.Failure(c, nil, err))
 		return
+	}
+	if d != nil && r.Method != http.MethodGet && r.Method != http.MethodHead {
+		d.Body = input
 	}
 	n, err := h.p.Parse(r, input)
 	if err != nil {
-		h.fail(w, r, nil, ClassifyParse(err), err)
+		c := ClassifyParse(err)
+		h.refuse(w, r, d, verification(c), c, err, h.p.Failure(c, nil, err))
 		return
+	}
+	if d != nil {
+		d.Verification = paykit.Verified
+		d.Notification = n
+		d.Summary = n.Summary()
+		d.Type = d.Summary.Type
+		if a, ok := h.p.(AccountOf); ok {
+			d.Account = a.AccountOf(n)
+		}
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.hookFor)
 	defer cancel()
-	body, err := h.answer(ctx, n)
+	body, err := h.answer(ctx, n, d)
 	if err != nil {
-		h.fail(w, r, n, ClassifyHook(err), err)
+		c := ClassifyHook(err)
+		h.refuse(w, r, d, paykit.Verified, c, err, h.p.Failure(c, n, err))
 		return
 	}
-	write(w, h.p.Success(n, body))
+	rep := h.p.Success(n, body)
+	if d != nil {
+		d.Outcome = paykit.OutcomeOK
+		setReply(d, rep)
+	}
+	write(w, rep, d != nil)
+}
+
+// record starts the delivery record of r.
+func (h *Handler) record(r *http.Request) *paykit.Delivery {
+	d := &paykit.Delivery{
+		ID:         newID(),
+		RunOf:      RunOf(r.Context()),
+		Provider:   h.provider,
+		Account:    h.account,
+		ReceivedAt: time.Now(),
+		RemoteAddr: r.RemoteAddr,
+		Method:     r.Method,
+		Path:       r.URL.Path,
+		Query:      r.URL.RawQuery,
+	}
+	for _, k := range h.headers {
+		if v := r.Header.Values(k); len(v) > 0 {
+			if d.Header == nil {
+				d.Header = make(http.Header, len(h.headers))
+			}
+			d.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+		}
+	}
+	return d
 }
 
 // answer runs the protocol's Answer, through the Store when n has a key.
-func (h *Handler) answer(ctx context.Context, n paykit.Notification) ([]byte, error) {
+func (h *Handler) answer(ctx context.Context, n paykit.Notification, d *paykit.Delivery) ([]byte, error) {
 	key := h.p.Key(n)
 	if key == "" {
 		return h.p.Answer(ctx, n)
 	}
-	reply, _, err := h.store.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
+	reply, replayed, err := h.store.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
 		return h.p.Answer(ctx, n)
 	})
+	if d != nil {
+		d.Key, d.Replayed = key, replayed && err == nil
+	}
 	if err == nil && reply == nil {
 		// A Store that returns neither a reply nor an error must not turn
 		// into an acknowledgement: the provider retries.
@@ -156,15 +243,53 @@ func (h *Handler) allowed(method string) bool {
 	return false
 }
 
-func (h *Handler) fail(w http.ResponseWriter, r *http.Request, n paykit.Notification, c Class, err error) {
-	h.log(r, err)
-	write(w, h.p.Failure(c, n, err))
-}
-
-func (h *Handler) log(r *http.Request, err error) {
+// refuse logs err and writes rep, the reply of a delivery that is not
+// acknowledged (class c; 0 for a method refused before anything is read).
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, d *paykit.Delivery, v paykit.Verification, c Class, err error, rep Reply) {
 	if h.errLog != nil {
 		h.errLog(r, err)
 	}
+	if d != nil {
+		d.Verification = v
+		d.Outcome = outcome(c)
+		d.Error = redact.String(err.Error())
+		setReply(d, rep)
+	}
+	write(w, rep, d != nil)
+}
+
+// verification names the verification outcome of a Parse failure class.
+func verification(c Class) paykit.Verification {
+	switch c {
+	case TooLarge:
+		return paykit.NotVerifiedTooLarge
+	case MissingSignature:
+		return paykit.NotVerifiedMissingSignature
+	case InvalidSignature:
+		return paykit.NotVerifiedInvalidSignature
+	case WrongAccount:
+		return paykit.NotVerifiedWrongAccount
+	case UnknownType:
+		return paykit.NotVerifiedUnknownType
+	case Retry:
+		return paykit.NotVerifiedUnavailable
+	}
+	return paykit.NotVerifiedMalformed
+}
+
+// outcome is the delivery outcome of a failure class.
+func outcome(c Class) paykit.Outcome {
+	switch c {
+	case Retry:
+		return paykit.OutcomeRetry
+	case Failed:
+		return paykit.OutcomeFailed
+	}
+	return paykit.OutcomeRejected
+}
+
+func setReply(d *paykit.Delivery, rep Reply) {
+	d.ReplyStatus, d.ReplyContentType, d.ReplyBody = rep.Status, rep.ContentType, rep.Body
 }
 
 const textPlain = "text/plain; charset=utf-8"
@@ -175,16 +300,24 @@ var (
 )
 
 // write writes rep. Replies are never cached by anything between the
-// merchant and the provider.
-func write(w http.ResponseWriter, rep Reply) {
+// merchant and the provider. With finish set (an observer runs after the
+// reply), the reply is sized and flushed first, so that the provider has
+// all of it while the observer runs.
+func write(w http.ResponseWriter, rep Reply, finish bool) {
 	hdr := w.Header()
 	if rep.ContentType != "" {
 		hdr.Set("Content-Type", rep.ContentType)
 	}
 	hdr.Set("Cache-Control", "no-store")
+	if finish {
+		hdr.Set("Content-Length", strconv.Itoa(len(rep.Body)))
+	}
 	w.WriteHeader(rep.Status)
 	if len(rep.Body) > 0 {
 		_, _ = w.Write(rep.Body)
+	}
+	if finish {
+		_ = http.NewResponseController(w).Flush()
 	}
 }
 

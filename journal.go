@@ -1,0 +1,247 @@
+package paykit
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"net/http"
+	"sync"
+	"time"
+)
+
+// Journal keeps deliveries, so that a merchant can answer "why is order
+// 1042 still unpaid?" from their own process: every callback of every
+// provider, its exact bytes and the reply, and run it again. It is an
+// [Observer] (set it as [Hooks].Observer, alone or with others through
+// [Observers]); Observe records a delivery.
+//
+// [MemoryJournal] keeps them in memory; package sqlstore keeps them in
+// PostgreSQL beside its Store. A journal keeps bodies — payers' personal
+// data — for a bounded time only (see [DefaultJournalRetention]).
+type Journal interface {
+	Observer
+	// Delivery returns the delivery with this ID, or an error matching
+	// [ErrNoDelivery].
+	Delivery(ctx context.Context, id string) (Delivery, error)
+	// Deliveries returns the deliveries matching q, newest first, one page
+	// at a time.
+	Deliveries(ctx context.Context, q DeliveryQuery) (DeliveryPage, error)
+}
+
+// ErrNoDelivery: a journal holds no delivery with that ID (never
+// recorded, or past its retention).
+var ErrNoDelivery = errors.New("paykit: no such delivery")
+
+// DeliveryQuery selects deliveries from a [Journal]. Zero fields match
+// everything.
+type DeliveryQuery struct {
+	Provider Provider
+	Account  string
+	// OrderID is the merchant's order reference ([Summary].OrderID) and
+	// ProviderID the provider's id ([Summary].ID).
+	OrderID    string
+	ProviderID string
+	Outcome    Outcome
+	// Since and Until bound ReceivedAt: Since <= ReceivedAt < Until.
+	Since, Until time.Time
+	// Limit is the page size: 0 means 50; at most [MaxDeliveryPage].
+	Limit int
+	// After is the Next of the previous page; "" starts with the newest.
+	After string
+}
+
+// Paging limits of [DeliveryQuery].
+const (
+	DefaultDeliveryPage = 50
+	MaxDeliveryPage     = 500
+)
+
+// PageSize returns q.Limit within its bounds.
+func (q DeliveryQuery) PageSize() int {
+	switch {
+	case q.Limit <= 0:
+		return DefaultDeliveryPage
+	case q.Limit > MaxDeliveryPage:
+		return MaxDeliveryPage
+	}
+	return q.Limit
+}
+
+// Match reports whether d matches every set field of q but After and
+// Limit (a journal applies those).
+func (q DeliveryQuery) Match(d *Delivery) bool {
+	return (q.Provider == "" || d.Provider == q.Provider) &&
+		(q.Account == "" || d.Account == q.Account) &&
+		(q.OrderID == "" || d.Summary.OrderID == q.OrderID) &&
+		(q.ProviderID == "" || d.Summary.ID == q.ProviderID) &&
+		(q.Outcome == "" || d.Outcome == q.Outcome) &&
+		(q.Since.IsZero() || !d.ReceivedAt.Before(q.Since)) &&
+		(q.Until.IsZero() || d.ReceivedAt.Before(q.Until))
+}
+
+// DeliveryPage is one page of a [Journal] query.
+type DeliveryPage struct {
+	// Deliveries are newest first.
+	Deliveries []Delivery
+	// Next continues the query (set it as After); "" on the last page.
+	Next string
+}
+
+// Defaults of [MemoryJournal].
+const (
+	// DefaultJournalRetention is how long a journal keeps a delivery,
+	// bodies with payers' personal data included: long enough to look into
+	// a complaint and run a lost delivery again after the providers gave
+	// up retrying, short enough not to become an archive of personal data.
+	DefaultJournalRetention = 30 * 24 * time.Hour
+	// DefaultJournalEntries caps the deliveries a MemoryJournal keeps.
+	DefaultJournalEntries = 10_000
+)
+
+// MemoryJournalOptions configures a [MemoryJournal]. The zero value gives
+// the defaults.
+type MemoryJournalOptions struct {
+	// Retention is how long a delivery is kept; 0 means
+	// [DefaultJournalRetention].
+	Retention time.Duration
+	// MaxEntries caps the deliveries kept, oldest out first; 0 means
+	// [DefaultJournalEntries].
+	MaxEntries int
+	// Redact, when set, is applied to every delivery before it is kept
+	// (for example to blank payers' names and emails in Body); it gets a
+	// copy it may change freely.
+	Redact func(d *Delivery)
+	// Now is the clock; nil means time.Now. Tests set it.
+	Now func() time.Time
+}
+
+// MemoryJournal is a [Journal] in memory: bounded in number and time,
+// oldest out first. It is safe for concurrent use.
+type MemoryJournal struct {
+	opts MemoryJournalOptions
+
+	mu      sync.Mutex
+	entries []Delivery        // in order of recording, oldest first
+	first   uint64            // sequence number of entries[0]
+	index   map[string]uint64 // ID -> sequence number
+}
+
+// NewMemoryJournal returns an empty journal.
+func NewMemoryJournal(opts MemoryJournalOptions) *MemoryJournal {
+	if opts.Retention <= 0 {
+		opts.Retention = DefaultJournalRetention
+	}
+	if opts.MaxEntries <= 0 {
+		opts.MaxEntries = DefaultJournalEntries
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &MemoryJournal{opts: opts, index: make(map[string]uint64)}
+}
+
+// Observe records d (without its Notification). A delivery without an ID
+// is not recorded: handlers always set one.
+func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
+	if d.ID == "" {
+		return
+	}
+	d.Notification = nil
+	if j.opts.Redact != nil {
+		d = cloneDelivery(d)
+		j.opts.Redact(&d)
+	}
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if _, dup := j.index[d.ID]; dup {
+		return
+	}
+	j.pruneLocked()
+	if len(j.entries) >= j.opts.MaxEntries {
+		j.dropLocked(len(j.entries) - j.opts.MaxEntries + 1)
+	}
+	j.index[d.ID] = j.first + uint64(len(j.entries))
+	j.entries = append(j.entries, d)
+}
+
+// pruneLocked drops the deliveries past retention (by recording order,
+// which is receipt order up to the handlers' run times).
+func (j *MemoryJournal) pruneLocked() {
+	cutoff := j.opts.Now().Add(-j.opts.Retention)
+	n := 0
+	for n < len(j.entries) && j.entries[n].ReceivedAt.Before(cutoff) {
+		n++
+	}
+	j.dropLocked(n)
+}
+
+func (j *MemoryJournal) dropLocked(n int) {
+	if n <= 0 {
+		return
+	}
+	for i := range n {
+		delete(j.index, j.entries[i].ID)
+		j.entries[i] = Delivery{} // let the bodies go
+	}
+	j.entries = j.entries[n:]
+	j.first += uint64(n)
+}
+
+// Delivery returns the delivery with this ID.
+func (j *MemoryJournal) Delivery(_ context.Context, id string) (Delivery, error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.pruneLocked()
+	seq, ok := j.index[id]
+	if !ok {
+		return Delivery{}, ErrNoDelivery
+	}
+	return cloneDelivery(j.entries[seq-j.first]), nil
+}
+
+// Deliveries returns the deliveries matching q, newest first.
+func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (DeliveryPage, error) {
+	size := q.PageSize()
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	j.pruneLocked()
+	start := len(j.entries) - 1
+	if q.After != "" {
+		seq, ok := j.index[q.After]
+		if !ok {
+			// The cursor's delivery is gone (retention): nothing older is
+			// left either.
+			return DeliveryPage{}, nil
+		}
+		start = int(seq-j.first) - 1
+	}
+	var page DeliveryPage
+	for i := start; i >= 0; i-- {
+		d := &j.entries[i]
+		if !q.Match(d) {
+			continue
+		}
+		if len(page.Deliveries) == size {
+			page.Next = page.Deliveries[size-1].ID
+			break
+		}
+		page.Deliveries = append(page.Deliveries, cloneDelivery(*d))
+	}
+	return page, nil
+}
+
+// Len returns the number of deliveries kept.
+func (j *MemoryJournal) Len() int {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	return len(j.entries)
+}
+
+// cloneDelivery copies d's slices and header, so that the copy can be
+// changed without touching bytes a handler or store still holds.
+func cloneDelivery(d Delivery) Delivery {
+	d.Body = bytes.Clone(d.Body)
+	d.ReplyBody = bytes.Clone(d.ReplyBody)
+	d.Header = http.Header(d.Header).Clone()
+	return d
+}
