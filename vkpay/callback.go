@@ -55,8 +55,9 @@ func (c *Client) ParseBody(body []byte, header http.Header) (paykit.Notification
 // matches the secret or a previous secret, compared in constant time
 // ([paykit.ErrInvalidSignature]); app_id is the configured app
 // ([paykit.ErrWrongAccount]); the type is one of the four, with or without
-// "_test" ([paykit.ErrUnknownType]); the fields parse
-// ([paykit.ErrMalformed]). The result is a *[GetItem],
+// "_test" ([paykit.ErrUnknownType]); every parameter VK always sends for
+// the type is present and the fields parse ([paykit.ErrMalformed], naming
+// the parameter; see the package documentation for the list). The result is a *[GetItem],
 // *[OrderStatusChange], *[GetSubscription] or *[SubscriptionStatusChange].
 func (c *Client) ParseValues(params url.Values) (paykit.Notification, error) {
 	var arr [maxStackPairs]signature.Pair
@@ -107,7 +108,7 @@ func (c *Client) parsePairs(pairs []signature.Pair) (paykit.Notification, error)
 	common.NotificationType = f.notificationType
 	base, test := strings.CutSuffix(common.NotificationType, TestSuffix)
 	common.Test = test
-	common.UserID = d.int("user_id", f.userID, false)
+	common.UserID = d.int("user_id", f.userID, true)
 	common.Version = f.version
 	if d.err != nil {
 		return nil, d.err
@@ -251,9 +252,20 @@ type decoder struct {
 
 func (d *decoder) fail(key, reason string) {
 	if d.err == nil {
-		d.err = fmt.Errorf("%w: %s %s", paykit.ErrMalformed, key, reason)
+		d.err = &paramError{key: key, reason: reason}
 	}
 }
+
+// paramError is a parameter VK sent wrong or not at all. It matches
+// [paykit.ErrMalformed]; the handler answers it with error 11 naming the
+// parameter. key is always one of this package's own parameter names and
+// reason a fixed text, so neither echoes received data or a secret.
+type paramError struct{ key, reason string }
+
+func (e *paramError) Error() string {
+	return paykit.ErrMalformed.Error() + ": " + e.key + " " + e.reason
+}
+func (e *paramError) Unwrap() error { return paykit.ErrMalformed }
 
 func (d *decoder) required(key, v string) string {
 	if v == "" {
@@ -277,9 +289,14 @@ func (d *decoder) int(key, v string, required bool) int64 {
 	return n
 }
 
-func (d *decoder) time(key, v string) time.Time {
-	n := d.int(key, v, false)
+// time parses a unix time; a missing or empty optional one, or 0, is the
+// zero time.
+func (d *decoder) time(key, v string, required bool) time.Time {
+	n := d.int(key, v, required)
 	if n == 0 {
+		if required && v != "" {
+			d.fail(key, "is out of range")
+		}
 		return time.Time{}
 	}
 	if n < 0 || n > maxTimeUnix {
@@ -305,10 +322,10 @@ func (d *decoder) getItem(c Common) *GetItem {
 	f := &d.fields
 	return &GetItem{
 		Common:     c,
-		ReceiverID: d.int("receiver_id", f.receiverID, false),
-		OrderID:    d.int("order_id", f.orderID, false),
+		ReceiverID: d.int("receiver_id", f.receiverID, true),
+		OrderID:    d.int("order_id", f.orderID, true),
 		Item:       d.required("item", f.item),
-		Lang:       f.lang,
+		Lang:       d.required("lang", f.lang),
 	}
 }
 
@@ -316,10 +333,10 @@ func (d *decoder) getSubscription(c Common) *GetSubscription {
 	f := &d.fields
 	return &GetSubscription{
 		Common:     c,
-		ReceiverID: d.int("receiver_id", f.receiverID, false),
-		OrderID:    d.int("order_id", f.orderID, false),
+		ReceiverID: d.int("receiver_id", f.receiverID, true),
+		OrderID:    d.int("order_id", f.orderID, true),
 		Item:       d.required("item", f.item),
-		Lang:       f.lang,
+		Lang:       d.required("lang", f.lang),
 	}
 }
 
@@ -327,15 +344,15 @@ func (d *decoder) orderStatusChange(c Common) *OrderStatusChange {
 	f := &d.fields
 	n := &OrderStatusChange{
 		Common:             c,
-		ReceiverID:         d.int("receiver_id", f.receiverID, false),
+		ReceiverID:         d.int("receiver_id", f.receiverID, true),
 		OrderID:            d.int("order_id", f.orderID, true),
 		Status:             OrderStatus(d.required("status", f.status)),
-		Date:               d.time("date", f.date),
-		Item:               f.item,
+		Date:               d.time("date", f.date, true),
+		Item:               d.required("item", f.item),
 		ItemID:             f.itemID,
 		ItemTitle:          f.itemTitle,
 		ItemPhotoURL:       f.itemPhotoURL,
-		ItemPrice:          d.int("item_price", f.itemPrice, false),
+		ItemPrice:          d.int("item_price", f.itemPrice, true),
 		ItemDiscount:       d.int("item_discount", f.itemDiscount, false),
 		ItemCurrencyAmount: f.itemCurr,
 	}
@@ -356,8 +373,8 @@ func (d *decoder) subscriptionStatusChange(c Common) *SubscriptionStatusChange {
 		Status:         SubscriptionStatus(d.required("status", f.status)),
 		CancelReason:   CancelReason(f.cancelReason),
 		ItemID:         f.itemID,
-		ItemPrice:      d.int("item_price", f.itemPrice, false),
-		NextBillTime:   d.time("next_bill_time", f.nextBillTime),
+		ItemPrice:      d.int("item_price", f.itemPrice, true),
+		NextBillTime:   d.time("next_bill_time", f.nextBillTime, false),
 		PendingCancel:  d.bool("pending_cancel", f.pendingCancel),
 	}
 	switch n.Status {

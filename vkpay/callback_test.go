@@ -174,8 +174,8 @@ func TestParseAcceptsPreviousSecretAndUppercaseSig(t *testing.T) {
 }
 
 func TestParseLegacyBodyWithoutVersionAndPlus(t *testing.T) {
-	p := url.Values{"app_id": {"12345678"}, "user_id": {"1"}, "notification_type": {"get_item"},
-		"item": {"gold pack"}, "order_id": {"1"}}
+	p := url.Values{"app_id": {"12345678"}, "user_id": {"1"}, "receiver_id": {"1"}, "notification_type": {"get_item"},
+		"item": {"gold pack"}, "order_id": {"1"}, "lang": {"ru_RU"}}
 	body := signed(p, testSecret) // Encode writes the space as '+'
 	if !strings.Contains(body, "gold+pack") {
 		t.Fatalf("body %s", body)

@@ -21,6 +21,21 @@
 // constant time; Config.PreviousSecrets are accepted too (rotation). Then
 // app_id must be Config.AppID. Duplicate keys are refused.
 //
+// # Required parameters
+//
+// A notification without a parameter VK always sends for its type is
+// refused with [paykit.ErrMalformed] naming it (the handlers answer error
+// 11, critical, with the parameter's name in error_msg), so no hook ever
+// sees a zero value standing in for a missing one:
+//
+//	every type                  app_id, notification_type, user_id, sig
+//	get_item, get_subscription  receiver_id, order_id, item, lang
+//	order_status_change         receiver_id, order_id, status, date, item, item_price
+//	subscription_status_change  subscription_id, status, item_price
+//
+// version is optional (apps on payments API settings older than 5.132
+// send none).
+//
 // # Handlers
 //
 // [Client.Handler] answers with the provider-neutral [paykit.Hooks];
@@ -71,7 +86,10 @@
 //     resend replays.
 //   - subscription_id is echoed as a JSON number when it is a decimal
 //     number and as a string otherwise; item_id is always a string.
-//   - get_item without order_id is accepted (order_id 0).
+//   - item_id, item_title and item_photo_url of order_status_change, and
+//     item_id, cancel_reason, next_bill_time and pending_cancel of
+//     subscription_status_change, may be absent: they echo optional
+//     fields of your answer or are sent only for some statuses.
 //   - One Client serves one app; run one Client per app id behind
 //     separate URLs to serve several apps.
 package vkpay

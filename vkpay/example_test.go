@@ -38,9 +38,11 @@ func Example() {
 
 	// What VK sends (signed here as VK would sign it):
 	for _, p := range []url.Values{
-		{"notification_type": {"get_item"}, "app_id": {"12345678"}, "user_id": {"1"}, "order_id": {"55"}, "item": {"gold_100"}},
-		{"notification_type": {"order_status_change"}, "app_id": {"12345678"}, "user_id": {"1"}, "order_id": {"55"},
-			"status": {"chargeable"}, "item_price": {"7"}, "item_id": {"gold_100"}},
+		{"notification_type": {"get_item"}, "app_id": {"12345678"}, "user_id": {"1"}, "receiver_id": {"1"},
+			"order_id": {"55"}, "item": {"gold_100"}, "lang": {"ru_RU"}},
+		{"notification_type": {"order_status_change"}, "app_id": {"12345678"}, "user_id": {"1"}, "receiver_id": {"1"},
+			"order_id": {"55"}, "date": {"1656358147"}, "status": {"chargeable"}, "item": {"gold_100"},
+			"item_price": {"7"}, "item_id": {"gold_100"}},
 	} {
 		p.Set("sig", vkpay.Sign(p, "s3cr3tKey_for_tests"))
 		w := httptest.NewRecorder()
@@ -76,7 +78,8 @@ func ExampleClient_HandlerWith() {
 		},
 	})
 	p := url.Values{"notification_type": {"order_status_change_test"}, "app_id": {"12345678"}, "user_id": {"1"},
-		"order_id": {"56"}, "status": {"chargeable"}, "item_price": {"7"}}
+		"receiver_id": {"1"}, "order_id": {"56"}, "date": {"1656358147"}, "status": {"chargeable"},
+		"item": {"gold_100"}, "item_price": {"7"}}
 	p.Set("sig", vkpay.Sign(p, "s3cr3tKey_for_tests"))
 	for i := 0; i < 2; i++ { // VK resends: the answer is the same bytes, the goods go once
 		w := httptest.NewRecorder()

@@ -16,7 +16,8 @@ func invalidReply(err error) error { return replyError{err} }
 
 // failure maps a failed delivery to VK's error answer. A hook's *Error is
 // answered as it is (normalised), an invalid one as error 1; otherwise the
-// class decides: 10 for a bad or missing sig, 11 for any other bad input,
+// class decides: 10 for a bad or missing sig, 11 for any other bad input
+// (naming the parameter when one was missing or wrong),
 // 20 (22 for paykit.ErrUnknownUser) for a refusal, 2 (not critical) for a
 // temporary failure, 1 for any other.
 func failure(c callback.Class, err error) *Error {
@@ -31,6 +32,10 @@ func failure(c callback.Class, err error) *Error {
 	case callback.MissingSignature, callback.InvalidSignature:
 		return NewError(CodeSignature, "signature mismatch", true)
 	case callback.TooLarge, callback.WrongAccount, callback.UnknownType, callback.Malformed:
+		var pe *paramError
+		if errors.As(err, &pe) {
+			return NewError(CodeBadRequest, "invalid request parameters: "+pe.key+" "+pe.reason, true)
+		}
 		return NewError(CodeBadRequest, "invalid request parameters", true)
 	case callback.Rejected:
 		if errors.Is(err, paykit.ErrUnknownUser) {

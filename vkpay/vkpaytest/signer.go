@@ -1,6 +1,7 @@
 package vkpaytest
 
 import (
+	"cmp"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -60,7 +61,8 @@ func (s Signer) typ(base string) string {
 	return base
 }
 
-// GetItem returns the signed parameters of get_item.
+// GetItem returns the signed parameters of get_item; lang "" means
+// "ru_RU".
 func (s Signer) GetItem(item string, userID, orderID int64, lang string) url.Values {
 	return s.Sign(s.itemRequest(vkpay.TypeGetItem, item, userID, orderID, lang))
 }
@@ -77,9 +79,7 @@ func (s Signer) itemRequest(typ, item string, userID, orderID int64, lang string
 		"user_id":           {strconv.FormatInt(userID, 10)},
 		"receiver_id":       {strconv.FormatInt(userID, 10)},
 		"order_id":          {strconv.FormatInt(orderID, 10)},
-	}
-	if lang != "" {
-		p.Set("lang", lang)
+		"lang":              {cmp.Or(lang, "ru_RU")}, // VK always sends one
 	}
 	return p
 }
@@ -94,7 +94,7 @@ type OrderParams struct {
 	PhotoURL string
 	Price    int64
 	Discount int64
-	Date     time.Time
+	Date     time.Time // zero: the time of signing
 }
 
 // OrderStatusChange returns the signed parameters of order_status_change
@@ -108,7 +108,7 @@ func (s Signer) OrderStatusChange(o OrderParams, status vkpay.OrderStatus) url.V
 		"status":            {string(status)},
 		"item":              {o.Item},
 		"item_price":        {strconv.FormatInt(o.Price, 10)},
-		"date":              {strconv.FormatInt(o.Date.Unix(), 10)},
+		"date":              {strconv.FormatInt(cmp.Or(o.Date, time.Now()).Unix(), 10)}, // unset: now
 	}
 	setIf(p, "item_id", o.ItemID)
 	setIf(p, "item_title", o.Title)
