@@ -67,8 +67,13 @@ type PaymentRequest struct {
 	// of Paysera's own plugins.
 	PluginName, PluginVersion, CMSVersion string
 	// Extra holds any other parameter, passed through untouched (one value
-	// per key, sent in key order after the typed fields). It may not
-	// repeat a typed field or projectid, version or repeat_request.
+	// per key, sent in key order after the typed fields), e.g. a
+	// parameter Paysera adds later, or one with a typed field given as a
+	// plain parameter ("buyer_consent", "developerid") as Paysera's
+	// library accepts it. A parameter with a typed field is validated by
+	// the same rule. It is a *[paykit.FieldError] to set a key whose typed
+	// field is set too, or one the client sets itself: projectid, version,
+	// data, sign and repeat_request (see [Client.BuildRepeatURL]).
 	Extra url.Values
 }
 
@@ -301,26 +306,42 @@ func (c *Client) requestFields(req PaymentRequest) ([]field, error) {
 	if err != nil {
 		return nil, &paykit.FieldError{Field: "request", Reason: "cannot be encoded"}
 	}
-	if err := validate(values); err != nil {
+	extra, err := extraFields(req.Extra, values)
+	if err != nil {
+		return nil, err
+	}
+	if err := validate(withExtra(values, extra)); err != nil {
 		return nil, err
 	}
 	if err := checkMethodLists(req); err != nil {
 		return nil, err
 	}
-	order := wireOrder()
-	fields := make([]field, 0, len(values)+len(req.Extra)+2)
-	for _, k := range order {
+	fields := make([]field, 0, len(values)+len(extra)+2)
+	for _, k := range wireOrder() {
 		if vs, ok := values[k]; ok && len(vs) == 1 {
 			fields = append(fields, field{k, vs[0]})
 		}
 	}
-	extra, err := extraFields(req.Extra, order)
-	if err != nil {
-		return nil, err
-	}
 	fields = append(fields, extra...)
 	fields = append(fields, field{"version", c.version}, field{"projectid", c.account})
 	return fields, nil
+}
+
+// withExtra returns the typed values with the Extra fields added, for
+// validation: a parameter passed through Extra meets the same rules as
+// its typed field.
+func withExtra(values url.Values, extra []field) url.Values {
+	if len(extra) == 0 {
+		return values
+	}
+	all := make(url.Values, len(values)+len(extra))
+	for k, vs := range values {
+		all[k] = vs
+	}
+	for _, f := range extra {
+		all[f.key] = []string{f.value}
+	}
+	return all
 }
 
 // checkMethodLists refuses method keys that would change the list when
@@ -341,7 +362,13 @@ func checkMethodLists(req PaymentRequest) error {
 	return nil
 }
 
-func extraFields(extra url.Values, typed []string) ([]field, error) {
+// extraFields returns Extra as fields sorted by key. Any parameter may
+// pass through Extra — Paysera's library forwards whatever it is given,
+// e.g. buyer_consent or developerid as plain parameters — unless its typed
+// field is set too (typed holds the encoded typed fields, empty ones
+// left out) or the client controls it (projectid, version, data, sign;
+// repeat_request, which only [Client.BuildRepeatURL] sends).
+func extraFields(extra url.Values, typed url.Values) ([]field, error) {
 	if len(extra) == 0 {
 		return nil, nil
 	}
@@ -352,11 +379,14 @@ func extraFields(extra url.Values, typed []string) ([]field, error) {
 	slices.Sort(keys)
 	out := make([]field, 0, len(keys))
 	for _, k := range keys {
+		_, isTyped := typed[k]
 		switch {
 		case k == "":
 			return nil, &paykit.FieldError{Field: "Extra", Reason: "has an empty key"}
-		case slices.Contains(typed, k), slices.Contains(reserved, k):
-			return nil, &paykit.FieldError{Field: k, Reason: "is set by a typed field or by the client; not allowed in Extra"}
+		case slices.Contains(reserved, k):
+			return nil, &paykit.FieldError{Field: k, Reason: "is set by the client; not allowed in Extra"}
+		case isTyped:
+			return nil, &paykit.FieldError{Field: k, Reason: "is set by its typed field and in Extra; set one of them"}
 		case len(extra[k]) != 1:
 			return nil, &paykit.FieldError{Field: k, Reason: "must have exactly one value in Extra"}
 		}

@@ -382,3 +382,94 @@ func TestEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// Extra carries any parameter whose typed field is empty, as Paysera's
+// library forwards any parameter given to it; only the encoded value is
+// validated, by the same table as a typed one.
+func TestExtraPassesThroughWhereTheTypedFieldIsEmpty(t *testing.T) {
+	c := vectorClient(t, "")
+	cases := []struct {
+		name  string
+		extra url.Values
+		typed func(*PaymentRequest)
+		want  string // the parameters between the typed ones and version
+	}{
+		{"buyer_consent as a plain parameter", url.Values{"buyer_consent": {"1"}}, nil, "&buyer_consent=1"},
+		{"developerid as a plain parameter", url.Values{"developerid": {"12345"}}, nil, "&developerid=12345"},
+		{"plugin telemetry as plain parameters", url.Values{"plugin_name": {"shop"}, "plugin_version": {"2.0"}},
+			nil, "&plugin_name=shop&plugin_version=2.0"},
+		{"a required field given in Extra", url.Values{"orderid": {"77"}},
+			func(r *PaymentRequest) { r.OrderID = "" }, "&orderid=77"},
+		{"test as a plain parameter", url.Values{"test": {"1"}}, nil, "&test=1"},
+		{"amount as a plain parameter", url.Values{"amount": {"500"}, "currency": {"EUR"}}, nil,
+			"&amount=500&currency=EUR"},
+		{"repeat of a false bool is no conflict", url.Values{"test": {"0"}},
+			func(r *PaymentRequest) { r.Test = false }, "&test=0"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := baseRequest()
+			if tc.typed != nil {
+				tc.typed(&r)
+			}
+			r.Extra = tc.extra
+			q, err := c.EncodeRequest(r)
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !strings.Contains(q, tc.want+"&version=") {
+				t.Errorf("query %s does not end its parameters with %s", q, tc.want)
+			}
+		})
+	}
+}
+
+// A conflict is a typed field set and the same key in Extra, or a key the
+// client controls itself; a value in Extra that breaks the library's rule
+// for its parameter is refused like a typed one.
+func TestExtraConflictsAreFieldErrors(t *testing.T) {
+	c := vectorClient(t, "")
+	cases := []struct {
+		name   string
+		mutate func(*PaymentRequest)
+		field  string
+	}{
+		{"buyer_consent typed and in Extra", func(r *PaymentRequest) {
+			r.BuyerConsent = true
+			r.Extra = url.Values{"buyer_consent": {"1"}}
+		}, "buyer_consent"},
+		{"developerid typed and in Extra", func(r *PaymentRequest) {
+			r.DeveloperID = "1"
+			r.Extra = url.Values{"developerid": {"1"}}
+		}, "developerid"},
+		{"payer e-mail typed and in Extra", func(r *PaymentRequest) {
+			r.Payer.Email = "a@b"
+			r.Extra = url.Values{"p_email": {"a@b"}}
+		}, "p_email"},
+		{"only_payments typed and in Extra", func(r *PaymentRequest) {
+			r.OnlyPayments = []string{"card"}
+			r.Extra = url.Values{"only_payments": {"card"}}
+		}, "only_payments"},
+		{"projectid", func(r *PaymentRequest) { r.Extra = url.Values{"projectid": {"1"}} }, "projectid"},
+		{"version", func(r *PaymentRequest) { r.Extra = url.Values{"version": {"1.9"}} }, "version"},
+		{"sign", func(r *PaymentRequest) { r.Extra = url.Values{"sign": {"x"}} }, "sign"},
+		{"data", func(r *PaymentRequest) { r.Extra = url.Values{"data": {"x"}} }, "data"},
+		{"lang of two letters in Extra", func(r *PaymentRequest) { r.Extra = url.Values{"lang": {"en"}} }, "lang"},
+		{"test of 2 in Extra", func(r *PaymentRequest) { r.Extra = url.Values{"test": {"2"}} }, "test"},
+		{"order id over 40 bytes in Extra", func(r *PaymentRequest) {
+			r.OrderID = ""
+			r.Extra = url.Values{"orderid": {strings.Repeat("1", 41)}}
+		}, "orderid"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := baseRequest()
+			tc.mutate(&r)
+			_, err := c.BuildPaymentURL(r)
+			var fe *paykit.FieldError
+			if !errors.As(err, &fe) || fe.Field != tc.field || !errors.Is(err, paykit.ErrInvalidRequest) {
+				t.Fatalf("got %v, want a FieldError for %s", err, tc.field)
+			}
+		})
+	}
+}
