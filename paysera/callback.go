@@ -38,9 +38,12 @@ import (
 //
 // ParseCallback does not check status, amount, currency or the test flag:
 // compare them with your order. Only what data carries is authenticated:
-// parameters of your own on the callbackurl (e.g. ?order=5) are ignored
-// here and anyone can change them, so find the order by cb.OrderID, never
-// by them.
+// parameters of your own on the callbackurl (e.g. ?order=5 or ?shop=a;b)
+// are skipped unread, whatever they hold — they never make a valid
+// callback fail and are not in the Callback — and anyone can change them,
+// so find the order by cb.OrderID, never by them. Paysera's own
+// parameters are judged: one given twice, with a bad escape or with a
+// semicolon is [paykit.ErrMalformed].
 func (c *Client) ParseCallback(r *http.Request) (*Callback, error) {
 	if r.Method != http.MethodGet && r.Method != http.MethodPost {
 		return nil, fmt.Errorf("%w: method %s", paykit.ErrMalformed, form.Clip(r.Method))

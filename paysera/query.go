@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/paykit-go/paykit"
-	"github.com/paykit-go/paykit/internal/form"
 )
 
 // The outer query of a callback (data, ss1, ss2, ss3 beside the
@@ -98,54 +97,52 @@ func validEscapes(s string) bool {
 }
 
 // callbackQuery extracts data, ss1, ss2 and ss3 from a callback query
-// string without building a map or decoding what is not used. The
-// merchant's own parameters on the callback URL are skipped (still
-// checked for well-formedness); a repeated Paysera parameter is refused.
+// string without building a map or decoding what is not used. Pairs are
+// separated by '&' only, as PHP (Paysera's side) separates them. Only
+// Paysera's four parameters are judged: a repeated one, a bad escape or a
+// semicolon in one of them is refused. The merchant's own parameters on
+// the callback URL are skipped unread, whatever they hold (a semicolon,
+// a bad escape, a repeated key): they are not Paysera's, not signed, and
+// must not decide whether a valid callback is accepted. A key with a bad
+// escape is the merchant's too: it cannot name one of the four.
 func callbackQuery(q string) (callbackParams, error) {
 	p := callbackParams{raw: true}
 	for q != "" {
 		var pair string
 		pair, q, _ = strings.Cut(q, "&")
-		if pair == "" {
-			continue
-		}
-		if strings.IndexByte(pair, ';') >= 0 {
-			return p, fmt.Errorf("%w: semicolon in query", paykit.ErrMalformed)
-		}
 		rawKey, rawVal, _ := strings.Cut(pair, "=")
 		key, err := url.QueryUnescape(rawKey)
 		if err != nil {
-			return p, fmt.Errorf("%w: bad escape in query key", paykit.ErrMalformed)
+			continue
 		}
-		if !validEscapes(rawVal) {
-			return p, fmt.Errorf("%w: bad escape in value of %q", paykit.ErrMalformed, form.Clip(key))
+		dst, seen := p.slot(key)
+		switch {
+		case dst == nil:
+			continue
+		case *seen:
+			return p, fmt.Errorf("%w: parameter %s given more than once", paykit.ErrMalformed, key)
+		case strings.IndexByte(rawVal, ';') >= 0:
+			return p, fmt.Errorf("%w: semicolon in %s", paykit.ErrMalformed, key)
+		case !validEscapes(rawVal):
+			return p, fmt.Errorf("%w: bad escape in %s", paykit.ErrMalformed, key)
 		}
-		if err := p.set(key, rawVal); err != nil {
-			return p, err
-		}
+		*dst, *seen = rawVal, true
 	}
 	return p, nil
 }
 
-// set records one of the four parameters (raw); other keys are ignored.
-func (p *callbackParams) set(key, raw string) error {
-	var dst *string
-	var seen *bool
+// slot returns where the parameter key is kept and whether it was seen;
+// nil for a key that is not one of Paysera's four.
+func (p *callbackParams) slot(key string) (*string, *bool) {
 	switch key {
 	case "data":
-		dst, seen = &p.data, &p.hasData
+		return &p.data, &p.hasData
 	case "ss1":
-		dst, seen = &p.ss1, &p.hasSS1
+		return &p.ss1, &p.hasSS1
 	case "ss2":
-		dst, seen = &p.ss2, &p.hasSS2
+		return &p.ss2, &p.hasSS2
 	case "ss3":
-		dst, seen = &p.ss3, &p.hasSS3
-	default:
-		return nil
+		return &p.ss3, &p.hasSS3
 	}
-	if *seen {
-		return fmt.Errorf("%w: parameter %s given more than once", paykit.ErrMalformed, key)
-	}
-	*dst, *seen = raw, true
-	return nil
+	return nil, nil
 }

@@ -21,9 +21,10 @@ func TestPOSTWithAMalformedQueryBesideASignedBodyIsMalformed(t *testing.T) {
 	raw := v.Callbacks["C1_macro_status1"].Raw
 	c := vectorClient(t, "")
 	for name, query := range map[string]string{
-		"duplicate data": "data=a&data=b",
-		"bad escape":     "shop=%zz",
-		"semicolon":      "shop=1;x=2",
+		"duplicate data":           "data=a&data=b",
+		"bad escape in ss2":        "ss2=%zz",
+		"semicolon in data":        "data=a;b",
+		"duplicate ss3 beside own": "shop=1;x&ss3=a&ss3=b",
 	} {
 		t.Run(name, func(t *testing.T) {
 			r := httptest.NewRequest(http.MethodPost, "https://shop.example.com/cb?"+query, strings.NewReader(raw))
@@ -60,13 +61,20 @@ func TestSignatureThatIsNotBase64FailsWithoutAKeyDownload(t *testing.T) {
 	}
 }
 
-func TestSemicolonAtTheStartOfAComponentIsRefused(t *testing.T) {
-	raw := mustVectors(t).Callbacks["C1_macro_status1"].Raw
+// A semicolon in one of Paysera's parameters is refused wherever it
+// stands; in the merchant's own parameters it is never looked at (see
+// TestMerchantParametersOnTheCallbackURLNeverFailAValidCallback).
+func TestSemicolonInAPayseraParameterIsRefused(t *testing.T) {
+	cv := mustVectors(t).Callbacks["C1_macro_status1"]
 	c := vectorClient(t, "")
-	for _, q := range []string{";a=1&" + raw, raw + "&;b=2", "a=1&;" + raw} {
+	for _, q := range []string{"data=;" + cv.Data + "&ss2=" + cv.SS2, "data=" + cv.Data + ";&ss2=" + cv.SS2,
+		"data=" + cv.Data + "&ss2=;" + cv.SS2, "data=" + cv.Data + "&ss2=" + cv.SS2 + ";"} {
 		if _, err := c.ParseBody([]byte(q), nil); !errors.Is(err, paykit.ErrMalformed) {
 			t.Errorf("%.20q…: %v", q, err)
 		}
+	}
+	if _, err := c.ParseBody([]byte(";a=1&"+cv.Raw+"&;b=2"), nil); err != nil {
+		t.Errorf("semicolons in the merchant's own components: %v", err)
 	}
 }
 
