@@ -10,6 +10,7 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/paysera/checkout"
 	"github.com/paykit-go/paykit/playvision"
 	"github.com/paykit-go/paykit/signature"
 	"github.com/paykit-go/paykit/vkpay"
@@ -21,7 +22,7 @@ import (
 // changes.
 var (
 	_ paykit.Provider = paykit.Paysera
-	_                 = [...]paykit.Provider{paykit.VKPay, paykit.Xsolla, paykit.Playvision}
+	_                 = [...]paykit.Provider{paykit.VKPay, paykit.Xsolla, paykit.Playvision, paykit.PayseraCheckout}
 	_                 = [...]paykit.Kind{paykit.KindItemRequest, paykit.KindUserCheck, paykit.KindPayment,
 		paykit.KindRefund, paykit.KindSubscription, paykit.KindInfo}
 	_ = [...]paykit.Status{paykit.StatusUnknown, paykit.StatusPending, paykit.StatusPaid,
@@ -107,6 +108,10 @@ func TestContract_ParseCallbackErrorsAreSentinels(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	co, err := checkout.New(checkout.Config{ClientID: "id", ClientSecret: "s"})
+	if err != nil {
+		t.Fatal(err)
+	}
 	sentinels := []error{paykit.ErrMissingSignature, paykit.ErrInvalidSignature, paykit.ErrMalformed,
 		paykit.ErrUnknownType, paykit.ErrWrongAccount, paykit.ErrBodyTooLarge}
 	parsers := map[string]func(*http.Request) error{
@@ -114,6 +119,7 @@ func TestContract_ParseCallbackErrorsAreSentinels(t *testing.T) {
 		"vkpay":      func(r *http.Request) error { _, err := vk.ParseCallback(r); return err },
 		"xsolla":     func(r *http.Request) error { _, err := xs.ParseCallback(r); return err },
 		"playvision": func(r *http.Request) error { _, err := pv.ParseCallback(r); return err },
+		"checkout":   func(r *http.Request) error { _, err := co.ParseCallback(r); return err },
 	}
 	for name, parse := range parsers {
 		t.Run(name, func(t *testing.T) {
@@ -142,6 +148,7 @@ func TestContract_EmptyPreviousSecretIsRefused(t *testing.T) {
 	_, errs["vkpay"] = vkpay.New(vkpay.Config{AppID: 1, Secret: "s", PreviousSecrets: empty})
 	_, errs["xsolla"] = xsolla.New(xsolla.Config{MerchantID: 1, ProjectID: 1, APIKey: "k", WebhookSecret: "w", PreviousSecrets: empty})
 	_, errs["playvision"] = playvision.New(playvision.Config{AppID: 1, Secret: "s", PreviousSecrets: empty})
+	_, errs["checkout"] = checkout.New(checkout.Config{ClientID: "id", ClientSecret: "s", PreviousSecrets: empty})
 	for name, err := range errs {
 		if !errors.Is(err, paykit.ErrInvalidRequest) {
 			t.Errorf("%s accepted an empty previous secret (err %v)", name, err)

@@ -14,6 +14,9 @@ const (
 	VKPay      Provider = "vkpay"
 	Xsolla     Provider = "xsolla"
 	Playvision Provider = "playvision"
+	// PayseraCheckout is Paysera's REST platform "Checkout (New)"
+	// (package paysera/checkout), kept apart from Classic (Paysera).
+	PayseraCheckout Provider = "paysera_checkout"
 )
 
 // Kind says what a notification asks of the merchant.
