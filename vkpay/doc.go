@@ -63,6 +63,18 @@
 // with a deadline inside VK's 10 s limit ([ReplyTimeout]). Only POST is
 // accepted.
 //
+// # Launch parameters
+//
+// [Client.VerifyLaunch] checks the launch parameters VK adds to a mini
+// app's URL, so that a server can trust vk_user_id before any payment
+// notification arrives: sign is HMAC-SHA256 under the same secure key over
+// the vk_* parameters sorted by name ([SignLaunch]), compared in constant
+// time, previous secrets accepted; vk_app_id must be Config.AppID
+// ([paykit.ErrWrongAccount] otherwise). It returns a *[Launch] with the
+// user, app, platform, language, vk_ts and the other vk_* parameters. VK's
+// sign has no expiry: compare Launch.TS with your own limit. This is not
+// the payments sig (sorted MD5), which the two are often confused with.
+//
 // # Summary mapping
 //
 //	type                          Kind          Status                          ID               Amount

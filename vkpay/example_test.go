@@ -112,3 +112,29 @@ func ExampleClient_ParseCallback() {
 	// paykit: invalid signature
 	// get_item true sale_item_1 ru_RU
 }
+
+// Trusting vk_user_id at launch: the mini app sends its launch parameters
+// (window.location.search) to the server, which verifies them before
+// anything else.
+func ExampleClient_VerifyLaunch() {
+	client, _ := vkpay.New(vkpay.Config{AppID: 6736218, Secret: "wvl68m4dR1UpLrVRli"})
+	// The example of VK's documentation, with the sign computed by VK's rule:
+	search := "?vk_user_id=494075&vk_app_id=6736218&vk_is_app_user=1&vk_are_notifications_enabled=1" +
+		"&vk_language=ru&vk_access_token_settings=&vk_platform=android&sign=htQFduJpLxz7ribXRZpDFUH-XEUhC9rBPTJkjUFEkRA"
+	query, err := url.ParseQuery(strings.TrimPrefix(search, "?"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	launch, err := client.VerifyLaunch(query)
+	if err != nil {
+		log.Fatal(err) // paykit.ErrInvalidSignature, ErrWrongAccount, …: refuse the session
+	}
+	fmt.Println("user", launch.UserID, "on", launch.Platform, "in", launch.Language)
+
+	query.Set("vk_user_id", "1") // a tampered user
+	_, err = client.VerifyLaunch(query)
+	fmt.Println(err)
+	// Output:
+	// user 494075 on android in ru
+	// paykit: invalid signature
+}
