@@ -68,13 +68,22 @@ func firstNonEmpty(a, b string) string {
 	return b
 }
 
-// call sends a JSON POST with Basic auth and retries (see
-// [Config.MaxRetries]); on 2xx it decodes the answer into out.
-func (c *Client) call(ctx context.Context, url, user string, header http.Header, in, out any) error {
-	body, err := json.Marshal(in)
-	if err != nil {
-		return fmt.Errorf("xsolla: encoding request: %w", err)
-	}
+// apiCall is one API request: method, URL, Basic-auth user, extra
+// headers and the JSON body (nil for none).
+type apiCall struct {
+	method, url, user string
+	header            http.Header
+	body              json.RawMessage
+	// retry allows retrying after a 5xx or a network error, for calls
+	// that cannot take effect twice; 429 (not processed) is always
+	// retried.
+	retry bool
+}
+
+// call sends a with Basic auth and retries (see [Config.MaxRetries]); on
+// 2xx it decodes the answer into out (nothing when out is nil or the
+// answer is empty).
+func (c *Client) call(ctx context.Context, a apiCall, out any) error {
 	retries := c.cfg.MaxRetries
 	switch {
 	case retries == 0:
@@ -83,9 +92,9 @@ func (c *Client) call(ctx context.Context, url, user string, header http.Header,
 		retries = 0
 	}
 	for attempt := 0; ; attempt++ {
-		status, respBody, retryAfter, err := c.once(ctx, url, user, header, body)
+		status, respBody, retryAfter, err := c.once(ctx, a)
 		if err == nil && status/100 == 2 {
-			if out == nil {
+			if out == nil || len(bytes.TrimSpace(respBody)) == 0 {
 				return nil
 			}
 			if err := json.Unmarshal(respBody, out); err != nil {
@@ -96,7 +105,7 @@ func (c *Client) call(ctx context.Context, url, user string, header http.Header,
 		if err == nil {
 			err = newAPIError(status, respBody, c.redact...)
 		}
-		if !retryable(ctx, status, err) || attempt >= retries {
+		if !retryable(ctx, status, err) || (!a.retry && status != http.StatusTooManyRequests) || attempt >= retries {
 			return err
 		}
 		if werr := c.sleep(ctx, attempt, retryAfter); werr != nil {
@@ -138,18 +147,24 @@ func (c *Client) sleep(ctx context.Context, attempt int, retryAfter time.Duratio
 	}
 }
 
-func (c *Client) once(ctx context.Context, url, user string, header http.Header, body []byte) (int, []byte, time.Duration, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+func (c *Client) once(ctx context.Context, a apiCall) (int, []byte, time.Duration, error) {
+	var body io.Reader
+	if a.body != nil {
+		body = bytes.NewReader(a.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, a.method, a.url, body)
 	if err != nil {
 		return 0, nil, 0, fmt.Errorf("xsolla: building request: %w", err)
 	}
-	for k, v := range header {
+	for k, v := range a.header {
 		req.Header[k] = v
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if a.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("User-Agent", orDefault(c.cfg.UserAgent, "paykit-xsolla"))
-	req.SetBasicAuth(user, c.cfg.APIKey)
+	req.SetBasicAuth(a.user, c.cfg.APIKey)
 	resp, err := c.http.Do(req)
 	if err != nil {
 		// *url.Error names the URL and the cause, never the header.

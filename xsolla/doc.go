@@ -4,14 +4,17 @@
 //
 // # Flow
 //
-//  1. Server side, create a token: [Client.CreateToken] (merchant v2 API:
-//     arbitrary checkout amounts, virtual items, virtual currency,
-//     subscriptions) or [Client.CreatePaymentToken] (store v3 API: an order
-//     of catalog items, Xsolla's current recommendation).
+//  1. Server side, create a token from a [TokenRequest]:
+//     [Client.CreatePaymentToken] (store v3: an order of catalog items by
+//     SKU, the call Xsolla's docs recommend for purchases) or
+//     [Client.CreateToken] (merchant v2, which Xsolla's docs now restrict
+//     to the Subscriptions product and to a Checkout amount where Xsolla
+//     enabled it). Each call refuses the parameters it does not take.
 //  2. Send the buyer to Pay Station: [Client.PaymentURL] (Pay Station 4),
 //     [Client.PaymentFormHTML] (a no-JavaScript form — the "simple HTML
 //     form" mode) or [Client.WidgetHTML] (paystation-embed lightbox).
-//     [Client.BuildPaymentURL] does steps 1 and 2 in one call.
+//     [Client.BuildPaymentURL] does steps 1 and 2 in one call, on v3
+//     whenever the request has Items.
 //  3. Xsolla posts webhooks: user_validation, then payment, then order_paid
 //     when catalog items were bought; refund and order_canceled later.
 //     [Client.Handler] verifies and answers them and calls your

@@ -26,6 +26,7 @@ func Example() {
 	emu, err := xsollatest.NewServer(xsollatest.Options{
 		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key", WebhookSecret: "webhook-secret",
 		WebhookURL: srv.URL + "/xsolla/webhook",
+		Catalog:    map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
 	})
 	if err != nil {
 		panic(err)
@@ -53,7 +54,8 @@ func Example() {
 	payURL, err := client.BuildPaymentURL(ctx, xsolla.TokenRequest{
 		UserID:     "player-42",
 		ExternalID: "order-1001",
-		Checkout:   &paykit.Money{Amount: 499, Currency: "USD"},
+		Items:      []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 1}}, // priced in Xsolla's catalog
+		Country:    "US",                                                  // or UserIP: the buyer's address
 	})
 	if err != nil {
 		panic(err)
@@ -187,7 +189,7 @@ func ExampleClient_Handler() {
 		},
 	}))
 	// At checkout: url, err := client.BuildPaymentURL(ctx, xsolla.TokenRequest{UserID: "player-42",
-	//	ExternalID: "order-1001", Checkout: &paykit.Money{Amount: 499, Currency: "USD"}})
+	//	ExternalID: "order-1001", Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 1}}, UserIP: buyerIP})
 
 	body := []byte(`{"notification_type":"payment","settings":{"project_id":18404,"merchant_id":2340},"user":{"id":"player-42"},` +
 		`"transaction":{"id":87654321,"external_id":"order-1001","dry_run":1},"payment_details":{"payment":{"currency":"USD","amount":4.99}}}`)

@@ -76,7 +76,7 @@ func TestAPIErrorRedactsEchoedCredentials(t *testing.T) {
 				c.BaseURL, c.StoreBaseURL, c.MaxRetries = srv.URL, srv.URL, -1
 			})
 			_, err1 := c.CreateToken(context.Background(), TokenRequest{UserID: "u"})
-			_, err2 := c.CreatePaymentToken(context.Background(), PaymentTokenRequest{UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}})
+			_, err2 := c.CreatePaymentToken(context.Background(), TokenRequest{UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}})
 			for _, err := range []error{err1, err2} {
 				var ae *paykit.APIError
 				require.True(t, errors.As(err, &ae), "%v", err)

@@ -48,48 +48,91 @@ func TestCreateTokenSendsV2Body(t *testing.T) {
 	})
 	tok, err := c.CreateToken(context.Background(), TokenRequest{
 		UserID: "u1", ExternalID: "o-1", Checkout: &paykit.Money{Amount: 499, Currency: "USD"},
-		Email: "a@b.c", AllowModifyEmail: true, Country: "US", Language: "en", Currency: "USD",
-		ReturnURL: "https://shop/return", UITheme: "63295aab2e47fab76f7708e3", PaymentMethod: 1380,
-		VirtualItems: []ItemQuantity{{SKU: "gem", Quantity: 2}}, VirtualCurrency: 100,
-		Subscription:     &SubscriptionPurchase{PlanID: "p1"},
+		Email: "a@b.c", AllowModifyEmail: true, Country: "US", Language: "en", Currency: "USD", PublicID: "pub",
+		ReturnURL:      "https://shop/return",
+		RedirectPolicy: &RedirectPolicy{RedirectConditions: "successful", Delay: 5, StatusForManualRedirection: "any", RedirectButtonCaption: "Back"},
+		UI: &UI{Theme: ThemeDark, Size: "medium", Version: "desktop",
+			Components: map[string]UIComponent{"virtual_currency": {Hidden: true}, "subscriptions": {Order: 2}}},
+		PaymentMethod: 1380, Subscription: &SubscriptionPurchase{PlanID: "p1"}, Description: "d", CouponCode: "c",
 		CustomParameters: map[string]any{"registration_date": "2020-01-01"},
+		Extra:            map[string]any{"user.steam_id": map[string]string{"value": "765"}, "settings.ui.desktop": map[string]any{"header": map[string]bool{"visible_logo": true}}},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, "tok_123", tok)
 	want := `{
-		"user":{"id":{"value":"u1"},"email":{"value":"a@b.c","allow_modify":true},"country":{"value":"US"}},
+		"user":{"id":{"value":"u1"},"email":{"value":"a@b.c","allow_modify":true},"country":{"value":"US"},"public_id":{"value":"pub"},
+			"steam_id":{"value":"765"}},
 		"settings":{"project_id":18404,"currency":"USD","language":"en","mode":"sandbox","return_url":"https://shop/return",
-			"external_id":"o-1","payment_method":1380,"ui":{"theme":"63295aab2e47fab76f7708e3"}},
-		"purchase":{"checkout":{"amount":4.99,"currency":"USD"},"virtual_items":{"items":[{"sku":"gem","amount":2}]},
-			"virtual_currency":{"quantity":100},"subscription":{"plan_id":"p1"}},
+			"redirect_policy":{"redirect_conditions":"successful","delay":5,"status_for_manual_redirection":"any","redirect_button_caption":"Back"},
+			"external_id":"o-1","payment_method":1380,
+			"ui":{"theme":"63295aab2e47fab76f7708e3","size":"medium","version":"desktop",
+				"components":{"virtual_currency":{"hidden":true},"subscriptions":{"order":2}},"desktop":{"header":{"visible_logo":true}}}},
+		"purchase":{"checkout":{"amount":4.99,"currency":"USD"},"subscription":{"plan_id":"p1"},
+			"description":{"value":"d"},"coupon_code":{"value":"c"}},
 		"custom_parameters":{"registration_date":"2020-01-01"}}`
 	b, _ := json.Marshal(got)
 	assert.JSONEq(t, want, string(b))
 }
 
-func TestCreateTokenValidation(t *testing.T) {
+// TestTokenRequestValidation: each call refuses what it does not take and
+// what is malformed, naming the parameter, before anything is sent.
+func TestTokenRequestValidation(t *testing.T) {
 	c := mockedClient(t)
-	tests := map[string]TokenRequest{
-		"user.id":                                  {},
-		"purchase.checkout.amount":                 {UserID: "u", Checkout: &paykit.Money{Amount: 0, Currency: "USD"}},
-		"purchase.checkout.currency":               {UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "GOLD"}},
-		"purchase.virtual_items.items[0].sku":      {UserID: "u", VirtualItems: []ItemQuantity{{Quantity: 1}}},
-		"purchase.virtual_items.items[1].quantity": {UserID: "u", VirtualItems: []ItemQuantity{{SKU: "a", Quantity: 1}, {SKU: "b"}}},
-		"custom_parameters":                        {UserID: "u", CustomParameters: map[string]any{"": 1}},
+	item := []ItemQuantity{{SKU: "gem", Quantity: 1}}
+	v2 := map[string]TokenRequest{
+		"user.id":                    {},
+		"purchase.checkout.amount":   {UserID: "u", Checkout: &paykit.Money{Amount: 0, Currency: "USD"}},
+		"purchase.checkout.currency": {UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "GOLD"}},
+		"purchase.items":             {UserID: "u", Items: item},
+		"X-User-Ip":                  {UserID: "u", UserIP: "203.0.113.1"},
+		"custom_parameters":          {UserID: "u", CustomParameters: map[string]any{"": 1}},
+		"settings.redirect_policy.redirect_conditions":           {UserID: "u", RedirectPolicy: &RedirectPolicy{RedirectConditions: "always"}},
+		"settings.redirect_policy.status_for_manual_redirection": {UserID: "u", RedirectPolicy: &RedirectPolicy{StatusForManualRedirection: "x"}},
+		"settings.redirect_policy.delay":                         {UserID: "u", RedirectPolicy: &RedirectPolicy{Delay: -1}},
+		"Extra[settings.project_id]":                             {UserID: "u", Extra: map[string]any{"settings.project_id": 1}},
+		"Extra[user.id.value.x]":                                 {UserID: "u", Extra: map[string]any{"user.id.value.x": 1}},
+		"Extra[settings..ui]":                                    {UserID: "u", Extra: map[string]any{"settings..ui": 1}},
+		"Extra":                                                  {UserID: "u", Extra: map[string]any{"f": func() {}}},
 	}
-	for field, req := range tests {
-		_, err := c.CreateToken(context.Background(), req)
+	v3 := map[string]TokenRequest{
+		"user.id":                    {Items: item, Country: "DE"},
+		"purchase.items":             {UserID: "u", Country: "DE"},
+		"user.country":               {UserID: "u", Items: item},
+		"purchase.items[0].sku":      {UserID: "u", Country: "DE", Items: []ItemQuantity{{Quantity: 1}}},
+		"purchase.items[1].quantity": {UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "a", Quantity: 1}, {SKU: "b"}}},
+		"purchase.checkout":          {UserID: "u", Country: "DE", Items: item, Checkout: &paykit.Money{Amount: 1, Currency: "USD"}},
+		"purchase.subscription":      {UserID: "u", Country: "DE", Items: item, Subscription: &SubscriptionPurchase{}},
+		"purchase.description":       {UserID: "u", Country: "DE", Items: item, Description: "d"},
+		"purchase.coupon_code":       {UserID: "u", Country: "DE", Items: item, CouponCode: "c"},
+		"user.public_id":             {UserID: "u", Country: "DE", Items: item, PublicID: "p"},
+		"Extra[purchase.items]":      {UserID: "u", Country: "DE", Items: item, Extra: map[string]any{"purchase.items": 1}},
+	}
+	check := func(call string, field string, err error) {
+		t.Helper()
 		var fe *paykit.FieldError
-		require.True(t, errors.As(err, &fe), field)
-		assert.Equal(t, field, fe.Field)
+		require.True(t, errors.As(err, &fe), "%s %s: %v", call, field, err)
+		assert.Equal(t, field, fe.Field, call)
+		assert.ErrorIs(t, err, paykit.ErrInvalidRequest)
 	}
+	for field, req := range v2 {
+		_, err := c.CreateToken(context.Background(), req)
+		check("v2", field, err)
+	}
+	for field, req := range v3 {
+		_, err := c.CreatePaymentToken(context.Background(), req)
+		check("v3", field, err)
+	}
+	_, err := c.BuildPaymentURL(context.Background(), TokenRequest{UserID: "u"})
+	check("BuildPaymentURL", "purchase", err)
 	long := strings.Repeat("é", 256)
-	_, err := c.CreateToken(context.Background(), TokenRequest{UserID: long})
+	_, err = c.CreateToken(context.Background(), TokenRequest{UserID: long})
 	assert.ErrorIs(t, err, paykit.ErrInvalidRequest)
 	assert.Zero(t, httpmock.GetTotalCallCount(), "nothing is sent for invalid requests")
 
 	noKey := newTestClient(t, func(c *Config) { c.APIKey = "" })
 	_, err = noKey.CreateToken(context.Background(), TokenRequest{UserID: "u"})
+	assert.ErrorIs(t, err, paykit.ErrInvalidRequest)
+	_, err = noKey.CreatePaymentToken(context.Background(), TokenRequest{UserID: "u", Country: "DE", Items: item})
 	assert.ErrorIs(t, err, paykit.ErrInvalidRequest)
 }
 
@@ -152,14 +195,19 @@ func TestCreatePaymentTokenV3(t *testing.T) {
 		assert.Equal(t, "key", pass)
 		assert.Equal(t, "203.0.113.7", r.Header.Get("X-User-Ip"))
 		b, _ := io.ReadAll(r.Body)
-		assert.JSONEq(t, `{"user":{"id":{"value":"u1"},"email":{"value":"a@b.c"}},
-			"settings":{"currency":"EUR","external_id":"o-9","ui":{"theme":"63295a9a2e47fab76f7708e1"}},
-			"purchase":{"items":[{"sku":"gem","quantity":3}]},"sandbox":true}`, string(b))
+		assert.JSONEq(t, `{"user":{"id":{"value":"u1"},"email":{"value":"a@b.c"},"country":{"value":"FR","allow_modify":true}},
+			"settings":{"currency":"EUR","language":"fr","external_id":"o-9","payment_method":1380,"return_url":"https://shop/r",
+				"redirect_policy":{"redirect_conditions":"any"},"ui":{"theme":"63295a9a2e47fab76f7708e1","size":"large"}},
+			"purchase":{"items":[{"sku":"gem","quantity":3}]},"sandbox":true,"custom_parameters":{"a":1},
+			"settings_extra":true}`, string(b))
 		return httpmock.NewStringResponse(201, `{"token":"v3tok","order_id":987}`), nil
 	})
-	pt, err := c.CreatePaymentToken(context.Background(), PaymentTokenRequest{
-		UserID: "u1", Email: "a@b.c", UserIP: "203.0.113.7", Items: []ItemQuantity{{SKU: "gem", Quantity: 3}},
-		Currency: "EUR", ExternalID: "o-9", UITheme: ThemeLight,
+	pt, err := c.CreatePaymentToken(context.Background(), TokenRequest{
+		UserID: "u1", Email: "a@b.c", Country: "FR", AllowModifyCountry: true, UserIP: "203.0.113.7",
+		Items: []ItemQuantity{{SKU: "gem", Quantity: 3}}, Currency: "EUR", Language: "fr", ExternalID: "o-9",
+		PaymentMethod: 1380, ReturnURL: "https://shop/r", RedirectPolicy: &RedirectPolicy{RedirectConditions: "any"},
+		UI: &UI{Theme: ThemeLight, Size: "large"}, CustomParameters: map[string]any{"a": 1},
+		Extra: map[string]any{"settings_extra": true},
 	})
 	require.NoError(t, err)
 	assert.Equal(t, PaymentToken{Token: "v3tok", OrderID: 987}, pt)
@@ -172,22 +220,12 @@ func TestCreatePaymentTokenErrorsAndUsername(t *testing.T) {
 		assert.Equal(t, "2340", user)
 		return httpmock.NewStringResponse(422, `{"statusCode":422,"errorCode":4001,"errorMessage":"[0401-4001]: Item not found","errorMessageExtended":[{"property":"sku","message":"x"}],"transactionId":"tx-1"}`), nil
 	})
-	_, err := c.CreatePaymentToken(context.Background(), PaymentTokenRequest{UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}})
+	_, err := c.CreatePaymentToken(context.Background(), TokenRequest{UserID: "u", Country: "DE", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}})
 	var ae *paykit.APIError
 	require.True(t, errors.As(err, &ae))
 	assert.Equal(t, "4001", ae.Code)
 	assert.Contains(t, ae.Message, "[request tx-1]")
 	assert.Contains(t, ae.Error(), "[0401-4001]")
-
-	for field, req := range map[string]PaymentTokenRequest{
-		"purchase.items": {UserID: "u", Country: "DE"},
-		"user.country":   {UserID: "u", Items: []ItemQuantity{{SKU: "x", Quantity: 1}}},
-	} {
-		_, err := c.CreatePaymentToken(context.Background(), req)
-		var fe *paykit.FieldError
-		require.True(t, errors.As(err, &fe))
-		assert.Equal(t, field, fe.Field)
-	}
 }
 
 func TestPaymentURLs(t *testing.T) {
@@ -202,12 +240,29 @@ func TestPaymentURLs(t *testing.T) {
 	assert.Equal(t, "https://secure.xsolla.com/paystation4/?token=t", PayStationURL("t", false, 0))
 }
 
-func TestBuildPaymentURL(t *testing.T) {
+// TestBuildPaymentURLPicksTheCall: items go through the v3 store call,
+// a checkout or a subscription through the v2 merchant call.
+func TestBuildPaymentURLPicksTheCall(t *testing.T) {
 	c := mockedClient(t)
-	httpmock.RegisterResponder(http.MethodPost, v2URL, httpmock.NewStringResponder(200, `{"token":"abc"}`))
-	u, err := c.BuildPaymentURL(context.Background(), TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "JPY"}})
-	require.NoError(t, err)
-	assert.Equal(t, "https://secure.xsolla.com/paystation4/?token=abc", u)
+	httpmock.RegisterResponder(http.MethodPost, v2URL, httpmock.NewStringResponder(200, `{"token":"v2tok"}`))
+	httpmock.RegisterResponder(http.MethodPost, v3URL, httpmock.NewStringResponder(200, `{"token":"v3tok","order_id":5}`))
+	tests := []struct {
+		name string
+		req  TokenRequest
+		want string
+	}{
+		{"items", TokenRequest{UserID: "u", Country: "US", Items: []ItemQuantity{{SKU: "gem", Quantity: 1}}}, "v3tok"},
+		{"checkout", TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "JPY"}}, "v2tok"},
+		{"subscription", TokenRequest{UserID: "u", Subscription: &SubscriptionPurchase{PlanID: "p"}}, "v2tok"},
+	}
+	for _, tt := range tests {
+		u, err := c.BuildPaymentURL(context.Background(), tt.req)
+		require.NoError(t, err, tt.name)
+		assert.Equal(t, "https://secure.xsolla.com/paystation4/?token="+tt.want, u, tt.name)
+	}
+	info := httpmock.GetCallCountInfo()
+	assert.Equal(t, 1, info["POST "+v3URL])
+	assert.Equal(t, 2, info["POST "+v2URL])
 }
 
 func TestWidgetAndFormEscape(t *testing.T) {

@@ -129,6 +129,7 @@ func (p plan) emulatorConfig(base string) emulators.Config {
 		cfg.Xsolla = &emulators.Xsolla{
 			MerchantID: demoXsollaMerchant, ProjectID: demoXsollaProject, APIKey: demoXsollaAPIKey,
 			WebhookSecret: demoXsollaSecret, WebhookURL: callbackURL(base, paykit.Xsolla),
+			Catalog: xsollaCatalog(),
 		}
 	}
 	if p.playvision == nil {
@@ -245,13 +246,28 @@ func (s *Shop) xsollaGateway(vals []string, emu *emulators.Set, getenv func(stri
 	return &gateway{
 		provider: paykit.Xsolla, emulated: vals == nil, handler: client.Handler(s.hk),
 		start: func(ctx context.Context, o Order) (string, error) {
-			amount := o.Amount
+			// The v3 payment token: the product is an item of the Xsolla
+			// catalog under its SKU. The demo sells in EUR, so the buyer's
+			// country is given as DE; a shop with real buyers passes their
+			// address as UserIP and lets Xsolla pick the currency.
 			return client.BuildPaymentURL(ctx, xsolla.TokenRequest{
-				UserID: "shopper-" + strconv.Itoa(demoUser), ExternalID: o.ID, Checkout: &amount,
-				Currency: amount.Currency, ReturnURL: orderURL(base, o.ID, "xsolla"), Description: o.Title,
+				UserID: "shopper-" + strconv.Itoa(demoUser), ExternalID: o.ID,
+				Items: []xsolla.ItemQuantity{{SKU: o.SKU, Quantity: 1}}, Country: "DE",
+				Currency: o.Amount.Currency, ReturnURL: orderURL(base, o.ID, "xsolla"),
 			})
 		},
 	}, nil
+}
+
+// xsollaCatalog prices the shop's products in the Xsolla emulator's
+// catalog; against the real Xsolla the same SKUs must exist in Publisher
+// Account.
+func xsollaCatalog() map[string]paykit.Money {
+	m := make(map[string]paykit.Money, len(catalog))
+	for _, p := range catalog {
+		m[p.SKU] = p.PriceIn(paykit.Xsolla)
+	}
+	return m
 }
 
 func (s *Shop) playvisionGateway(vals []string, emu *emulators.Set) (*gateway, error) {

@@ -159,22 +159,15 @@ func (e *Emulator) v2Token(w http.ResponseWriter, r *http.Request) {
 		}
 		s.Checkout, s.Total = &m, m
 	}
-	if b.Purchase != nil && b.Purchase.VirtualItems != nil {
-		for i := range b.Purchase.VirtualItems.Items {
-			it := &b.Purchase.VirtualItems.Items[i]
-			it.Quantity, it.Amount = it.Amount, 0
-		}
-		if msg := e.price(s, b.Purchase.VirtualItems.Items); msg != "" {
-			merchantError(w, http.StatusUnprocessableEntity, msg)
-			return
-		}
-	}
-	if s.Checkout == nil && len(s.Items) == 0 {
-		merchantError(w, http.StatusUnprocessableEntity, "the emulator needs purchase.checkout or purchase.virtual_items")
+	if b.Purchase != nil && (b.Purchase.VirtualItems != nil || len(b.Purchase.Items) > 0) {
+		// Xsolla's docs: a v2 token opens the payment UI for
+		// subscriptions only; catalog items are bought with the v3 token.
+		merchantError(w, http.StatusUnprocessableEntity, "catalog items are bought with the v3 payment token (purchase.items)")
 		return
 	}
-	if len(s.Items) > 0 {
-		s.OrderID = e.newID(&e.nextOrder)
+	if s.Checkout == nil {
+		merchantError(w, http.StatusUnprocessableEntity, "the emulator needs purchase.checkout")
+		return
 	}
 	s.Sandbox = b.Settings.Mode == "sandbox"
 	e.store(s)
@@ -196,8 +189,8 @@ func (e *Emulator) v3Token(w http.ResponseWriter, r *http.Request) {
 		storeError(w, http.StatusUnprocessableEntity, 1102, "Incorrect input data: "+err.Error())
 		return
 	}
-	if b.Settings.ProjectID != 0 {
-		storeError(w, http.StatusUnprocessableEntity, 1102, "settings.project_id is not a v3 parameter")
+	if msg := v2Only(b); msg != "" {
+		storeError(w, http.StatusUnprocessableEntity, 1102, msg+" is not a v3 parameter")
 		return
 	}
 	s, msg := e.sessionFrom(b, "v3")
@@ -219,6 +212,31 @@ func (e *Emulator) v3Token(w http.ResponseWriter, r *http.Request) {
 	s.OrderID = e.newID(&e.nextOrder)
 	e.store(s)
 	writeJSON(w, http.StatusOK, map[string]any{"token": s.Token, "order_id": s.OrderID})
+}
+
+// v2Only names a v2 parameter sent to the v3 endpoint, or "".
+func v2Only(b wBody) string {
+	switch p := b.Purchase; {
+	case b.Settings.ProjectID != 0:
+		return "settings.project_id"
+	case b.Settings.Mode != "":
+		return "settings.mode"
+	case b.User.PublicID != nil:
+		return "user.public_id"
+	case p == nil:
+		return ""
+	case p.Checkout != nil:
+		return "purchase.checkout"
+	case p.VirtualItems != nil:
+		return "purchase.virtual_items"
+	case len(p.VirtualCurrency) > 0:
+		return "purchase.virtual_currency"
+	case len(p.Subscription) > 0:
+		return "purchase.subscription"
+	case p.Description != nil, p.CouponCode != nil:
+		return "purchase.description/coupon_code"
+	}
+	return ""
 }
 
 func (e *Emulator) sessionFrom(b wBody, api string) (*Session, string) {

@@ -144,7 +144,7 @@ func TestCheckoutPurchaseThroughPayStationPage(t *testing.T) {
 func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	sh, emu, c := setup(t, false)
 	ctx := context.Background()
-	pt, err := c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{
+	pt, err := c.CreatePaymentToken(ctx, xsolla.TokenRequest{
 		UserID: "player-7", Country: "US", ExternalID: "order-9",
 		Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 2}, {SKU: "sword", Quantity: 1}},
 	})
@@ -193,12 +193,17 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	assert.Equal(t, "refunded", s.Status)
 }
 
-func TestItemsPurchaseV2(t *testing.T) {
+func TestItemsPurchaseSandboxThroughBuildPaymentURL(t *testing.T) {
 	sh, emu, c := setup(t, true)
-	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{
-		UserID: "u", VirtualItems: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}},
+	payURL, err := c.BuildPaymentURL(context.Background(), xsolla.TokenRequest{
+		UserID: "u", UserIP: "203.0.113.5", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}},
 	})
 	require.NoError(t, err)
+	tok := mustToken(t, payURL)
+	s, ok := emu.Session(tok)
+	require.True(t, ok)
+	assert.Equal(t, "v3", s.API, "items go through the v3 payment token")
+	assert.True(t, s.Sandbox)
 	res, err := emu.Pay(context.Background(), tok)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
@@ -270,7 +275,7 @@ func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
 	assert.Equal(t, 401, ae.StatusCode)
 	assert.NotContains(t, err.Error(), "wrong")
 
-	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
+	_, err = c.CreatePaymentToken(ctx, xsolla.TokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
 	require.True(t, errors.As(err, &ae))
 	assert.Equal(t, 401, ae.StatusCode)
 	assert.Equal(t, "1020", ae.Code)
@@ -279,12 +284,12 @@ func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
 	merchantUser.StoreAuthUser = "2340"
 	c, err = xsolla.New(merchantUser)
 	require.NoError(t, err)
-	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
+	_, err = c.CreatePaymentToken(ctx, xsolla.TokenRequest{UserID: "u", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 1}}})
 	require.True(t, errors.As(err, &ae), "merchant id is refused unless the emulator is told to accept it")
 
 	c, err = xsolla.New(emu.ClientConfig())
 	require.NoError(t, err)
-	_, err = c.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{UserID: "u", UserIP: "203.0.113.1", Items: []xsolla.ItemQuantity{{SKU: "shield", Quantity: 1}}})
+	_, err = c.CreatePaymentToken(ctx, xsolla.TokenRequest{UserID: "u", UserIP: "203.0.113.1", Items: []xsolla.ItemQuantity{{SKU: "shield", Quantity: 1}}})
 	require.True(t, errors.As(err, &ae))
 	assert.Equal(t, "4001", ae.Code)
 
@@ -293,6 +298,9 @@ func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
 		{"/merchant/v2/merchants/2340/token", "2340", `{"user":{"id":{"value":"u"}},"settings":{"project_id":18404},"purchase":{"checkout":{"amount":1,"currency":"USD"}},"surprise":1}`},
 		{"/merchant/v2/merchants/2340/token", "2340", `{"user":{"id":{"value":"u"}},"settings":{"project_id":18404},"purchase":{"checkout":{"amount":1.001,"currency":"USD"}}}`},
 		{"/api/v3/project/18404/admin/payment/token", "18404", `{"user":{"id":{"value":"u"}},"purchase":{"items":[{"sku":"sword","quantity":1}]}}`},
+		{"/api/v3/project/18404/admin/payment/token", "18404", `{"user":{"id":{"value":"u"},"country":{"value":"US"}},"purchase":{"items":[{"sku":"sword","quantity":1}],"checkout":{"amount":1,"currency":"USD"}}}`},
+		{"/api/v3/project/18404/admin/payment/token", "18404", `{"user":{"id":{"value":"u"},"country":{"value":"US"}},"settings":{"mode":"sandbox"},"purchase":{"items":[{"sku":"sword","quantity":1}]}}`},
+		{"/merchant/v2/merchants/2340/token", "2340", `{"user":{"id":{"value":"u"}},"settings":{"project_id":18404},"purchase":{"virtual_items":{"items":[{"sku":"sword","amount":1}]}}}`},
 	} {
 		req, _ := http.NewRequest(http.MethodPost, emu.URL+tc.path, strings.NewReader(tc.body))
 		req.SetBasicAuth(tc.user, "api-key")

@@ -40,7 +40,7 @@ func ExampleNewServer() {
 	}))
 
 	ctx := context.Background()
-	pt, err := client.CreatePaymentToken(ctx, xsolla.PaymentTokenRequest{
+	pt, err := client.CreatePaymentToken(ctx, xsolla.TokenRequest{
 		UserID: "player-42", Country: "US", Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 2}},
 	})
 	if err != nil {
