@@ -124,7 +124,9 @@ func TestSandboxServesACheckout(t *testing.T) {
 	require.NoError(t, s.set.Paysera.Pay(id))
 	require.NoError(t, s.set.Paysera.Flush(ctx))
 
-	_, err = s.set.VK.Buy(ctx, "gems", 1)
+	o, err := s.set.VK.Open(ctx, "gems", 1)
+	require.NoError(t, err)
+	_, err = s.set.VK.Pay(ctx, o.ID)
 	require.NoError(t, err)
 
 	token, err := xs.CreateToken(ctx, xsolla.TokenRequest{UserID: "u1", ExternalID: "8",

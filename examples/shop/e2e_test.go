@@ -329,7 +329,7 @@ func TestShopVKPaidDuplicateTamperedRefund(t *testing.T) {
 	require.Contains(t, window.Body, "Starter pack")
 	require.Contains(t, window.Body, "7 votes")
 	paid := h.submit(window, "Pay")
-	o := h.readOrder(h.follow(paid, "Back to the shop"))
+	o := h.readOrder(h.follow(paid, "back"))
 	assert.Equal(t, OrderPaid, o.Status)
 	assert.Equal(t, 1, o.Deliveries)
 	assert.Contains(t, o.Page.Body, "get_item")
@@ -352,7 +352,7 @@ func TestShopVKPaidDuplicateTamperedRefund(t *testing.T) {
 func TestShopVKCancelled(t *testing.T) {
 	h := newShopHarness(t)
 	closed := h.submit(h.buy(paykit.VKPay), "Cancel")
-	o := h.readOrder(h.follow(closed, "Back to the shop"))
+	o := h.readOrder(h.follow(closed, "back"))
 	assert.Equal(t, OrderNew, o.Status)
 	assert.Equal(t, 0, o.Deliveries)
 }
@@ -364,7 +364,7 @@ func TestShopXsollaPaidDuplicateTamperedRefund(t *testing.T) {
 	require.Contains(t, station.Body, "4.99 EUR")
 	paid := h.submit(station, "Pay")
 	require.Contains(t, paid.Body, `id="status">paid<`)
-	o := h.readOrder(h.follow(paid, "Back to the shop"))
+	o := h.readOrder(h.follow(paid, "back"))
 	assert.Equal(t, OrderPaid, o.Status)
 	assert.Equal(t, 1, o.Deliveries)
 	assert.Equal(t, 1, o.Duplicates, "v3 token: payment, then order_paid of the same purchase answered from the store")
@@ -387,7 +387,7 @@ func TestShopXsollaCancelled(t *testing.T) {
 	h := newShopHarness(t)
 	closed := h.submit(h.buy(paykit.Xsolla), "Cancel")
 	require.Contains(t, closed.Body, `id="status">canceled<`)
-	back := h.follow(closed, "Back to the shop")
+	back := h.follow(closed, "back")
 	o := h.readOrder(back)
 	assert.Equal(t, OrderNew, o.Status, "the return URL says canceled; only a callback could change the order")
 	assert.Contains(t, back.Body, "You left the payment page without paying.")
@@ -400,7 +400,7 @@ func TestShopPlayvisionPaidDuplicateTampered(t *testing.T) {
 	require.Contains(t, dialog.Body, "50 PlayGold")
 	emuOrder := h.submit(dialog, "Pay")
 	require.Contains(t, emuOrder.Body, "delivered")
-	back := h.follow(emuOrder, "return") // "Back to the app", to the shop's order page
+	back := h.follow(emuOrder, "back") // "Back to the app", to the shop's order page
 	o := h.readOrder(back)
 	assert.Contains(t, back.Body, "You are back from the payment page.")
 	o = h.waitFor(o.ID, OrderPaid)
@@ -425,7 +425,7 @@ func TestShopPlayvisionCancelled(t *testing.T) {
 	h := newShopHarness(t)
 	closed := h.submit(h.buy(paykit.Playvision), "Cancel")
 	require.Contains(t, closed.Body, "canceled")
-	back := h.follow(closed, "Back to the app")
+	back := h.follow(closed, "back")
 	o := h.readOrder(back)
 	assert.Contains(t, back.Body, "You left the payment page without paying.")
 	assert.NotContains(t, back.Body, `http-equiv="refresh"`, "nothing to wait for")

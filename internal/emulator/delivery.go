@@ -86,6 +86,10 @@ type Message struct {
 	URL    string
 	Header http.Header
 	Body   []byte
+	// Once sends the message a single time, never retried: a request
+	// whose answer the emulator needs at once (VK's get_item). Not
+	// acknowledged, it ends GaveUp.
+	Once bool
 	// Judge reads the merchant's answer; nil means Config.Judge.
 	Judge func(status int, reply []byte) Verdict
 	// Update, when set, is told the result of every scheduled attempt

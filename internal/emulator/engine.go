@@ -30,7 +30,8 @@ type Config struct {
 	Judge func(status int, reply []byte) Verdict
 	// Drop records every notification without sending it (Outcome
 	// Dropped): what a provider whose callbacks never arrive looks like.
-	// Resend still sends.
+	// Messages sent Once (requests the emulator needs answered) and
+	// Resend still send.
 	Drop bool
 	// Workers bounds the retries sent at once; 0 means DefaultWorkers.
 	Workers int
@@ -133,11 +134,11 @@ func (e *Engine) Send(ctx context.Context, m Message) (Delivery, error) {
 // try makes one scheduled attempt of msg, records it, tells msg.Update,
 // then schedules the next attempt or ends the message.
 func (e *Engine) try(ctx context.Context, msg *message) Delivery {
-	d := e.attempt(ctx, &msg.Message, e.cfg.Drop)
+	d := e.attempt(ctx, &msg.Message, e.cfg.Drop && !msg.Once)
 	e.mu.Lock()
 	msg.tries++
 	if d.Outcome == Retrying {
-		if msg.tries > len(e.cfg.Schedule) || e.closed {
+		if msg.Once || msg.tries > len(e.cfg.Schedule) || e.closed {
 			d.Outcome = GaveUp
 		} else {
 			msg.due = time.Now().Add(e.cfg.Schedule[msg.tries-1])

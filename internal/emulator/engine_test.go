@@ -290,3 +290,15 @@ func TestMove_FollowsThePaymentStateMachine(t *testing.T) {
 	assert.True(t, StateRefunded.Final())
 	assert.False(t, StatePaid.Final())
 }
+
+func TestEngine_OnceIsNeverRetried(t *testing.T) {
+	m := &merchant{statuses: []int{500}}
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	e := newEngine(t, Config{Schedule: []time.Duration{time.Millisecond}})
+	d, err := e.Send(context.Background(), Message{URL: srv.URL, Once: true})
+	require.NoError(t, err)
+	assert.Equal(t, GaveUp, d.Outcome)
+	waitQuiet(t, e)
+	assert.Len(t, m.received(), 1)
+}

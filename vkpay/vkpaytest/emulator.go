@@ -5,10 +5,12 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
@@ -20,12 +22,18 @@ func DefaultRetrySchedule() []time.Duration {
 	return []time.Duration{5 * time.Second, 30 * time.Second, time.Minute, 5 * time.Minute, 15 * time.Minute}
 }
 
-// Errors of the emulator's Go API.
+// Errors of the emulator's Go API. ErrNotFound, ErrState and ErrClosed are
+// the same values in every kit.
 var (
-	ErrNotFound  = errors.New("vkpaytest: no such order or subscription")
-	ErrState     = errors.New("vkpaytest: not allowed in the current state")
-	ErrClosed    = errors.New("vkpaytest: emulator closed")
-	ErrDeclined  = errors.New("vkpaytest: the merchant refused")
+	// ErrNotFound: no order, subscription or delivery has this id.
+	ErrNotFound = emulator.ErrNotFound
+	// ErrState: the order's state does not allow the action.
+	ErrState = emulator.ErrState
+	// ErrClosed: the emulator was closed.
+	ErrClosed = emulator.ErrClosed
+	// ErrDeclined: the merchant refused (a critical error).
+	ErrDeclined = errors.New("vkpaytest: the merchant refused")
+	// ErrBadAnswer: the merchant's get_item answer is not valid.
 	ErrBadAnswer = errors.New("vkpaytest: the merchant's answer is not valid")
 )
 
@@ -54,6 +62,14 @@ type Options struct {
 	// DefaultRetrySchedule(). Tests pass milliseconds. After the last
 	// delay the delivery is given up (state failed).
 	RetrySchedule []time.Duration
+	// DropCallbacks records status changes without sending them, as if
+	// VK's notifications never reached the merchant: the order moves as
+	// at VK (paid, refunded) while the merchant hears nothing. get_item
+	// is still asked, and Resend still sends.
+	DropCallbacks bool
+	// MaxOrders bounds the orders and subscriptions kept, each; the
+	// oldest is forgotten first. 0 means 10,000.
+	MaxOrders int
 	// Test sends the "_test" types, as VK does for payment testers.
 	Test bool
 	// Version is the "version" parameter; "" means "5.132". Set NoVersion
@@ -64,46 +80,27 @@ type Options struct {
 	Lang string
 	// UserID is the default buyer; 0 means 1.
 	UserID int64
-	// Now is the clock; nil means time.Now.
+	// Now is the clock of order dates; nil means time.Now.
 	Now func() time.Time
 }
 
 // Emulator emulates VK's payments flow against a merchant's notification
 // URL. It is an http.Handler serving clickable pages under Options.Prefix
-// and has a Go API for tests. Close stops its resend goroutine.
+// and has a Go API for tests. Close stops its resends.
 type Emulator struct {
 	opts   Options
 	signer Signer
-	client *http.Client
 	prefix string
+	engine *emulator.Engine
+	orders *emulator.Book[int64, Order]
+	subs   *emulator.Book[int64, Subscription]
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	wake   chan struct{}
-
-	mu         sync.Mutex
-	nextID     int64
-	orders     map[int64]*Order
-	subs       map[int64]*Subscription
-	queue      []*job // resends, in no particular order
-	busy       map[string]bool
-	last       map[int64]url.Values // the last status change of each order and subscription
-	deliveries []Delivery
-	idle       *sync.Cond
+	mu     sync.Mutex
+	nextID int64
+	notify string
 }
 
-// job is one status change being delivered; params stay identical across
-// resends, as VK resends the same notification.
-type job struct {
-	key     string // "o:<id>" or "s:<id>"
-	params  url.Values
-	attempt int
-	due     time.Time
-	apply   func(e *Emulator, res result) // runs with e.mu held
-}
-
-// New validates opts and returns an Emulator, with its resend goroutine
+// New validates opts and returns an Emulator, with its resend goroutines
 // running, to mount at Options.Prefix. Invalid options are an error.
 // Close it when done.
 func New(opts Options) (*Emulator, error) {
@@ -115,23 +112,17 @@ func New(opts Options) (*Emulator, error) {
 	if client == nil {
 		client = &http.Client{Timeout: vkpay.ReplyTimeout}
 	}
-	e := &Emulator{
+	return &Emulator{
 		opts:   opts,
 		signer: Signer{AppID: opts.AppID, Secret: opts.Secret, Version: opts.Version, Test: opts.Test},
-		client: client,
 		prefix: opts.Prefix,
-		wake:   make(chan struct{}, 1),
+		engine: emulator.New(emulator.Config{Client: client, Schedule: opts.RetrySchedule, Judge: judge,
+			Drop: opts.DropCallbacks, Now: opts.Now}),
+		orders: emulator.NewBook[int64, Order](opts.MaxOrders),
+		subs:   emulator.NewBook[int64, Subscription](opts.MaxOrders),
 		nextID: 1000,
-		orders: make(map[int64]*Order),
-		subs:   make(map[int64]*Subscription),
-		busy:   make(map[string]bool),
-		last:   make(map[int64]url.Values),
-	}
-	e.idle = sync.NewCond(&e.mu)
-	e.ctx, e.cancel = context.WithCancel(context.Background())
-	e.wg.Add(1)
-	go e.resendLoop()
-	return e, nil
+		notify: opts.NotifyURL,
+	}, nil
 }
 
 // normalise checks opts and fills in the defaults.
@@ -144,19 +135,12 @@ func (opts Options) normalise() (Options, error) {
 			return opts, err
 		}
 	}
-	if opts.Prefix == "" {
+	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
+	if opts.Prefix == "//" {
 		opts.Prefix = "/"
 	}
-	if !strings.HasPrefix(opts.Prefix, "/") {
-		opts.Prefix = "/" + opts.Prefix
-	}
-	if !strings.HasSuffix(opts.Prefix, "/") {
-		opts.Prefix += "/"
-	}
-	if opts.BaseURL != "" {
-		if u, err := url.Parse(opts.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return opts, errors.New("vkpaytest: BaseURL must be an absolute http(s) URL")
-		}
+	if opts.BaseURL != "" && !httpURL(opts.BaseURL) {
+		return opts, errors.New("vkpaytest: BaseURL must be an absolute http(s) URL")
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	for _, d := range opts.RetrySchedule {
@@ -166,8 +150,6 @@ func (opts Options) normalise() (Options, error) {
 	}
 	if opts.RetrySchedule == nil {
 		opts.RetrySchedule = DefaultRetrySchedule()
-	} else {
-		opts.RetrySchedule = append([]time.Duration(nil), opts.RetrySchedule...)
 	}
 	if opts.Version == "" {
 		opts.Version = "5.132"
@@ -187,9 +169,14 @@ func (opts Options) normalise() (Options, error) {
 	return opts, nil
 }
 
-func checkURL(s string) error {
+// httpURL reports whether s is an absolute http(s) URL.
+func httpURL(s string) bool {
 	u, err := url.Parse(s)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
+}
+
+func checkURL(s string) error {
+	if !httpURL(s) {
 		return errors.New("vkpaytest: NotifyURL must be an absolute http(s) URL")
 	}
 	return nil
@@ -206,41 +193,55 @@ func (e *Emulator) SetNotifyURL(u string) error {
 		return err
 	}
 	e.mu.Lock()
-	e.opts.NotifyURL = u
+	e.notify = u
 	e.mu.Unlock()
 	return nil
 }
 
-// Close stops resending and waits for the resend goroutine. Pending
-// resends are abandoned.
-func (e *Emulator) Close() {
-	e.cancel()
-	e.wg.Wait()
-	e.mu.Lock()
-	e.queue = nil
-	e.idle.Broadcast()
-	e.mu.Unlock()
-}
-
-// Idle waits until no resend is pending (every status change has been
-// answered, refused or given up), or ctx ends.
-func (e *Emulator) Idle(ctx context.Context) error {
-	stop := context.AfterFunc(ctx, func() {
-		e.mu.Lock()
-		e.idle.Broadcast()
-		e.mu.Unlock()
-	})
-	defer stop()
+func (e *Emulator) notifyURL() string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	for len(e.queue) > 0 || len(e.busy) > 0 {
-		if ctx.Err() != nil {
-			return ctx.Err()
-		}
-		if e.ctx.Err() != nil {
-			return ErrClosed
-		}
-		e.idle.Wait()
+	return e.notify
+}
+
+// newID issues the next order, subscription or request id.
+func (e *Emulator) newID() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.nextID++
+	return e.nextID
+}
+
+// Close stops resending and waits for the emulator's goroutines. Pending
+// resends are abandoned.
+func (e *Emulator) Close() { e.engine.Close() }
+
+// Wait returns when no status change is being delivered or waiting for a
+// resend ("quiet"), or with ctx's error.
+func (e *Emulator) Wait(ctx context.Context) error { return e.engine.Wait(ctx) }
+
+// Deliveries returns every notification sent so far (get_item and
+// get_subscription included), oldest first; the newest 10,000 are kept.
+func (e *Emulator) Deliveries() []Delivery { return e.engine.Deliveries() }
+
+// Resend sends a recorded delivery once more, at once and with exactly the
+// same signed parameters, as a duplicate delivery from VK would be, and
+// returns the merchant's answer. It is not resent on failure and changes
+// no state. Errors: ErrNotFound for an unknown delivery id, ErrClosed; a
+// merchant's refusal is not an error (see Delivery.Outcome).
+func (e *Emulator) Resend(ctx context.Context, deliveryID string) (Delivery, error) {
+	return e.engine.Resend(ctx, deliveryID)
+}
+
+// message is a signed notification for the engine.
+func (e *Emulator) message(id int64, params url.Values) emulator.Message {
+	event := params.Get("notification_type")
+	if s := params.Get("status"); s != "" {
+		event += ":" + s
 	}
-	return nil
+	return emulator.Message{
+		OrderID: strconv.FormatInt(id, 10), Event: event, URL: e.notifyURL(),
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   []byte(params.Encode()),
+	}
 }

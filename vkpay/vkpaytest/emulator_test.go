@@ -97,9 +97,28 @@ func newEmulator(t *testing.T, notify string, mod ...func(*vkpaytest.Options)) *
 // wall-clock guess that a loaded machine could miss.
 func idle(t *testing.T, e *vkpaytest.Server) {
 	t.Helper()
-	if err := e.Idle(t.Context()); err != nil {
+	if err := e.Wait(t.Context()); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// buy is what a mini app's VKWebAppShowOrderBox and the buyer's click do:
+// Open, then Pay.
+func buy(e *vkpaytest.Server, item string, user int64) (vkpaytest.Order, error) {
+	o, err := e.Open(context.Background(), item, user)
+	if err != nil {
+		return o, err
+	}
+	return e.Pay(context.Background(), o.ID)
+}
+
+// subscribe is OpenSubscription, then PaySubscription.
+func subscribe(e *vkpaytest.Server, item string, user int64) (vkpaytest.Subscription, error) {
+	s, err := e.OpenSubscription(context.Background(), item, user)
+	if err != nil {
+		return s, err
+	}
+	return e.PaySubscription(context.Background(), s.ID)
 }
 
 func TestPurchaseAndRefundThroughHandler(t *testing.T) {
@@ -111,18 +130,18 @@ func TestPurchaseAndRefundThroughHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o.Title != "100 gold" || o.Price != 7 || o.ItemID != "gold-100" || o.State != vkpaytest.OrderOpen {
+	if o.Title != "100 gold" || o.Price != 7 || o.ItemID != "gold-100" || o.State != vkpaytest.StateOpen {
 		t.Fatalf("%+v", o)
 	}
-	o, err = e.Confirm(ctx, o.ID)
-	if err != nil || o.State != vkpaytest.OrderCharged {
+	o, err = e.Pay(ctx, o.ID)
+	if err != nil || o.State != vkpaytest.StatePaid {
 		t.Fatalf("%v %+v", err, o)
 	}
-	if _, err := e.Confirm(ctx, o.ID); !errors.Is(err, vkpaytest.ErrState) {
+	if _, err := e.Pay(ctx, o.ID); !errors.Is(err, vkpaytest.ErrState) {
 		t.Fatalf("second confirm: %v", err)
 	}
 	o, err = e.Refund(ctx, o.ID)
-	if err != nil || o.State != vkpaytest.OrderRefunded {
+	if err != nil || o.State != vkpaytest.StateRefunded {
 		t.Fatalf("%v %+v", err, o)
 	}
 	id := o.ID
@@ -134,8 +153,8 @@ func TestPurchaseAndRefundThroughHandler(t *testing.T) {
 
 func TestUnknownItemIsDeclined(t *testing.T) {
 	e := newEmulator(t, newMerchant(t, &shop{}).URL)
-	o, err := e.Buy(context.Background(), "nope", 0)
-	if !errors.Is(err, vkpaytest.ErrDeclined) || o.State != vkpaytest.OrderDeclined || !strings.Contains(o.LastError, "error 20") {
+	o, err := buy(e, "nope", 0)
+	if !errors.Is(err, vkpaytest.ErrDeclined) || o.State != vkpaytest.StateDeclined || !strings.Contains(o.LastError, "error 20") {
 		t.Fatalf("%v %+v", err, o)
 	}
 }
@@ -144,20 +163,20 @@ func TestTemporaryFailureIsResentUntilAccepted(t *testing.T) {
 	s := &shop{}
 	s.fail.Store(2)
 	e := newEmulator(t, newMerchant(t, s).URL)
-	o, err := e.Buy(context.Background(), "gold", 0)
-	if err != nil || o.State != vkpaytest.OrderPending {
+	o, err := buy(e, "gold", 0)
+	if err != nil || o.State != vkpaytest.StatePending {
 		t.Fatalf("%v %+v", err, o)
 	}
 	idle(t, e)
 	o, _ = e.Order(o.ID)
-	if o.State != vkpaytest.OrderCharged || o.Attempts != 3 || len(s.log()) != 1 {
+	if o.State != vkpaytest.StatePaid || o.Attempts != 3 || len(s.log()) != 1 {
 		t.Fatalf("%+v events %v", o, s.log())
 	}
 	// Every resend carried the same signed parameters.
 	var sent []string
 	for _, d := range e.Deliveries() {
-		if d.Params.Get("status") == "chargeable" {
-			sent = append(sent, d.Params.Encode())
+		if d.Event == "order_status_change:chargeable" {
+			sent = append(sent, d.Request)
 		}
 	}
 	if len(sent) != 3 || sent[0] != sent[1] || sent[1] != sent[2] {
@@ -176,13 +195,13 @@ func TestMissingAnswerIsResentAndGivenUp(t *testing.T) {
 	}))
 	defer merchant.Close()
 	e := newEmulator(t, merchant.URL)
-	o, err := e.Buy(context.Background(), "x", 0)
-	if err != nil || o.State != vkpaytest.OrderPending {
+	o, err := buy(e, "x", 0)
+	if err != nil || o.State != vkpaytest.StatePending {
 		t.Fatalf("%v %+v", err, o)
 	}
 	idle(t, e)
 	o, _ = e.Order(o.ID)
-	if o.State != vkpaytest.OrderFailed || o.Attempts != 1+len(fast) {
+	if o.State != vkpaytest.StateFailed || o.Attempts != 1+len(fast) {
 		t.Fatalf("%+v", o)
 	}
 }
@@ -191,7 +210,7 @@ func TestSubscriptionLifecycle(t *testing.T) {
 	s := &shop{}
 	e := newEmulator(t, newMerchant(t, s).URL, func(o *vkpaytest.Options) { o.Test = true })
 	ctx := context.Background()
-	sub, err := e.Subscribe(ctx, "vip", 9)
+	sub, err := subscribe(e, "vip", 9)
 	if err != nil || sub.State != vkpaytest.SubscriptionActive || sub.Period != 30 || sub.TrialDuration != 7 || sub.ItemID != "vip-month" {
 		t.Fatalf("%v %+v", err, sub)
 	}
@@ -210,8 +229,8 @@ func TestSubscriptionLifecycle(t *testing.T) {
 		t.Fatalf("events %v, want %v", got, want)
 	}
 	for _, d := range e.Deliveries() {
-		if !strings.HasSuffix(d.Type, "_test") {
-			t.Fatalf("test mode sent %s", d.Type)
+		if typ, _, _ := strings.Cut(d.Event, ":"); !strings.HasSuffix(typ, "_test") {
+			t.Fatalf("test mode sent %s", d.Event)
 		}
 	}
 }
@@ -245,7 +264,9 @@ func TestCloseStopsResends(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, err := e.Buy(context.Background(), "x", 0); err != nil || o.State != vkpaytest.OrderPending {
+	if o, err := e.Open(context.Background(), "x", 0); err != nil {
+		t.Fatal(err)
+	} else if o, err = e.Pay(context.Background(), o.ID); err != nil || o.State != vkpaytest.StatePending {
 		t.Fatalf("%v %+v", err, o)
 	}
 	// A resend is pending an hour from now: Close must stop it rather
@@ -279,14 +300,16 @@ func TestResendDeliversTheLastStatusChangeAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.Resend(ctx, o.ID); !errors.Is(err, vkpaytest.ErrState) {
-		t.Fatalf("Resend of an open order: %v", err)
-	}
-	if _, err := e.Confirm(ctx, o.ID); err != nil {
+	if _, err := e.Pay(ctx, o.ID); err != nil {
 		t.Fatal(err)
 	}
-	d, err := e.Resend(ctx, o.ID)
-	if err != nil || d.Status != http.StatusOK || !strings.Contains(d.Body, `"response"`) {
+	ds := e.Deliveries()
+	last := ds[len(ds)-1]
+	if last.Event != "order_status_change:chargeable" || last.OrderID != itoa(o.ID) {
+		t.Fatalf("last delivery %+v", last)
+	}
+	d, err := e.Resend(ctx, last.ID)
+	if err != nil || d.Status != http.StatusOK || !strings.Contains(d.Reply, `"response"`) || !d.Resent || d.Request != last.Request {
 		t.Fatalf("Resend: %+v, %v", d, err)
 	}
 	mu.Lock()
@@ -294,13 +317,13 @@ func TestResendDeliversTheLastStatusChangeAgain(t *testing.T) {
 		t.Errorf("resent body differs or is missing: %q", bodies)
 	}
 	mu.Unlock()
-	if got, _ := e.Order(o.ID); got.State != vkpaytest.OrderCharged {
+	if got, _ := e.Order(o.ID); got.State != vkpaytest.StatePaid {
 		t.Errorf("state after Resend %s", got.State)
 	}
 	if n := len(s.log()); n != 1 {
 		t.Errorf("the duplicate reached Event: %v", s.log())
 	}
-	if _, err := e.Resend(ctx, 424242); !errors.Is(err, vkpaytest.ErrNotFound) {
+	if _, err := e.Resend(ctx, "424242"); !errors.Is(err, vkpaytest.ErrNotFound) {
 		t.Errorf("unknown id: %v", err)
 	}
 }
@@ -336,5 +359,42 @@ func TestServerURLHasThePrefixAndNoTrailingSlash(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Errorf("index: %d", resp.StatusCode)
+	}
+}
+
+func TestDropCallbacksRecordsWithoutSending(t *testing.T) {
+	s := &shop{}
+	e := newEmulator(t, newMerchant(t, s).URL, func(o *vkpaytest.Options) { o.DropCallbacks = true })
+	o, err := buy(e, "gold", 0)
+	if err != nil || o.State != vkpaytest.StatePaid {
+		t.Fatalf("%v %+v", err, o)
+	}
+	idle(t, e)
+	if len(s.log()) != 0 {
+		t.Fatalf("the merchant heard: %v", s.log())
+	}
+	ds := e.Deliveries()
+	last := ds[len(ds)-1]
+	if last.Outcome != "dropped" {
+		t.Fatalf("%+v", last)
+	}
+	if d, err := e.Resend(context.Background(), last.ID); err != nil || !d.OK() || len(s.log()) != 1 {
+		t.Fatalf("Resend of a dropped callback: %+v %v, events %v", d, err, s.log())
+	}
+}
+
+func TestSignerSendPostsToARunningServer(t *testing.T) {
+	s := &shop{}
+	merchant := newMerchant(t, s)
+	signer := vkpaytest.Signer{AppID: appID, Secret: secret}
+	resp, err := signer.Send(context.Background(), merchant.URL,
+		signer.OrderStatusChange(vkpaytest.OrderParams{ID: 9, UserID: 1, Item: "gold", Price: 7}, vkpay.OrderChargeable))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if !strings.Contains(string(b), `"order_id":9`) || len(s.log()) != 1 {
+		t.Fatalf("%s, events %v", b, s.log())
 	}
 }

@@ -35,13 +35,18 @@ func Example() {
 	defer emu.Close() // emu.URL + "/" serves the clickable pages
 
 	ctx := context.Background()
-	order, err := emu.Buy(ctx, "gold", 0)
+	order, err := emu.Open(ctx, "gold", 0) // get_item: what VKWebAppShowOrderBox does
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	order, err = emu.Pay(ctx, order.ID) // the buyer pays: order_status_change
 	fmt.Println(order.Title, order.Price, order.State, err)
 	order, err = emu.Refund(ctx, order.ID)
 	fmt.Println(order.State, err)
 	// Output:
 	// event: payment paid
-	// 100 gold 7 charged <nil>
+	// 100 gold 7 paid <nil>
 	// event: refund refunded
 	// refunded <nil>
 }

@@ -4,34 +4,17 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
-	"strconv"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
 // Order returns a snapshot of an order.
-func (e *Emulator) Order(id int64) (Order, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[id]
-	if !ok {
-		return Order{}, false
-	}
-	return *o, true
-}
+func (e *Emulator) Order(id int64) (Order, bool) { return e.orders.Get(id) }
 
-// Orders returns snapshots of every order, oldest first.
-func (e *Emulator) Orders() []Order {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Order, 0, len(e.orders))
-	for _, o := range e.orders {
-		out = append(out, *o)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
+// Orders returns snapshots of the orders kept (Options.MaxOrders), oldest
+// first.
+func (e *Emulator) Orders() []Order { return e.orders.List() }
 
 // Open does what VK does when a mini app calls VKWebAppShowOrderBox for
 // item: it asks the merchant with get_item and, on a valid answer, returns
@@ -41,19 +24,13 @@ func (e *Emulator) Open(ctx context.Context, item string, userID int64) (Order, 
 	if userID == 0 {
 		userID = e.opts.UserID
 	}
-	e.mu.Lock()
-	e.nextID++
-	id := e.nextID
-	o := &Order{ID: id, UserID: userID, Item: item, State: OrderOpen, Created: e.opts.Now()}
-	e.orders[id] = o
-	e.mu.Unlock()
-
-	res := e.send(ctx, e.signer.GetItem(item, userID, id, e.opts.Lang))
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if res.outcome != outcomeOK {
-		o.State, o.LastError = OrderDeclined, res.msg
-		return *o, fmt.Errorf("%w: get_item: %s", ErrDeclined, res.msg)
+	id := e.newID()
+	e.orders.Add(id, Order{ID: id, UserID: userID, Item: item, State: StateOpen, Created: e.opts.Now()})
+	m := e.message(id, e.signer.GetItem(item, userID, id, e.opts.Lang))
+	m.Once = true
+	d, err := e.engine.Send(ctx, m)
+	if err != nil {
+		return Order{}, err
 	}
 	var r struct {
 		Title      string `json:"title"`
@@ -63,116 +40,112 @@ func (e *Emulator) Open(ctx context.Context, item string, userID int64) (Order, 
 		Discount   int64  `json:"discount"`
 		Expiration int64  `json:"expiration"`
 	}
-	if err := json.Unmarshal(res.response, &r); err != nil || r.Title == "" || r.Price <= 0 {
-		o.State, o.LastError = OrderDeclined, "get_item answer lacks title or price"
-		return *o, fmt.Errorf("%w: get_item answer lacks title or price", ErrBadAnswer)
+	if d.OK() {
+		if err := json.Unmarshal(response(d.Reply), &r); err != nil || r.Title == "" || r.Price <= 0 {
+			d.Err = "get_item answer lacks title or price"
+		}
 	}
-	o.Title, o.Price, o.ItemID, o.PhotoURL, o.Discount, o.Expiration = r.Title, r.Price, r.ItemID, r.PhotoURL, r.Discount, r.Expiration
-	return *o, nil
+	o, _ := e.orders.Update(id, func(o *Order) error {
+		if d.Err != "" {
+			o.State, o.LastError = StateDeclined, d.Err
+			return nil
+		}
+		o.Title, o.Price, o.ItemID, o.PhotoURL, o.Discount, o.Expiration = r.Title, r.Price, r.ItemID, r.PhotoURL, r.Discount, r.Expiration
+		return nil
+	})
+	switch {
+	case d.OK() && d.Err != "":
+		return o, fmt.Errorf("%w: %s", ErrBadAnswer, d.Err)
+	case !d.OK():
+		return o, fmt.Errorf("%w: get_item: %s", ErrDeclined, d.Err)
+	}
+	return o, nil
 }
 
-// Confirm does what VK does when the buyer pays: it sends
-// order_status_change with status chargeable. The returned order is
-// charged, declined (error matching [ErrDeclined]), or pending when the
-// answer was missing or temporary — then it is resent on the schedule in
-// the background (see [Emulator.Idle]).
-func (e *Emulator) Confirm(ctx context.Context, orderID int64) (Order, error) {
-	return e.orderChange(ctx, orderID, vkpay.OrderChargeable)
+// Pay does what VK does when the buyer pays: it sends
+// order_status_change with status chargeable. The returned order is paid,
+// declined (error matching [ErrDeclined]), or pending when the answer was
+// missing or temporary — then it is resent on the schedule in the
+// background (see [Emulator.Wait]).
+func (e *Emulator) Pay(ctx context.Context, id int64) (Order, error) {
+	return e.orderChange(ctx, id, vkpay.OrderChargeable)
 }
 
 // Cancel does what VK does when the buyer closes the purchase window: the
-// open order is cancelled and nothing is sent.
-func (e *Emulator) Cancel(orderID int64) (Order, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[orderID]
-	if !ok {
-		return Order{}, ErrNotFound
-	}
-	if o.State != OrderOpen {
-		return *o, ErrState
-	}
-	o.State = OrderCancelled
-	return *o, nil
+// open order is canceled and nothing is sent.
+func (e *Emulator) Cancel(_ context.Context, id int64) (Order, error) {
+	return e.orders.Update(id, func(o *Order) error {
+		if o.State != StateOpen {
+			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
+		}
+		o.State = StateCanceled
+		return nil
+	})
 }
 
-// Refund refunds a charged order: order_status_change with status
-// refunded, resent like Confirm.
-func (e *Emulator) Refund(ctx context.Context, orderID int64) (Order, error) {
-	return e.orderChange(ctx, orderID, vkpay.OrderRefunded)
-}
-
-// Buy is Open followed by Confirm.
-func (e *Emulator) Buy(ctx context.Context, item string, userID int64) (Order, error) {
-	o, err := e.Open(ctx, item, userID)
-	if err != nil {
-		return o, err
-	}
-	return e.Confirm(ctx, o.ID)
+// Refund refunds a paid order: order_status_change with status refunded,
+// resent like Pay.
+func (e *Emulator) Refund(ctx context.Context, id int64) (Order, error) {
+	return e.orderChange(ctx, id, vkpay.OrderRefunded)
 }
 
 func (e *Emulator) orderChange(ctx context.Context, id int64, status vkpay.OrderStatus) (Order, error) {
-	key := "o:" + strconv.FormatInt(id, 10)
-	e.mu.Lock()
-	o, ok := e.orders[id]
-	switch {
-	case !ok:
-		e.mu.Unlock()
-		return Order{}, ErrNotFound
-	case e.busy[key],
-		status == vkpay.OrderChargeable && o.State != OrderOpen,
-		status == vkpay.OrderRefunded && o.State != OrderCharged:
-		snap := *o
-		e.mu.Unlock()
-		return snap, ErrState
+	from, to := StateOpen, StatePending
+	if status == vkpay.OrderRefunded {
+		from, to = StatePaid, StateRefunding
 	}
-	params := e.signer.OrderStatusChange(OrderParams{ID: o.ID, UserID: o.UserID, Item: o.Item, ItemID: o.ItemID,
-		Title: o.Title, PhotoURL: o.PhotoURL, Price: o.Price, Discount: o.Discount, Date: o.Created}, status)
-	o.Attempts = 0
-	e.last[id] = params
-	e.mu.Unlock()
-	j := &job{key: key, params: params, apply: func(e *Emulator, res result) { e.applyOrder(id, status, res) }}
-	err := e.deliver(ctx, j)
-	snap, _ := e.Order(id)
-	return snap, err
+	o, err := e.orders.Update(id, func(o *Order) error {
+		if o.State != from {
+			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
+		}
+		o.State, o.Attempts, o.LastError = to, 0, ""
+		return nil
+	})
+	if err != nil {
+		return o, err
+	}
+	m := e.message(id, e.signer.OrderStatusChange(OrderParams{ID: o.ID, UserID: o.UserID, Item: o.Item, ItemID: o.ItemID,
+		Title: o.Title, PhotoURL: o.PhotoURL, Price: o.Price, Discount: o.Discount, Date: o.Created}, status))
+	m.Judge = judgeOrder(id)
+	m.Update = func(_ context.Context, d Delivery) { e.applyOrder(id, status, d) }
+	d, err := e.engine.Send(ctx, m)
+	if err != nil {
+		return o, err
+	}
+	o, _ = e.orders.Get(id)
+	if d.Outcome == emulator.Refused {
+		return o, fmt.Errorf("%w: %s", ErrDeclined, d.Err)
+	}
+	return o, nil
 }
 
-// applyOrder records the outcome of an order status change; e.mu is held.
-func (e *Emulator) applyOrder(id int64, status vkpay.OrderStatus, res result) {
-	o := e.orders[id]
-	o.Attempts++
-	o.LastError = res.msg
-	if res.outcome == outcomeOK {
-		var r struct {
-			OrderID    int64 `json:"order_id"`
-			AppOrderID int64 `json:"app_order_id"`
-		}
-		if err := json.Unmarshal(res.response, &r); err != nil || r.OrderID != id {
-			res = result{outcome: outcomeRetry, msg: "answer does not echo order_id"}
-			o.LastError = res.msg
-		} else {
-			o.AppOrderID = r.AppOrderID
-		}
-	}
+// applyOrder records the outcome of one delivery of a status change.
+func (e *Emulator) applyOrder(id int64, status vkpay.OrderStatus, d Delivery) {
 	refund := status == vkpay.OrderRefunded
-	switch res.outcome {
-	case outcomeOK:
-		o.State = OrderCharged
-		if refund {
-			o.State = OrderRefunded
+	_, _ = e.orders.Update(id, func(o *Order) error {
+		o.Attempts++
+		o.LastError = d.Err
+		switch d.Outcome {
+		case emulator.Delivered, emulator.Dropped:
+			var r struct {
+				AppOrderID int64 `json:"app_order_id"`
+			}
+			_ = json.Unmarshal(response(d.Reply), &r)
+			o.AppOrderID = r.AppOrderID
+			o.State = pick(refund, StateRefunded, StatePaid)
+		case emulator.Refused:
+			// A refund happened at VK whatever the merchant says.
+			o.State = pick(refund, StateRefunded, StateDeclined)
+		case emulator.GaveUp:
+			o.State = pick(refund, StateRefunded, StateFailed)
 		}
-	case outcomeCritical:
-		o.State = OrderDeclined
-		if refund {
-			// The refund happened at VK whatever the merchant says.
-			o.State = OrderRefunded
-		}
-	case outcomeRetry:
-		o.State = OrderPending
-		if refund {
-			o.State = OrderRefundPending
-		}
-	case outcomeGiveUp:
-		o.State = OrderFailed
+		return nil
+	})
+}
+
+func pick(refund bool, ifRefund, otherwise State) State {
+	if refund {
+		return ifRefund
 	}
+	return otherwise
 }

@@ -2,12 +2,11 @@ package vkpaytest
 
 import (
 	"errors"
-	"html/template"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
@@ -19,16 +18,17 @@ import (
 //	                                     merchant (get_item) and shows the order
 //	POST {prefix}buy                     the same from the index form
 //	GET  {prefix}order/{id}              the purchase window: item, price, buttons
-//	POST {prefix}order/{id}/confirm      pay (order_status_change chargeable)
+//	POST {prefix}order/{id}/pay          pay (order_status_change chargeable)
 //	POST {prefix}order/{id}/cancel       close the window
 //	POST {prefix}order/{id}/refund       refund (order_status_change refunded)
 //	POST {prefix}order/{id}/resend       send the last order_status_change again
 //	GET  {prefix}subscribe?item=…        VKWebAppShowSubscriptionBox (get_subscription)
 //	POST {prefix}subscribe               the same from the index form
 //	GET  {prefix}subscription/{id}       the subscription window
-//	POST {prefix}subscription/{id}/confirm|cancel|resume|resend
+//	POST {prefix}subscription/{id}/pay|cancel|resume|resend
 //
-// No JavaScript is needed; every button is a form.
+// Every page carries the shared TEST MODE banner and a way back; no
+// JavaScript is needed, every button is a form.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, e.prefix)
 	if !ok {
@@ -43,7 +43,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	get, post := r.Method == http.MethodGet || r.Method == http.MethodHead, r.Method == http.MethodPost
 	switch {
 	case rest == "" && get:
-		e.render(w, "index", e.indexData())
+		e.render(w, http.StatusOK, "index", emulator.Page{Title: "VK payments", Data: e.indexData()})
 	case (parts[0] == "pay" && get) || (parts[0] == "buy" && post):
 		e.startOrder(w, r)
 	case (parts[0] == "subscribe" && (get || post)) && len(parts) == 1:
@@ -53,7 +53,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case parts[0] == "subscription" && len(parts) >= 2:
 		e.subscriptionPage(w, r, parts[1:], get, post)
 	default:
-		http.NotFound(w, r)
+		e.notFound(w)
 	}
 }
 
@@ -82,198 +82,212 @@ func userIDOf(r *http.Request) int64 {
 func (e *Emulator) startOrder(w http.ResponseWriter, r *http.Request) {
 	item := formValue(r, "item")
 	if item == "" {
-		http.Error(w, "item is required", http.StatusBadRequest)
+		e.render(w, http.StatusBadRequest, "message", emulator.Page{Title: "An item is required", Data: "Give the item key, as VKWebAppShowOrderBox does."})
 		return
 	}
-	o, _ := e.Open(r.Context(), item, userIDOf(r))
-	if ret := formValue(r, "return_url"); safeReturn(ret) {
-		e.mu.Lock()
-		if stored, ok := e.orders[o.ID]; ok {
-			stored.ReturnURL = ret
-		}
-		e.mu.Unlock()
+	o, err := e.Open(r.Context(), item, userIDOf(r))
+	if errors.Is(err, ErrClosed) {
+		e.render(w, http.StatusServiceUnavailable, "message", emulator.Page{Title: "The emulator is closed"})
+		return
+	}
+	if ret := formValue(r, "return_url"); httpURL(ret) {
+		_, _ = e.orders.Update(o.ID, func(o *Order) error { o.ReturnURL = ret; return nil })
 	}
 	http.Redirect(w, r, e.link("order/"+strconv.FormatInt(o.ID, 10)), http.StatusSeeOther)
-}
-
-// safeReturn accepts only absolute http(s) URLs as "back to the shop"
-// links; they are shown, never fetched.
-func safeReturn(s string) bool {
-	u, err := url.Parse(s)
-	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 func (e *Emulator) startSubscription(w http.ResponseWriter, r *http.Request) {
 	item := formValue(r, "item")
 	if item == "" {
-		http.Error(w, "item is required", http.StatusBadRequest)
+		e.render(w, http.StatusBadRequest, "message", emulator.Page{Title: "An item is required", Data: "Give the subscription key, as VKWebAppShowSubscriptionBox does."})
 		return
 	}
-	s, _ := e.OpenSubscription(r.Context(), item, userIDOf(r))
+	s, err := e.OpenSubscription(r.Context(), item, userIDOf(r))
+	if errors.Is(err, ErrClosed) {
+		e.render(w, http.StatusServiceUnavailable, "message", emulator.Page{Title: "The emulator is closed"})
+		return
+	}
 	http.Redirect(w, r, e.link("subscription/"+strconv.FormatInt(s.ID, 10)), http.StatusSeeOther)
 }
 
 func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, parts []string, get, post bool) {
 	id, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
+	o, ok := e.Order(id)
+	if err != nil || !ok {
+		e.notFound(w)
 		return
 	}
 	if len(parts) == 1 && get {
-		o, ok := e.Order(id)
-		if !ok {
-			http.NotFound(w, r)
-			return
+		last, sent := e.lastChange(id)
+		title := "Pay with VK votes"
+		if o.State != StateOpen {
+			title = "Order " + parts[0]
 		}
-		e.render(w, "order", map[string]any{"O": o, "Base": e.link(""), "Deliveries": e.deliveriesFor("order_id", id),
-			"Sent": e.sent(id)})
+		e.render(w, http.StatusOK, "order", emulator.Page{
+			Title: title, Reference: orderRef(o), Item: o.Title, Status: string(o.State),
+			Amount: votes(o.Price), Back: o.ReturnURL, BackLabel: "Back to the app",
+			Data: map[string]any{"O": o, "Deliveries": e.engine.DeliveriesOf(parts[0]), "Sent": sent, "Last": last},
+		})
 		return
 	}
 	if len(parts) != 2 || !post {
-		http.NotFound(w, r)
+		e.notFound(w)
 		return
 	}
 	switch parts[1] {
-	case "confirm":
-		_, err = e.Confirm(r.Context(), id)
+	case "pay":
+		_, err = e.Pay(r.Context(), id)
 	case "cancel":
-		_, err = e.Cancel(id)
+		_, err = e.Cancel(r.Context(), id)
 	case "refund":
 		_, err = e.Refund(r.Context(), id)
 	case "resend":
-		_, err = e.Resend(r.Context(), id)
+		err = e.resendLast(r, id)
 	default:
-		http.NotFound(w, r)
+		e.notFound(w)
 		return
 	}
-	if errors.Is(err, ErrNotFound) {
-		http.NotFound(w, r)
-		return
-	}
-	http.Redirect(w, r, e.link("order/"+parts[0]), http.StatusSeeOther)
+	e.afterAction(w, r, err, "order/"+parts[0])
 }
 
 func (e *Emulator) subscriptionPage(w http.ResponseWriter, r *http.Request, parts []string, get, post bool) {
 	id, err := strconv.ParseInt(parts[0], 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
+	s, ok := e.Subscription(id)
+	if err != nil || !ok {
+		e.notFound(w)
 		return
 	}
 	if len(parts) == 1 && get {
-		s, ok := e.Subscription(id)
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		e.render(w, "subscription", map[string]any{"S": s, "Base": e.link(""),
-			"Deliveries": e.deliveriesFor("subscription_id", id), "Sent": e.sent(id)})
+		_, sent := e.lastChange(id)
+		e.render(w, http.StatusOK, "subscription", emulator.Page{
+			Title: "Subscribe with VK votes", Reference: "Subscription " + parts[0], Item: s.Title, Status: string(s.State),
+			Amount: votes(s.Price), Data: map[string]any{"S": s, "Deliveries": e.engine.DeliveriesOf(parts[0]), "Sent": sent},
+		})
 		return
 	}
 	if len(parts) != 2 || !post {
-		http.NotFound(w, r)
+		e.notFound(w)
 		return
 	}
 	ctx := r.Context()
 	switch parts[1] {
-	case "confirm":
-		_, err = e.ConfirmSubscription(ctx, id)
+	case "pay":
+		_, err = e.PaySubscription(ctx, id)
 	case "cancel":
 		_, err = e.CancelSubscription(ctx, id, vkpay.CancelReason(formValue(r, "reason")))
 	case "resume":
 		_, err = e.ResumeSubscription(ctx, id)
 	case "resend":
-		_, err = e.Resend(ctx, id)
+		err = e.resendLast(r, id)
 	default:
-		http.NotFound(w, r)
+		e.notFound(w)
 		return
 	}
-	if errors.Is(err, ErrNotFound) {
-		http.NotFound(w, r)
+	e.afterAction(w, r, err, "subscription/"+parts[0])
+}
+
+// afterAction shows a closed emulator or goes back to the page; a refusal
+// or a state error shows on the page itself.
+func (e *Emulator) afterAction(w http.ResponseWriter, r *http.Request, err error, page string) {
+	if errors.Is(err, ErrClosed) {
+		e.render(w, http.StatusServiceUnavailable, "message", emulator.Page{Title: "The emulator is closed"})
 		return
 	}
-	http.Redirect(w, r, e.link("subscription/"+parts[0]), http.StatusSeeOther)
+	http.Redirect(w, r, e.link(page), http.StatusSeeOther)
 }
 
-// sent reports whether a status change of id was sent (Resend has
-// something to send).
-func (e *Emulator) sent(id int64) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return e.last[id] != nil
-}
-
-func (e *Emulator) deliveriesFor(key string, id int64) []Delivery {
-	want := strconv.FormatInt(id, 10)
-	var out []Delivery
-	for _, d := range e.Deliveries() {
-		if d.Params.Get(key) == want {
-			out = append(out, d)
+// lastChange returns the last status change sent about an order or
+// subscription: what "Send the callback again" sends.
+func (e *Emulator) lastChange(id int64) (Delivery, bool) {
+	ds := e.engine.DeliveriesOf(strconv.FormatInt(id, 10))
+	for i := len(ds) - 1; i >= 0; i-- {
+		if strings.Contains(ds[i].Event, "status_change") {
+			return ds[i], true
 		}
 	}
-	return out
+	return Delivery{}, false
+}
+
+func (e *Emulator) resendLast(r *http.Request, id int64) error {
+	d, ok := e.lastChange(id)
+	if !ok {
+		return ErrState
+	}
+	_, err := e.Resend(r.Context(), d.ID)
+	return err
+}
+
+func orderRef(o Order) string {
+	ref := "VK order " + strconv.FormatInt(o.ID, 10)
+	if o.AppOrderID != 0 {
+		ref += " · app order " + strconv.FormatInt(o.AppOrderID, 10)
+	}
+	return ref
+}
+
+func votes(n int64) string {
+	if n == 1 {
+		return "1 vote"
+	}
+	return emulator.FormatAmount(n, 0, "votes")
+}
+
+func (e *Emulator) notFound(w http.ResponseWriter) {
+	e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "No such page or order",
+		Data: "The order may never have existed, or the emulator forgot it (it keeps the newest orders only)."})
 }
 
 func (e *Emulator) indexData() map[string]any {
-	e.mu.Lock()
-	target := e.opts.NotifyURL
-	e.mu.Unlock()
-	return map[string]any{"Base": e.link(""), "Orders": e.Orders(), "Subs": e.Subscriptions(),
-		"NotifyURL": target, "AppID": e.opts.AppID, "Test": e.opts.Test, "UserID": e.opts.UserID}
+	return map[string]any{"Orders": e.Orders(), "Subs": e.Subscriptions(),
+		"NotifyURL": e.notifyURL(), "Test": e.opts.Test, "UserID": e.opts.UserID}
 }
 
-func (e *Emulator) render(w http.ResponseWriter, name string, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emulator.Page) {
+	p.Provider, p.Home = "VK payments", e.link("")
+	p.Merchant = "App " + strconv.FormatInt(e.opts.AppID, 10)
 	w.Header().Set("Cache-Control", "no-store")
-	if err := pages.ExecuteTemplate(w, name, data); err != nil {
-		http.Error(w, "template error", http.StatusInternalServerError)
-	}
+	emulator.Render(w, status, pages, name, p)
 }
 
-var pages = template.Must(template.New("").Parse(`
-{{define "head"}}<!doctype html><html><head><meta charset="utf-8"><title>VK payments emulator</title>
-<style>body{font-family:sans-serif;max-width:52em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .5em}.err{color:#a00}</style>
-</head><body><p><a href="{{.Base}}">VK payments emulator</a></p>{{end}}
-{{define "foot"}}</body></html>{{end}}
+var pages = emulator.Templates(`
+{{define "message"}}{{template "top" .}}{{with .Data}}<p>{{.}}</p>{{end}}{{template "bottom" .}}{{end}}
 
-{{define "deliveries"}}{{if .}}<h3>Notifications sent</h3><table><tr><th>type</th><th>status</th><th>HTTP</th><th>answer</th></tr>
-{{range .}}<tr><td>{{.Type}}</td><td>{{.Params.Get "status"}}</td><td>{{.Status}}</td><td><code>{{.Body}}</code>{{if .Err}} <span class="err">{{.Err}}</span>{{end}}</td></tr>{{end}}
-</table>{{end}}{{end}}
+{{define "deliveries"}}{{if .}}<h2>Notifications sent</h2><div class="table"><table><tr><th>#</th><th>notification</th><th>HTTP</th><th>answer</th></tr>
+{{range .}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td><code>{{.Reply}}</code>{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
+</table></div>{{end}}{{end}}
 
-{{define "index"}}{{template "head" .}}
-<h1>VK payments emulator</h1>
-<p>App {{.AppID}}{{if .Test}} (test mode: _test notifications){{end}}; notifications go to <code>{{.NotifyURL}}</code>.</p>
+{{define "index"}}{{template "top" .}}{{with .Data}}
+<p class="muted">{{if .Test}}Payment tester: notifications carry the <code>_test</code> types. {{end}}Notifications go to <code>{{.NotifyURL}}</code>.</p>
 <h2>Buy an item (VKWebAppShowOrderBox)</h2>
-<form method="post" action="{{.Base}}buy">Item key <input name="item" required> User id <input name="user_id" value="{{.UserID}}" size="8"> <button>Open purchase window</button></form>
+<form method="post" action="{{$.Home}}buy"><label>Item key <input name="item" required></label><label>User id <input name="user_id" value="{{.UserID}}"></label><button class="primary">Open the purchase window</button></form>
 <h2>Subscribe (VKWebAppShowSubscriptionBox)</h2>
-<form method="post" action="{{.Base}}subscribe">Subscription key <input name="item" required> User id <input name="user_id" value="{{.UserID}}" size="8"> <button>Open subscription window</button></form>
-<h2>Orders</h2>{{if .Orders}}<table><tr><th>order</th><th>item</th><th>title</th><th>price</th><th>state</th></tr>
-{{range .Orders}}<tr><td><a href="{{$.Base}}order/{{.ID}}">{{.ID}}</a></td><td>{{.Item}}</td><td>{{.Title}}</td><td>{{.Price}}</td><td>{{.State}}</td></tr>{{end}}</table>{{else}}<p>None yet.</p>{{end}}
-<h2>Subscriptions</h2>{{if .Subs}}<table><tr><th>id</th><th>item</th><th>title</th><th>price / period</th><th>state</th></tr>
-{{range .Subs}}<tr><td><a href="{{$.Base}}subscription/{{.ID}}">{{.ID}}</a></td><td>{{.Item}}</td><td>{{.Title}}</td><td>{{.Price}} / {{.Period}} d</td><td>{{.State}}</td></tr>{{end}}</table>{{else}}<p>None yet.</p>{{end}}
-{{template "foot"}}{{end}}
+<form method="post" action="{{$.Home}}subscribe"><label>Subscription key <input name="item" required></label><label>User id <input name="user_id" value="{{.UserID}}"></label><button class="primary">Open the subscription window</button></form>
+<h2>Orders</h2>{{if .Orders}}<div class="table"><table><tr><th>order</th><th>item</th><th>price</th><th>state</th></tr>
+{{range .Orders}}<tr><td><a href="{{$.Home}}order/{{.ID}}">{{.ID}}</a></td><td>{{.Title}} <span class="muted">{{.Item}}</span></td><td>{{.Price}} votes</td><td>{{.State}}</td></tr>{{end}}</table></div>{{else}}<p class="muted">None yet.</p>{{end}}
+<h2>Subscriptions</h2>{{if .Subs}}<div class="table"><table><tr><th>id</th><th>item</th><th>price / period</th><th>state</th></tr>
+{{range .Subs}}<tr><td><a href="{{$.Home}}subscription/{{.ID}}">{{.ID}}</a></td><td>{{.Title}} <span class="muted">{{.Item}}</span></td><td>{{.Price}} votes / {{.Period}} days</td><td>{{.State}}</td></tr>{{end}}</table></div>{{else}}<p class="muted">None yet.</p>{{end}}
+{{end}}{{template "bottom" .}}{{end}}
 
-{{define "order"}}{{template "head" .}}{{with .O}}
-<h1>Order {{.ID}}</h1>
-{{if .Title}}<p>{{if .PhotoURL}}<img src="{{.PhotoURL}}" alt="" width="96"><br>{{end}}
-<strong>{{.Title}}</strong> — {{.Price}} votes{{if .Discount}} (discount {{.Discount}}){{end}}</p>{{end}}
-<p>Item key <code>{{.Item}}</code>, user {{.UserID}}. State: <strong id="state">{{.State}}</strong>{{if .AppOrderID}}, app order {{.AppOrderID}}{{end}}.
-{{if .LastError}}<br><span class="err">{{.LastError}}</span>{{end}}</p>
-{{if eq .State "open"}}<form method="post" action="{{$.Base}}order/{{.ID}}/confirm"><button>Pay {{.Price}} votes</button></form>
-<form method="post" action="{{$.Base}}order/{{.ID}}/cancel"><button>Cancel</button></form>{{end}}
-{{if eq .State "charged"}}<form method="post" action="{{$.Base}}order/{{.ID}}/refund"><button>Refund</button></form>{{end}}
-{{if $.Sent}}<form method="post" action="{{$.Base}}order/{{.ID}}/resend"><button>Send the callback again</button> (the last order_status_change, the same signed bytes, as a duplicate delivery)</form>{{end}}
-{{if .ReturnURL}}<p><a href="{{.ReturnURL}}">Back to the shop</a></p>{{end}}
-{{end}}{{template "deliveries" .Deliveries}}{{template "foot"}}{{end}}
+{{define "order"}}{{template "top" .}}{{with .Data}}{{with .O}}
+{{if .PhotoURL}}<p><img src="{{.PhotoURL}}" alt="" width="96"></p>{{end}}
+{{if .Discount}}<p class="muted">Discount: {{.Discount}} votes.</p>{{end}}
+<p class="muted">Buyer: user {{.UserID}}. Item key <code>{{.Item}}</code>.</p>
+{{with .LastError}}<p class="error">{{.}}</p>{{end}}
+{{if eq .State "open"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="{{$.Home}}order/{{.ID}}/pay"><button class="primary">Pay {{.Price}} votes</button></form>
+<form class="actions" method="post" action="{{$.Home}}order/{{.ID}}/cancel"><button>Cancel (close the window)</button></form>{{end}}
+{{if eq .State "paid"}}<form class="actions" method="post" action="{{$.Home}}order/{{.ID}}/refund"><button class="danger">Refund</button></form>{{end}}
+{{if $.Data.Sent}}<form class="actions" method="post" action="{{$.Home}}order/{{.ID}}/resend"><button>Send the callback again</button></form><p class="muted">The last order_status_change, the same signed bytes, as a duplicate delivery from VK.</p>{{end}}
+{{end}}{{template "deliveries" .Deliveries}}{{end}}{{template "bottom" .}}{{end}}
 
-{{define "subscription"}}{{template "head" .}}{{with .S}}
-<h1>Subscription {{.ID}}</h1>
-{{if .Title}}<p><strong>{{.Title}}</strong> — {{.Price}} votes every {{.Period}} days{{if .TrialDuration}}, {{.TrialDuration}} days free{{end}}</p>{{end}}
-<p>Key <code>{{.Item}}</code>, user {{.UserID}}. State: <strong id="state">{{.State}}</strong>{{if .Status}} (last status {{.Status}}{{if .CancelReason}}, {{.CancelReason}}{{end}}){{end}}.
-{{if .LastError}}<br><span class="err">{{.LastError}}</span>{{end}}</p>
-{{if eq .State "open"}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/confirm"><button>Subscribe</button></form>{{end}}
-{{if eq .State "active"}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/cancel">Reason <select name="reason">
-<option>user_decision</option><option>app_decision</option><option>payment_fail</option><option>unknown</option></select> <button>Cancel subscription</button></form>{{end}}
-{{if eq .State "cancelled"}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/resume"><button>Resume</button></form>{{end}}
-{{if $.Sent}}<form method="post" action="{{$.Base}}subscription/{{.ID}}/resend"><button>Send the callback again</button> (the last subscription_status_change, the same signed bytes, as a duplicate delivery)</form>{{end}}
-{{end}}{{template "deliveries" .Deliveries}}{{template "foot"}}{{end}}
-`))
+{{define "subscription"}}{{template "top" .}}{{with .Data}}{{with .S}}
+{{if .Title}}<p>Every {{.Period}} days{{if .TrialDuration}}, the first {{.TrialDuration}} days free{{end}}.</p>{{end}}
+<p class="muted">Buyer: user {{.UserID}}. Key <code>{{.Item}}</code>.{{if .Status}} Last status {{.Status}}{{if .CancelReason}} ({{.CancelReason}}){{end}}.{{end}}</p>
+{{with .LastError}}<p class="error">{{.}}</p>{{end}}
+{{if eq .State "open"}}<form class="actions" method="post" action="{{$.Home}}subscription/{{.ID}}/pay"><button class="primary">Subscribe for {{.Price}} votes</button></form>{{end}}
+{{if eq .State "active"}}<form method="post" action="{{$.Home}}subscription/{{.ID}}/cancel"><label>Reason <select name="reason">
+<option>user_decision</option><option>app_decision</option><option>payment_fail</option><option>unknown</option></select></label><button class="danger">Cancel the subscription</button></form>{{end}}
+{{if eq .State "cancelled"}}<form class="actions" method="post" action="{{$.Home}}subscription/{{.ID}}/resume"><button class="primary">Resume</button></form>{{end}}
+{{if $.Data.Sent}}<form class="actions" method="post" action="{{$.Home}}subscription/{{.ID}}/resend"><button>Send the callback again</button></form><p class="muted">The last subscription_status_change, the same signed bytes, as a duplicate delivery from VK.</p>{{end}}
+{{end}}{{template "deliveries" .Deliveries}}{{end}}{{template "bottom" .}}{{end}}
+`)

@@ -2,6 +2,7 @@ package vkpaytest
 
 import (
 	"cmp"
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -22,6 +23,8 @@ type Signer struct {
 	Version string
 	// Test sends the "_test" notification types of payment testers.
 	Test bool
+	// Client sends for Send; nil means http.DefaultClient.
+	Client *http.Client
 }
 
 // Sign returns a copy of params with app_id (when missing), version (when
@@ -45,13 +48,28 @@ func (s Signer) Sign(params url.Values) url.Values {
 // Body returns the signed form body of params.
 func (s Signer) Body(params url.Values) string { return s.Sign(params).Encode() }
 
-// NewRequest returns a signed POST of params to target, for calling a
-// handler's ServeHTTP directly (as httptest.NewRequest, it panics on an
-// invalid target).
+// NewRequest returns a server-side request delivering params signed, as
+// VK does (a form POST), for calling a handler's ServeHTTP in a test. Like
+// httptest.NewRequest it panics on an invalid target.
 func (s Signer) NewRequest(target string, params url.Values) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(s.Body(params)))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	return r
+}
+
+// Send POSTs params signed to a running server at url, as VK does, with
+// Signer.Client, and returns its response; close its Body.
+func (s Signer) Send(ctx context.Context, url string, params url.Values) (*http.Response, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(s.Body(params)))
+	if err != nil {
+		return nil, err
+	}
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	c := s.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	return c.Do(r)
 }
 
 func (s Signer) typ(base string) string {

@@ -4,36 +4,19 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
 // Subscription returns a snapshot of a subscription.
-func (e *Emulator) Subscription(id int64) (Subscription, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.subs[id]
-	if !ok {
-		return Subscription{}, false
-	}
-	return *s, true
-}
+func (e *Emulator) Subscription(id int64) (Subscription, bool) { return e.subs.Get(id) }
 
-// Subscriptions returns snapshots of every subscription, oldest first.
-func (e *Emulator) Subscriptions() []Subscription {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Subscription, 0, len(e.subs))
-	for _, s := range e.subs {
-		out = append(out, *s)
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
-}
+// Subscriptions returns snapshots of the subscriptions kept, oldest first.
+func (e *Emulator) Subscriptions() []Subscription { return e.subs.List() }
 
 // OpenSubscription does what VK does for VKWebAppShowSubscriptionBox with
 // action create: it asks the merchant with get_subscription and returns the
@@ -42,20 +25,13 @@ func (e *Emulator) OpenSubscription(ctx context.Context, item string, userID int
 	if userID == 0 {
 		userID = e.opts.UserID
 	}
-	e.mu.Lock()
-	e.nextID++
-	orderID := e.nextID
-	e.nextID++
-	s := &Subscription{ID: e.nextID, OrderID: orderID, UserID: userID, Item: item, State: SubscriptionOpen, Created: e.opts.Now()}
-	e.subs[s.ID] = s
-	e.mu.Unlock()
-
-	res := e.send(ctx, e.signer.GetSubscription(item, userID, orderID, e.opts.Lang))
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if res.outcome != outcomeOK {
-		s.State, s.LastError = SubscriptionDeclined, res.msg
-		return *s, fmt.Errorf("%w: get_subscription: %s", ErrDeclined, res.msg)
+	orderID, id := e.newID(), e.newID()
+	e.subs.Add(id, Subscription{ID: id, OrderID: orderID, UserID: userID, Item: item, State: SubscriptionOpen, Created: e.opts.Now()})
+	m := e.message(id, e.signer.GetSubscription(item, userID, orderID, e.opts.Lang))
+	m.Once = true
+	d, err := e.engine.Send(ctx, m)
+	if err != nil {
+		return Subscription{}, err
 	}
 	var r struct {
 		Title         string          `json:"title"`
@@ -65,19 +41,32 @@ func (e *Emulator) OpenSubscription(ctx context.Context, item string, userID int
 		Period        int             `json:"period"`
 		TrialDuration int             `json:"trial_duration"`
 	}
-	if err := json.Unmarshal(res.response, &r); err != nil || r.Title == "" || r.Price <= 0 ||
-		(r.Period != 3 && r.Period != 7 && r.Period != 30) {
-		s.State, s.LastError = SubscriptionDeclined, "get_subscription answer lacks title, price or a valid period"
-		return *s, fmt.Errorf("%w: %s", ErrBadAnswer, s.LastError)
+	bad := d.OK() && (json.Unmarshal(response(d.Reply), &r) != nil || r.Title == "" || r.Price <= 0 ||
+		(r.Period != 3 && r.Period != 7 && r.Period != 30))
+	s, _ := e.subs.Update(id, func(s *Subscription) error {
+		switch {
+		case !d.OK():
+			s.State, s.LastError = SubscriptionDeclined, d.Err
+		case bad:
+			s.State, s.LastError = SubscriptionDeclined, "get_subscription answer lacks title, price or a valid period"
+		default:
+			s.Title, s.Price, s.PhotoURL, s.Period, s.TrialDuration = r.Title, r.Price, r.PhotoURL, r.Period, r.TrialDuration
+			s.ItemID = strings.Trim(string(r.ItemID), `"`)
+		}
+		return nil
+	})
+	switch {
+	case !d.OK():
+		return s, fmt.Errorf("%w: get_subscription: %s", ErrDeclined, d.Err)
+	case bad:
+		return s, fmt.Errorf("%w: %s", ErrBadAnswer, s.LastError)
 	}
-	s.Title, s.Price, s.PhotoURL, s.Period, s.TrialDuration = r.Title, r.Price, r.PhotoURL, r.Period, r.TrialDuration
-	s.ItemID = strings.Trim(string(r.ItemID), `"`)
-	return *s, nil
+	return s, nil
 }
 
-// ConfirmSubscription creates the subscription: subscription_status_change
+// PaySubscription creates the subscription: subscription_status_change
 // with status chargeable (the first payment).
-func (e *Emulator) ConfirmSubscription(ctx context.Context, id int64) (Subscription, error) {
+func (e *Emulator) PaySubscription(ctx context.Context, id int64) (Subscription, error) {
 	return e.subChange(ctx, id, vkpay.SubscriptionChargeable, "")
 }
 
@@ -96,87 +85,72 @@ func (e *Emulator) ResumeSubscription(ctx context.Context, id int64) (Subscripti
 	return e.subChange(ctx, id, vkpay.SubscriptionActive, "")
 }
 
-// Subscribe is OpenSubscription followed by ConfirmSubscription.
-func (e *Emulator) Subscribe(ctx context.Context, item string, userID int64) (Subscription, error) {
-	s, err := e.OpenSubscription(ctx, item, userID)
-	if err != nil {
-		return s, err
-	}
-	return e.ConfirmSubscription(ctx, s.ID)
+// subFrom is the state each subscription status change starts from.
+var subFrom = map[vkpay.SubscriptionStatus]SubscriptionState{
+	vkpay.SubscriptionChargeable: SubscriptionOpen,
+	vkpay.SubscriptionCancelled:  SubscriptionActive,
+	vkpay.SubscriptionActive:     SubscriptionCancelled,
 }
 
 func (e *Emulator) subChange(ctx context.Context, id int64, status vkpay.SubscriptionStatus, reason vkpay.CancelReason) (Subscription, error) {
-	key := "s:" + strconv.FormatInt(id, 10)
-	e.mu.Lock()
-	s, ok := e.subs[id]
-	if !ok {
-		e.mu.Unlock()
-		return Subscription{}, ErrNotFound
-	}
-	allowed := map[vkpay.SubscriptionStatus]SubscriptionState{
-		vkpay.SubscriptionChargeable: SubscriptionOpen,
-		vkpay.SubscriptionCancelled:  SubscriptionActive,
-		vkpay.SubscriptionActive:     SubscriptionCancelled,
-	}
-	if e.busy[key] || s.State != allowed[status] {
-		snap := *s
-		e.mu.Unlock()
-		return snap, ErrState
-	}
-	now := e.opts.Now()
-	next := s.NextBillTime
-	if status == vkpay.SubscriptionChargeable {
-		days := s.Period
-		if s.TrialDuration > 0 {
-			days = s.TrialDuration
+	var change SubscriptionParams
+	s, err := e.subs.Update(id, func(s *Subscription) error {
+		if s.State != subFrom[status] {
+			return fmt.Errorf("%w: the subscription is %s", ErrState, s.State)
 		}
-		next = now.Add(time.Duration(days) * 24 * time.Hour)
+		next := s.NextBillTime
+		if status == vkpay.SubscriptionChargeable {
+			days := s.Period
+			if s.TrialDuration > 0 {
+				days = s.TrialDuration
+			}
+			next = e.opts.Now().Add(time.Duration(days) * 24 * time.Hour)
+		}
+		change = SubscriptionParams{SubscriptionID: strconv.FormatInt(id, 10), UserID: s.UserID, Status: status,
+			CancelReason: reason, ItemID: s.ItemID, Price: s.Price, NextBillTime: next,
+			PendingCancel: status == vkpay.SubscriptionCancelled}
+		s.State, s.Attempts, s.LastError = SubscriptionPending, 0, ""
+		return nil
+	})
+	if err != nil {
+		return s, err
 	}
-	change := SubscriptionParams{SubscriptionID: strconv.FormatInt(id, 10), UserID: s.UserID, Status: status,
-		CancelReason: reason, ItemID: s.ItemID, Price: s.Price, NextBillTime: next,
-		PendingCancel: status == vkpay.SubscriptionCancelled}
-	params := e.signer.SubscriptionStatusChange(change)
-	s.Attempts = 0
-	e.last[id] = params
-	e.mu.Unlock()
-	j := &job{key: key, params: params, apply: func(e *Emulator, res result) { e.applySub(id, change, res) }}
-	snap, _ := e.Subscription(id)
-	err := e.deliver(ctx, j)
-	if got, ok := e.Subscription(id); ok {
-		snap = got
+	m := e.message(id, e.signer.SubscriptionStatusChange(change))
+	m.Update = func(_ context.Context, d Delivery) { e.applySub(id, change, d) }
+	if _, err := e.engine.Send(ctx, m); err != nil {
+		return s, err
 	}
-	return snap, err
+	s, _ = e.subs.Get(id)
+	return s, nil
 }
 
-// applySub records the outcome of a subscription status change; e.mu is
-// held.
-func (e *Emulator) applySub(id int64, c SubscriptionParams, res result) {
-	s := e.subs[id]
-	s.Attempts++
-	s.LastError = res.msg
-	if res.outcome == outcomeOK {
-		var r struct {
-			AppOrderID int64 `json:"app_order_id"`
+// applySub records the outcome of one delivery of a subscription status
+// change.
+func (e *Emulator) applySub(id int64, c SubscriptionParams, d Delivery) {
+	_, _ = e.subs.Update(id, func(s *Subscription) error {
+		s.Attempts++
+		s.LastError = d.Err
+		switch d.Outcome {
+		case emulator.Delivered, emulator.Dropped, emulator.Refused:
+			if d.Outcome == emulator.Refused && c.Status == vkpay.SubscriptionChargeable {
+				s.State = SubscriptionDeclined
+				return nil
+			}
+			var r struct {
+				AppOrderID int64 `json:"app_order_id"`
+			}
+			_ = json.Unmarshal(response(d.Reply), &r)
+			s.AppOrderID = r.AppOrderID
+			// A cancellation or resumption happens at VK whatever the
+			// merchant answers.
+			s.Status, s.CancelReason, s.PendingCancel, s.NextBillTime = c.Status, c.CancelReason, c.PendingCancel, c.NextBillTime
+			s.State = SubscriptionActive
+			if c.Status == vkpay.SubscriptionCancelled {
+				s.State = SubscriptionCancelled
+			}
+		case emulator.GaveUp:
+			s.State = SubscriptionFailed
 		}
-		_ = json.Unmarshal(res.response, &r)
-		s.AppOrderID = r.AppOrderID
-	}
-	switch res.outcome {
-	case outcomeOK, outcomeCritical:
-		if res.outcome == outcomeCritical && c.Status == vkpay.SubscriptionChargeable {
-			s.State = SubscriptionDeclined
-			return
-		}
-		// A cancellation or resumption happens at VK whatever the
-		// merchant answers.
-		s.Status, s.CancelReason, s.PendingCancel, s.NextBillTime = c.Status, c.CancelReason, c.PendingCancel, c.NextBillTime
-		s.State = SubscriptionActive
-		if c.Status == vkpay.SubscriptionCancelled {
-			s.State = SubscriptionCancelled
-		}
-	case outcomeRetry:
-		s.State = SubscriptionPending
-	case outcomeGiveUp:
-		s.State = SubscriptionFailed
-	}
+		return nil
+	})
 }

@@ -1,26 +1,34 @@
 package vkpaytest
 
 import (
-	"net/url"
 	"time"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/vkpay"
 )
 
-// OrderState is the state of an emulated order.
-type OrderState string
+// State is the state of an emulated order, the same in every kit.
+type State = emulator.State
 
-// The order states.
+// The states a VK order goes through: open after get_item; pending while
+// order_status_change chargeable is not accepted (resent); paid once the
+// merchant accepted; declined when the merchant refused (critical error);
+// canceled when the buyer closed the window; failed when resends were
+// exhausted; refunding then refunded for a refund.
 const (
-	OrderOpen          OrderState = "open"           // get_item answered; waiting for the buyer
-	OrderPending       OrderState = "pending"        // chargeable sent, answer missing or temporary; resending
-	OrderCharged       OrderState = "charged"        // the merchant accepted the payment
-	OrderDeclined      OrderState = "declined"       // the merchant refused (critical error)
-	OrderCancelled     OrderState = "cancelled"      // the buyer closed the window
-	OrderFailed        OrderState = "failed"         // resends exhausted
-	OrderRefundPending OrderState = "refund_pending" // refunded sent; resending
-	OrderRefunded      OrderState = "refunded"
+	StateOpen      = emulator.StateOpen
+	StatePending   = emulator.StatePending
+	StatePaid      = emulator.StatePaid
+	StateDeclined  = emulator.StateDeclined
+	StateCanceled  = emulator.StateCanceled
+	StateFailed    = emulator.StateFailed
+	StateRefunding = emulator.StateRefunding
+	StateRefunded  = emulator.StateRefunded
 )
+
+// Delivery records one notification the emulator sent and the merchant's
+// answer; the same shape in every kit. Its Request is the signed form body.
+type Delivery = emulator.Delivery
 
 // Order is a snapshot of an emulated order.
 type Order struct {
@@ -30,10 +38,10 @@ type Order struct {
 	ItemID     string // the merchant's answer from here on
 	Title      string
 	PhotoURL   string
-	Price      int64
+	Price      int64 // votes
 	Discount   int64
 	Expiration int64
-	State      OrderState
+	State      State
 	AppOrderID int64
 	// Attempts counts deliveries of the current status change.
 	Attempts  int
@@ -77,15 +85,4 @@ type Subscription struct {
 	Attempts      int
 	LastError     string
 	Created       time.Time
-}
-
-// Delivery records one notification the emulator sent.
-type Delivery struct {
-	Type   string
-	Params url.Values
-	// Status is the HTTP status, 0 when the request failed.
-	Status int
-	Body   string
-	Err    string
-	At     time.Time
 }
