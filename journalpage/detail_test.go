@@ -1,0 +1,141 @@
+package journalpage_test
+
+import (
+	"net/http"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paykit-go/paykit"
+)
+
+var (
+	rowRE  = regexp.MustCompile(`<td><a href="/journal/d/([0-9a-f]+)">`)
+	nextRE = regexp.MustCompile(`id="next" href="([^"]+)"`)
+)
+
+// listed returns the IDs the list page shows, in order.
+func listed(body string) []string {
+	var out []string
+	for _, m := range rowRE.FindAllStringSubmatch(body, -1) {
+		out = append(out, m[1])
+	}
+	return out
+}
+
+func ids(ds []paykit.Delivery, idx []int) []string {
+	var out []string
+	for _, i := range idx {
+		out = append(out, ds[i].ID)
+	}
+	return out
+}
+
+func TestDetailShowsRequestAndReplySideBySide(t *testing.T) {
+	e := newEnv(t)
+	d := e.deliver(7010)
+	r := e.get(base + "/d/" + d.ID)
+	require.Equal(t, http.StatusOK, r.Status)
+	for _, want := range []string{
+		`<section id="request">`, `<section id="reply">`, // side by side
+		`id="verification">verified<`,
+		"order_status_change", "payment / paid", "7001", // type, summary, account
+		"<tr><th>Provider id</th><td>7010</td></tr>",
+		"<td>transaction_id</td><td>7010", "<td>item_id</td><td>gold_100", // form fields as a table
+		"<details><summary>Raw bytes", // raw one click away
+		`href="/journal/d/` + d.ID + `/raw/request"`,
+		"<pre>{\n  &#34;status&#34;: &#34;1&#34;", // the JSON reply indented
+		`<code>` + d.Key + `</code>`,
+		`id="replayed">no<`,
+		`id="run-again"`,
+	} {
+		assert.Contains(t, r.Body, want)
+	}
+}
+
+func TestDetailRendersEachKindOfBody(t *testing.T) {
+	e := newEnv(t)
+	paysera := "data=" + "b3JkZXJpZD0xMDQyJmFtb3VudD01MDA" + "&ss1=abc" // base64url of orderid=1042&amount=500
+	ds := seed(t, e.journal, time.Now(),
+		paykit.Delivery{Provider: paykit.Paysera, Query: paysera, ReplyContentType: "text/plain; charset=utf-8", ReplyBody: []byte("OK")},
+		paykit.Delivery{Provider: paykit.Xsolla, Header: http.Header{"Content-Type": {"application/json"}},
+			Body: []byte(`{"notification_type":"payment","user":{"id":"u1"}}`), ReplyStatus: 204},
+		paykit.Delivery{Provider: paykit.VKPay, Header: http.Header{"Content-Type": {"application/octet-stream"}}, Body: []byte{0xff, 0xfe, 0x00, 'a'}},
+		paykit.Delivery{Provider: paykit.VKPay, Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+			Body: []byte("a=1&a=2&b=&=x&c")},
+	)
+	cases := []struct {
+		name string
+		d    paykit.Delivery
+		want []string
+	}{
+		{"a GET's query as fields, a base64 form decoded", ds[0], []string{
+			"<h2>Query</h2>", "<td>ss1</td><td>abc", "base64-decoded", "<td>orderid</td><td>1042</td>", "<td>amount</td><td>500</td>",
+			"<pre>OK</pre>"}},
+		{"JSON indented", ds[1], []string{"<pre>{\n  &#34;notification_type&#34;: &#34;payment&#34;,\n  &#34;user&#34;: {", "Reply: HTTP 204", "empty"}},
+		{"binary as a hex dump", ds[2], []string{"not UTF-8: shown as a hex dump", "ff fe 00 61"}},
+		{"a form as sent, repeats and empties kept", ds[3], []string{
+			"<td>a</td><td>1", "<td>a</td><td>2", "<td>b</td><td>\n", "<td></td><td>x", "<td>c</td><td>\n"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			r := e.get(base + "/d/" + tc.d.ID)
+			require.Equal(t, http.StatusOK, r.Status)
+			for _, want := range tc.want {
+				assert.Contains(t, r.Body, want)
+			}
+		})
+	}
+}
+
+func TestEverythingIsEscaped(t *testing.T) {
+	const evil = `<script>alert("x")</script>`
+	e := newEnv(t)
+	d := paykit.Delivery{
+		Provider: paykit.Provider(evil), Account: evil, RunOf: evil, Path: "/cb/" + evil, Query: "q=" + evil, RemoteAddr: evil,
+		Method: http.MethodPost, Header: http.Header{"Content-Type": {evil}, "X-Sig": {evil}},
+		Body: []byte("f=" + evil + "&" + evil + "=1"), Verification: paykit.Verification(evil), Type: evil,
+		Summary: paykit.Summary{Kind: paykit.Kind(evil), Status: paykit.Status(evil), ID: evil, OrderID: evil, UserID: evil,
+			Amount: paykit.Money{Amount: 1, Currency: evil}},
+		Outcome: paykit.Outcome(evil), Error: evil, ReplyContentType: "application/json",
+		ReplyBody: []byte(`{"m":"` + strings.ReplaceAll(evil, `"`, `\"`) + `"}`), Key: evil,
+	}
+	json := d
+	json.Header = http.Header{"Content-Type": {"application/json"}}
+	json.Body = []byte(`{"name":"` + strings.ReplaceAll(evil, `"`, `\"`) + `"}`)
+	text := d
+	text.Header = nil
+	text.Body = []byte(evil)
+	ds := seed(t, e.journal, time.Now(), d, json, text)
+	for _, target := range []string{
+		base + "/", base + "/d/" + ds[0].ID, base + "/d/" + ds[1].ID, base + "/d/" + ds[2].ID,
+		base + "/?account=" + evil, base + "/?since=" + evil, base + "/d/" + evil,
+	} {
+		r := e.get(target)
+		assert.NotContains(t, r.Body, "<script", target)
+		assert.NotContains(t, r.Body, "javascript:", target)
+	}
+	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, "&lt;script&gt;")
+
+	raw := e.get(base + "/d/" + ds[2].ID + "/raw/request")
+	assert.Equal(t, evil, raw.Body, "the raw view gives the exact bytes")
+	assert.Equal(t, "text/plain; charset=utf-8", raw.Header.Get("Content-Type"), "never as HTML")
+	assert.Contains(t, raw.Header.Get("Content-Security-Policy"), "sandbox")
+}
+
+func TestRawViews(t *testing.T) {
+	e := newEnv(t)
+	d := e.deliver(7011)
+	req := e.get(base + "/d/" + d.ID + "/raw/request")
+	assert.Equal(t, http.StatusOK, req.Status)
+	assert.Equal(t, string(d.Body), req.Body)
+	rep := e.get(base + "/d/" + d.ID + "/raw/reply")
+	assert.Equal(t, string(d.ReplyBody), rep.Body)
+
+	get := seed(t, e.journal, time.Now(), paykit.Delivery{Provider: paykit.Paysera, Query: "data=abc&ss1=x"})[0]
+	assert.Equal(t, "data=abc&ss1=x", e.get(base+"/d/"+get.ID+"/raw/request").Body, "a GET's input is its query")
+}
