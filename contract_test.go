@@ -43,6 +43,10 @@ var (
 		paykit.ErrUnknownType, paykit.ErrWrongAccount, paykit.ErrBodyTooLarge, paykit.ErrInvalidRequest,
 		paykit.ErrUnknownItem, paykit.ErrUnknownUser}
 	_ func(error) error                                          = paykit.Temporary
+	_ paykit.Journal                                             = (*paykit.MemoryJournal)(nil)
+	_ paykit.Observer                                            = paykit.ObserverFunc(nil)
+	_                                                            = paykit.Hooks{Observer: paykit.Observer(nil)}
+	_                                                            = paykit.Delivery{ID: "", Provider: paykit.Paysera, Body: []byte(nil)}
 	_ func(error) bool                                           = paykit.IsTemporary
 	_ func(string, paykit.Notification) string                   = paykit.IdempotencyKey
 	_ func(url.Values, string) string                            = signature.SortedMD5

@@ -120,10 +120,12 @@ type MemoryJournalOptions struct {
 type MemoryJournal struct {
 	opts MemoryJournalOptions
 
-	mu      sync.Mutex
-	entries []Delivery        // in order of recording, oldest first
-	first   uint64            // sequence number of entries[0]
-	index   map[string]uint64 // ID -> sequence number
+	mu    sync.Mutex
+	ring  []Delivery        // a ring of the kept deliveries, grown up to MaxEntries
+	head  int               // index in ring of the oldest
+	n     int               // deliveries kept
+	first uint64            // sequence number of the oldest
+	index map[string]uint64 // ID -> sequence number
 }
 
 // NewMemoryJournal returns an empty journal.
@@ -151,61 +153,81 @@ func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
 		d = cloneDelivery(d)
 		j.opts.Redact(&d)
 	}
+	now := j.opts.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	if _, dup := j.index[d.ID]; dup {
 		return
 	}
-	j.pruneLocked()
-	if len(j.entries) >= j.opts.MaxEntries {
-		j.dropLocked(len(j.entries) - j.opts.MaxEntries + 1)
+	j.pruneLocked(now)
+	if j.n >= j.opts.MaxEntries {
+		j.dropLocked(j.n - j.opts.MaxEntries + 1)
 	}
-	j.index[d.ID] = j.first + uint64(len(j.entries))
-	j.entries = append(j.entries, d)
+	if j.n == len(j.ring) {
+		j.growLocked()
+	}
+	j.ring[(j.head+j.n)%len(j.ring)] = d
+	j.index[d.ID] = j.first + uint64(j.n)
+	j.n++
+}
+
+// at returns the i-th oldest delivery kept.
+func (j *MemoryJournal) at(i int) *Delivery { return &j.ring[(j.head+i)%len(j.ring)] }
+
+// growLocked doubles the ring, up to MaxEntries, keeping the order.
+func (j *MemoryJournal) growLocked() {
+	size := min(max(2*len(j.ring), 64), j.opts.MaxEntries)
+	ring := make([]Delivery, size)
+	for i := range j.n {
+		ring[i] = *j.at(i)
+	}
+	j.ring, j.head = ring, 0
 }
 
 // pruneLocked drops the deliveries past retention (by recording order,
 // which is receipt order up to the handlers' run times).
-func (j *MemoryJournal) pruneLocked() {
-	cutoff := j.opts.Now().Add(-j.opts.Retention)
+func (j *MemoryJournal) pruneLocked(now time.Time) {
+	cutoff := now.Add(-j.opts.Retention)
 	n := 0
-	for n < len(j.entries) && j.entries[n].ReceivedAt.Before(cutoff) {
+	for n < j.n && j.at(n).ReceivedAt.Before(cutoff) {
 		n++
 	}
 	j.dropLocked(n)
 }
 
+// dropLocked drops the n oldest deliveries.
 func (j *MemoryJournal) dropLocked(n int) {
-	if n <= 0 {
-		return
+	for range n {
+		d := j.at(0)
+		delete(j.index, d.ID)
+		*d = Delivery{} // let the bodies go
+		j.head = (j.head + 1) % len(j.ring)
+		j.n--
+		j.first++
 	}
-	for i := range n {
-		delete(j.index, j.entries[i].ID)
-		j.entries[i] = Delivery{} // let the bodies go
-	}
-	j.entries = j.entries[n:]
-	j.first += uint64(n)
 }
 
 // Delivery returns the delivery with this ID.
 func (j *MemoryJournal) Delivery(_ context.Context, id string) (Delivery, error) {
+	now := j.opts.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.pruneLocked()
+	j.pruneLocked(now)
 	seq, ok := j.index[id]
 	if !ok {
 		return Delivery{}, ErrNoDelivery
 	}
-	return cloneDelivery(j.entries[seq-j.first]), nil
+	return cloneDelivery(*j.at(int(seq - j.first))), nil
 }
 
 // Deliveries returns the deliveries matching q, newest first.
 func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (DeliveryPage, error) {
 	size := q.PageSize()
+	now := j.opts.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	j.pruneLocked()
-	start := len(j.entries) - 1
+	j.pruneLocked(now)
+	start := j.n - 1
 	if q.After != "" {
 		seq, ok := j.index[q.After]
 		if !ok {
@@ -217,7 +239,7 @@ func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (Delivery
 	}
 	var page DeliveryPage
 	for i := start; i >= 0; i-- {
-		d := &j.entries[i]
+		d := j.at(i)
 		if !q.Match(d) {
 			continue
 		}
@@ -234,7 +256,7 @@ func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (Delivery
 func (j *MemoryJournal) Len() int {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	return len(j.entries)
+	return j.n
 }
 
 // cloneDelivery copies d's slices and header, so that the copy can be

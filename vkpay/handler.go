@@ -75,6 +75,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
 		Observer:     hooks.Observer,
+		Secrets:      c.secrets,
 		Provider:     paykit.VKPay,
 		Account:      c.Account(),
 	})

@@ -83,6 +83,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
 		Observer:     hooks.Observer,
+		Secrets:      c.redact,
 		Provider:     paykit.Xsolla,
 		Account:      c.Account(),
 		Headers:      []string{"Authorization"},

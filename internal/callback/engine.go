@@ -79,6 +79,10 @@ type Settings struct {
 	// Observer is told of every delivery (paykit.Hooks.Observer); nil
 	// costs nothing.
 	Observer paykit.Observer
+	// Secrets are the account's credentials, redacted (internal/redact)
+	// from the error text of a delivery record: a hook's error may wrap a
+	// remote server's echo of a request.
+	Secrets []string
 }
 
 // AccountOf is implemented by a [Protocol] that serves several accounts:
@@ -100,6 +104,7 @@ type Handler struct {
 	store    paykit.Store
 	errLog   func(*http.Request, error)
 	observer paykit.Observer
+	secrets  []string
 }
 
 // New returns the handler running p with s.
@@ -116,6 +121,7 @@ func New(p Protocol, s Settings) *Handler {
 		store:    s.Store,
 		errLog:   s.Options.ErrorLog,
 		observer: s.Observer,
+		secrets:  s.Secrets,
 	}
 	if h.maxBody <= 0 {
 		h.maxBody = form.DefaultMaxBytes
@@ -252,7 +258,7 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, d *paykit.Deliv
 	if d != nil {
 		d.Verification = v
 		d.Outcome = outcome(c)
-		d.Error = redact.String(err.Error())
+		d.Error = redact.String(err.Error(), h.secrets...)
 		setReply(d, rep)
 	}
 	write(w, rep, d != nil)

@@ -54,6 +54,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
 		Observer:     hooks.Observer,
+		Secrets:      []string{c.cfg.MerchantKey, c.cfg.APIKey, c.cfg.AppSecret},
 		Provider:     paykit.VKPay,
 		Account:      c.Account(),
 	})

@@ -310,7 +310,8 @@ func TestKeyNeverEqualsAVotesKeyInASharedStore(t *testing.T) {
 		t.Fatal(err)
 	}
 	p := url.Values{"app_id": {"617001"}, "user_id": {"1"}, "receiver_id": {"1"}, "order_id": {"5"},
-		"status": {"chargeable"}, "item_price": {"10"}, "notification_type": {"order_status_change"}}
+		"status": {"chargeable"}, "item_price": {"10"}, "notification_type": {"order_status_change"},
+		"date": {"1656358147"}, "item": {"gold"}}
 	p.Set("sig", vkpay.Sign(p, "votes-secret"))
 	order, err := votes.ParseValues(p)
 	if err != nil {
