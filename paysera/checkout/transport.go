@@ -148,7 +148,12 @@ func (c *Client) backoff(ctx context.Context, attempt int, retryAfter time.Durat
 		ceiling := min(base<<min(attempt, 10), 30*time.Second)
 		d = time.Duration(rand.Int64N(int64(ceiling) + 1))
 	}
-	t := time.NewTimer(min(d, MaxRetryAfter))
+	return c.sleep(ctx, min(d, MaxRetryAfter))
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
 	defer t.Stop()
 	select {
 	case <-t.C:
