@@ -58,7 +58,13 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 // HandlerWith is [Client.Handler] with options: the shared ones (body cap,
 // hook deadline, error log) and Paysera's reply SMS text.
 func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
-	return callback.New(&protocol{c: c, hooks: hooks, opts: opts}, callback.Settings{
+	return callback.New(c.engine(hooks, opts))
+}
+
+// engine is the protocol and settings of c's handler, one per client
+// also in the one engine of [Accounts].
+func (c *Client) engine(hooks paykit.Hooks, opts HandlerOptions) (callback.Protocol, callback.Settings) {
+	return &protocol{c: c, hooks: hooks, opts: opts}, callback.Settings{
 		// GET in Paysera's callback documentation, POST in its newer
 		// integration guide.
 		Methods:      []string{http.MethodGet, http.MethodPost},
@@ -69,7 +75,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Secrets:      c.secrets,
 		Provider:     paykit.Paysera,
 		Account:      c.Account(),
-	})
+	}
 }
 
 // protocol is Paysera's part of the callback engine.

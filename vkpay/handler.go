@@ -69,7 +69,13 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 // hook deadline, error log) and VK's extras (app_order_id in answers,
 // refunds apart).
 func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
-	return callback.New(&protocol{c: c, hooks: hooks, opts: opts}, callback.Settings{
+	return callback.New(c.engine(hooks, opts))
+}
+
+// engine is the protocol and settings of c's handler, one per client
+// also in the one engine of [Accounts].
+func (c *Client) engine(hooks paykit.Hooks, opts HandlerOptions) (callback.Protocol, callback.Settings) {
+	return &protocol{c: c, hooks: hooks, opts: opts}, callback.Settings{
 		Methods:      []string{http.MethodPost},
 		ReplyTimeout: ReplyTimeout,
 		Options:      opts.HandlerOptions,
@@ -78,7 +84,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Secrets:      c.secrets,
 		Provider:     paykit.VKPay,
 		Account:      c.Account(),
-	})
+	}
 }
 
 // protocol is VK's part of the callback engine.

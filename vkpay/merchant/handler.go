@@ -48,7 +48,13 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 
 // HandlerWith is [Client.Handler] with the shared handler options.
 func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
-	return callback.New(&protocol{c: c, hooks: hooks}, callback.Settings{
+	return callback.New(c.engine(hooks, opts))
+}
+
+// engine is the protocol and settings of c's handler, one per client
+// also in the one engine of [Accounts].
+func (c *Client) engine(hooks paykit.Hooks, opts HandlerOptions) (callback.Protocol, callback.Settings) {
+	return &protocol{c: c, hooks: hooks}, callback.Settings{
 		Methods:      []string{http.MethodPost},
 		ReplyTimeout: ReplyTimeout,
 		Options:      opts.HandlerOptions,
@@ -57,7 +63,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Secrets:      []string{c.cfg.MerchantKey, c.cfg.APIKey, c.cfg.AppSecret},
 		Provider:     paykit.VKPay,
 		Account:      c.Account(),
-	})
+	}
 }
 
 // Account returns the account part of idempotency keys:
