@@ -1,7 +1,11 @@
 package vkpay
 
 import (
+	"context"
+	"net/http"
+	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/paykit-go/paykit"
@@ -26,6 +30,26 @@ type Config struct {
 	// key can be changed without refusing notifications signed with the
 	// old one. They are never used to sign.
 	PreviousSecrets []string
+
+	// AccessToken is the app's service access token ("Сервисный ключ
+	// доступа" in the app's settings), needed only for the payments API
+	// methods ([Client.GetOrdersByID] and the others). It is sent in the
+	// Authorization header and redacted from every error.
+	AccessToken string
+	// APIBaseURL replaces [DefaultAPIBaseURL] as the base of API calls,
+	// e.g. the URL of a vkpaytest emulator.
+	APIBaseURL string
+	// HTTPClient makes API calls; nil means a client with a
+	// [DefaultAPITimeout] timeout.
+	HTTPClient *http.Client
+	// MaxRetries is how many times a call is retried after HTTP 429 or
+	// 5xx, VK error 6 or 10, or a transport error; 0 means 3, a negative
+	// value none.
+	MaxRetries int
+	// RetryBaseDelay is the first backoff, doubled per attempt (full
+	// jitter, at most 5 s; a Retry-After up to 30 s is honoured instead);
+	// 0 means 300 ms.
+	RetryBaseDelay time.Duration
 }
 
 // Client verifies and decodes VK payments notifications and builds
@@ -34,6 +58,13 @@ type Client struct {
 	appID   int64
 	account string // appID in decimal, the account part of idempotency keys
 	secrets []string
+
+	token      string
+	apiBase    string // without trailing slash
+	http       *http.Client
+	maxRetries int
+	retryBase  time.Duration
+	wait       func(ctx context.Context, d time.Duration) error // sleepCtx; tests record instead
 }
 
 // New validates cfg and returns a Client. Errors match
@@ -46,11 +77,38 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Client{
-		appID:   cfg.AppID,
-		account: strconv.FormatInt(cfg.AppID, 10),
-		secrets: all,
-	}, nil
+	base := DefaultAPIBaseURL
+	if cfg.APIBaseURL != "" {
+		u, err := url.Parse(cfg.APIBaseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return nil, &paykit.FieldError{Field: "APIBaseURL", Reason: "must be an absolute http or https URL without query"}
+		}
+		base = strings.TrimRight(cfg.APIBaseURL, "/")
+	}
+	c := &Client{
+		appID:      cfg.AppID,
+		account:    strconv.FormatInt(cfg.AppID, 10),
+		secrets:    all,
+		token:      cfg.AccessToken,
+		apiBase:    base,
+		http:       cfg.HTTPClient,
+		maxRetries: cfg.MaxRetries,
+		retryBase:  cfg.RetryBaseDelay,
+		wait:       sleepCtx,
+	}
+	if c.http == nil {
+		c.http = &http.Client{Timeout: DefaultAPITimeout}
+	}
+	switch {
+	case c.maxRetries == 0:
+		c.maxRetries = defaultMaxRetries
+	case c.maxRetries < 0:
+		c.maxRetries = 0
+	}
+	if c.retryBase <= 0 {
+		c.retryBase = defaultRetryBaseDelay
+	}
+	return c, nil
 }
 
 // AppID returns the configured app id.

@@ -63,6 +63,26 @@
 // with a deadline inside VK's 10 s limit ([ReplyTimeout]). Only POST is
 // accepted.
 //
+// # Payments API
+//
+// With Config.AccessToken (the app's service access token) the Client
+// calls VK's payments API methods, each with a context and a plain request
+// struct: [Client.GetOrdersByID] (orders.getById), [Client.GetOrders]
+// (orders.get), [Client.ChangeOrderState] (orders.changeState: charge,
+// cancel, refund), [Client.GetUserSubscriptionByID],
+// [Client.GetUserSubscriptions], [Client.CancelSubscription] and
+// [Client.UpdateSubscription] (orders.getUserSubscriptionById,
+// orders.getUserSubscriptions, orders.cancelSubscription,
+// orders.updateSubscription); [Client.Call] calls any other method. Calls
+// send v=[APIVersion] and the token in the Authorization header, go
+// through Config.HTTPClient, and are retried (Config.MaxRetries) after
+// HTTP 429 or 5xx and VK errors 6 and 10, honouring Retry-After. A VK
+// error is a *[paykit.APIError] whose Code is VK's error_code
+// ([APIErrorCode], constants APIErr…), the token and secrets redacted.
+// [Order.StatusChange] turns an order found by reconciliation into the
+// *[OrderStatusChange] its notification would have been, with the same
+// [Client.IdempotencyKey].
+//
 // # Launch parameters
 //
 // [Client.VerifyLaunch] checks the launch parameters VK adds to a mini
