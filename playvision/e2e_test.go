@@ -62,22 +62,23 @@ func TestPurchaseEndToEnd(t *testing.T) {
 	assert.Equal(t, "gold_100", orders[0].ItemID)
 
 	// The buyer presses Pay on the page.
-	resp, err := http.PostForm(emu.URL+"/orders/"+strconv.FormatInt(id, 10)+"/confirm", nil)
+	resp, err := http.PostForm(emu.URL+"/orders/"+strconv.FormatInt(id, 10)+"/pay", nil)
 	require.NoError(t, err)
 	body, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Contains(t, string(body), "delivered")
+	assert.Contains(t, string(body), `id="status">paid<`)
 
 	o, ok := emu.Order(id)
 	require.True(t, ok)
-	assert.Equal(t, playvisiontest.StateDelivered, o.State)
+	assert.Equal(t, playvisiontest.StatePaid, o.State)
 	assert.JSONEq(t, `{"status":"1","message":"success"}`, o.LastReply)
 
 	// The platform delivers the same notification again.
-	d, err := emu.Resend(context.Background(), id)
+	ds := emu.Deliveries()
+	d, err := emu.Resend(context.Background(), ds[len(ds)-1].ID)
 	require.NoError(t, err)
-	assert.True(t, d.OK)
-	assert.Equal(t, o.LastReply, string(d.Body))
+	assert.True(t, d.OK())
+	assert.Equal(t, o.LastReply, d.Reply)
 	assert.EqualValues(t, 1, events.Load(), "one Event for two deliveries")
 
 	n := delivered.Load()
@@ -120,17 +121,15 @@ func TestPurchaseResentUntilStatusOne(t *testing.T) {
 	}))
 
 	ctx := context.Background()
-	o, err := emu.OpenWindow(ctx, 131, "gold_pack_100", emu.Token(131))
+	o, err := emu.Open(ctx, 131, "gold_pack_100", emu.Token(131))
 	require.NoError(t, err)
-	o, err = emu.Confirm(ctx, o.TransactionID)
+	o, err = emu.Pay(ctx, o.TransactionID)
 	require.NoError(t, err)
-	assert.Equal(t, playvisiontest.StateDelivering, o.State)
+	assert.Equal(t, playvisiontest.StatePending, o.State)
 
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	o, err = emu.Wait(ctx, o.TransactionID)
-	require.NoError(t, err)
-	assert.Equal(t, playvisiontest.StateDelivered, o.State)
+	require.NoError(t, emu.Wait(t.Context()))
+	o, _ = emu.Order(o.TransactionID)
+	assert.Equal(t, playvisiontest.StatePaid, o.State)
 	assert.Equal(t, 3, o.Attempts)
 	assert.EqualValues(t, 3, calls.Load())
 }

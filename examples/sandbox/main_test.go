@@ -144,7 +144,7 @@ func TestSandboxServesACheckout(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode)
 	orders := s.set.Playvision.Orders()
 	require.Len(t, orders, 1)
-	_, err = s.set.Playvision.Confirm(ctx, orders[0].TransactionID)
+	_, err = s.set.Playvision.Pay(ctx, orders[0].TransactionID)
 	require.NoError(t, err)
 
 	assert.Equal(t, map[paykit.Provider]int{paykit.Paysera: 1, paykit.VKPay: 1, paykit.Xsolla: 1, paykit.Playvision: 1}, m.paid())

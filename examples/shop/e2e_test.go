@@ -399,7 +399,7 @@ func TestShopPlayvisionPaidDuplicateTampered(t *testing.T) {
 	require.Contains(t, dialog.URL.Path, "/emulator/playvision/v1/payment.window")
 	require.Contains(t, dialog.Body, "50 PlayGold")
 	emuOrder := h.submit(dialog, "Pay")
-	require.Contains(t, emuOrder.Body, "delivered")
+	require.Contains(t, emuOrder.Body, `id="status">paid<`)
 	back := h.follow(emuOrder, "back") // "Back to the app", to the shop's order page
 	o := h.readOrder(back)
 	assert.Contains(t, back.Body, "You are back from the payment page.")

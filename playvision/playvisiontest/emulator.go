@@ -1,7 +1,6 @@
 package playvisiontest
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // DefaultRetrySchedule returns the emulator's delays between attempts to
@@ -20,9 +21,6 @@ import (
 func DefaultRetrySchedule() []time.Duration {
 	return []time.Duration{30 * time.Second, 2 * time.Minute, 10 * time.Minute, time.Hour}
 }
-
-// DefaultMaxRetrying bounds how many orders are resent at once.
-const DefaultMaxRetrying = 64
 
 // Options configures an [Emulator].
 type Options struct {
@@ -71,9 +69,14 @@ type Options struct {
 	// means DefaultRetrySchedule(). After the last one the order is
 	// failed.
 	RetrySchedule []time.Duration
-	// MaxRetrying bounds the orders being resent at once; 0 means
-	// DefaultMaxRetrying. Beyond it an order is failed at once.
-	MaxRetrying int
+	// DropCallbacks records order_status_change without sending it, as
+	// if the platform's notification never reached the app: the order is
+	// paid at Playvision while the app hears nothing. get_item is still
+	// asked, and Resend still sends.
+	DropCallbacks bool
+	// MaxOrders bounds the orders kept; the oldest is forgotten first. 0
+	// means 10,000.
+	MaxOrders int
 	// FirstTransactionID is the first transaction_id issued; 0 means 1001.
 	FirstTransactionID int64
 	// Now is the clock for "time"; nil means time.Now.
@@ -85,37 +88,30 @@ type Options struct {
 // Options.Prefix; [NewServer] runs one on a loopback port. Its methods are
 // safe for concurrent use. Call Close to stop resends.
 type Emulator struct {
-	opts     Options
-	signer   Signer
-	client   *http.Client
-	schedule []time.Duration
-	now      func() time.Time
+	opts   Options
+	signer Signer
+	now    func() time.Time
+	engine *emulator.Engine
+	orders *emulator.Book[int64, Order]
 
-	ctx    context.Context // ends on Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	slots  chan struct{} // one per order being resent
-
-	mu      sync.Mutex
-	closed  bool
-	nextID  int64
-	orders  map[int64]*Order
-	order   []int64 // transaction ids in creation order
-	changed chan struct{}
-	levels  map[int64]int64
-	info    map[int64]map[string]string
+	mu     sync.Mutex
+	nextID int64
+	levels map[int64]int64
+	info   map[int64]map[string]string
 }
 
-// Errors of the emulator's Go API.
+// Errors of the emulator's Go API. ErrNotFound, ErrState and ErrClosed are
+// the same values in every kit.
 var (
-	// ErrNotFound is returned for a transaction id the emulator never
-	// issued.
-	ErrNotFound = errors.New("playvisiontest: no such order")
-	// ErrState is returned when the order's state does not allow the
-	// action (confirming twice, resending an open order, …).
-	ErrState = errors.New("playvisiontest: order state does not allow this")
+	// ErrNotFound: no order or delivery has this id.
+	ErrNotFound = emulator.ErrNotFound
+	// ErrState: the order's state does not allow the action (paying twice,
+	// canceling a paid order, …).
+	ErrState = emulator.ErrState
+	// ErrClosed: the emulator was closed.
+	ErrClosed = emulator.ErrClosed
 	// ErrToken is returned when payment.window is called with a token
-	// that is not the user's.
+	// the emulator did not issue to the user.
 	ErrToken = errors.New("playvisiontest: invalid user token")
 )
 
@@ -130,37 +126,29 @@ func New(opts Options) (*Emulator, error) {
 		opts.Prefix = "/"
 	}
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
-	e := &Emulator{
-		opts:     opts,
-		signer:   Signer{Secret: opts.Secret},
-		client:   opts.HTTPClient,
-		schedule: append([]time.Duration(nil), opts.RetrySchedule...),
-		now:      opts.Now,
-		nextID:   opts.FirstTransactionID,
-		orders:   make(map[int64]*Order),
-		changed:  make(chan struct{}),
-		levels:   make(map[int64]int64),
-		info:     make(map[int64]map[string]string),
-	}
-	if e.client == nil {
-		e.client = &http.Client{Timeout: 10 * time.Second}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
 	if opts.RetrySchedule == nil {
-		e.schedule = DefaultRetrySchedule()
+		opts.RetrySchedule = DefaultRetrySchedule()
 	}
-	if e.now == nil {
-		e.now = time.Now
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	if e.nextID <= 0 {
-		e.nextID = 1001
+	if opts.FirstTransactionID <= 0 {
+		opts.FirstTransactionID = 1001
 	}
-	n := opts.MaxRetrying
-	if n <= 0 {
-		n = DefaultMaxRetrying
-	}
-	e.slots = make(chan struct{}, n)
-	e.ctx, e.cancel = context.WithCancel(context.Background())
-	return e, nil
+	return &Emulator{
+		opts:   opts,
+		signer: Signer{Secret: opts.Secret},
+		now:    opts.Now,
+		engine: emulator.New(emulator.Config{Client: opts.HTTPClient, Schedule: opts.RetrySchedule,
+			Judge: judge, Drop: opts.DropCallbacks, Now: opts.Now}),
+		orders: emulator.NewBook[int64, Order](opts.MaxOrders),
+		nextID: opts.FirstTransactionID,
+		levels: make(map[int64]int64),
+		info:   make(map[int64]map[string]string),
+	}, nil
 }
 
 // validate refuses options New cannot work with.
@@ -199,18 +187,14 @@ func httpURL(s string) bool {
 	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
-// Close stops scheduled resends and waits for them to end. Orders being
-// resent stay in StateDelivering.
-func (e *Emulator) Close() {
-	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
-	e.cancel()
-	e.wg.Wait()
-}
+// Close stops scheduled resends and waits for the emulator's goroutines.
+// Orders being resent stay pending.
+func (e *Emulator) Close() { e.engine.Close() }
 
-// Token returns the user token the emulator issues to userID and expects
-// on payment.window.
+// Token returns the user token the emulator issues to userID (in its
+// launch parameters) and accepts on payment.window, for any user: it is
+// derived from the app's secret, so the emulator remembers nothing per
+// user.
 func (e *Emulator) Token(userID int64) string {
 	return hexMD5("token_" + strconv.FormatInt(userID, 10) + "_" + e.opts.Secret)[:16]
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"sync"
@@ -99,7 +100,7 @@ func TestEmulatorOpenConfirmDeliver(t *testing.T) {
 	e := newEmu(t, m, func(o *playvisiontest.Options) { o.SID = "eu-3" })
 	ctx := context.Background()
 
-	o, err := e.OpenWindow(ctx, 131, "gold_pack_100", e.Token(131))
+	o, err := e.Open(ctx, 131, "gold_pack_100", e.Token(131))
 	require.NoError(t, err)
 	assert.Equal(t, url.Values{
 		"notification_type": {"get_item"}, "app_id": {"42"}, "user_id": {"131"}, "item": {"gold_pack_100"},
@@ -109,9 +110,9 @@ func TestEmulatorOpenConfirmDeliver(t *testing.T) {
 	assert.Equal(t, int64(5), o.Price)
 	assert.Equal(t, int64(1001), o.TransactionID)
 
-	o, err = e.Confirm(ctx, o.TransactionID)
+	o, err = e.Pay(ctx, o.TransactionID)
 	require.NoError(t, err)
-	assert.Equal(t, playvisiontest.StateDelivered, o.State)
+	assert.Equal(t, playvisiontest.StatePaid, o.State)
 	n := m.last()
 	assert.Equal(t, "order_status_change", n.Get("notification_type"))
 	assert.Equal(t, "1001", n.Get("transaction_id"))
@@ -120,15 +121,15 @@ func TestEmulatorOpenConfirmDeliver(t *testing.T) {
 	assert.Equal(t, "eu-3", n.Get("sid"))
 	assert.NotEmpty(t, n.Get("time"))
 
-	_, err = e.Confirm(ctx, o.TransactionID)
+	_, err = e.Pay(ctx, o.TransactionID)
 	assert.ErrorIs(t, err, playvisiontest.ErrState)
-	_, err = e.Confirm(ctx, 999)
+	_, err = e.Pay(ctx, 999)
 	assert.ErrorIs(t, err, playvisiontest.ErrNotFound)
 }
 
 func TestEmulatorRefusesBadToken(t *testing.T) {
 	e := newEmu(t, newMerchant(t))
-	_, err := e.OpenWindow(context.Background(), 131, "x", e.Token(132))
+	_, err := e.Open(context.Background(), 131, "x", e.Token(132))
 	assert.ErrorIs(t, err, playvisiontest.ErrToken)
 }
 
@@ -144,7 +145,7 @@ func TestEmulatorReportsBadItemAnswers(t *testing.T) {
 			m := newMerchant(t)
 			m.item = answer
 			e := newEmu(t, m)
-			_, err := e.OpenWindow(context.Background(), 1, "x", e.Token(1))
+			_, err := e.Open(context.Background(), 1, "x", e.Token(1))
 			assert.Error(t, err)
 			assert.Empty(t, e.Orders())
 		})
@@ -153,7 +154,7 @@ func TestEmulatorReportsBadItemAnswers(t *testing.T) {
 		m := newMerchant(t)
 		m.item = `{"item_id":12,"item_title":"b","item_price":7}`
 		e := newEmu(t, m)
-		o, err := e.OpenWindow(context.Background(), 1, "x", e.Token(1))
+		o, err := e.Open(context.Background(), 1, "x", e.Token(1))
 		require.NoError(t, err)
 		assert.Equal(t, "12", o.ItemID)
 		assert.Equal(t, int64(7), o.Price)
@@ -171,15 +172,15 @@ func TestEmulatorResendsUntilStatusOneThenFails(t *testing.T) {
 	e := newEmu(t, m, func(o *playvisiontest.Options) { o.Test = true })
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	o, err := e.OpenWindow(ctx, 1, "x", e.Token(1))
+	o, err := e.Open(ctx, 1, "x", e.Token(1))
 	require.NoError(t, err)
-	o, err = e.Confirm(ctx, o.TransactionID)
+	o, err = e.Pay(ctx, o.TransactionID)
 	require.NoError(t, err)
-	assert.Equal(t, playvisiontest.StateDelivering, o.State)
+	assert.Equal(t, playvisiontest.StatePending, o.State)
 	assert.Contains(t, o.LastError, "try later")
-	o, err = e.Wait(ctx, o.TransactionID)
-	require.NoError(t, err)
-	assert.Equal(t, playvisiontest.StateDelivered, o.State)
+	require.NoError(t, e.Wait(ctx))
+	o, _ = e.Order(o.TransactionID)
+	assert.Equal(t, playvisiontest.StatePaid, o.State)
 	assert.Equal(t, 3, o.Attempts)
 	assert.Equal(t, "order_status_change_test", m.last().Get("notification_type"))
 
@@ -187,22 +188,25 @@ func TestEmulatorResendsUntilStatusOneThenFails(t *testing.T) {
 		m := newMerchant(t)
 		m.order = func(int) string { return `{"status":"0"}` }
 		e := newEmu(t, m)
-		o, err := e.OpenWindow(ctx, 1, "x", e.Token(1))
+		o, err := e.Open(ctx, 1, "x", e.Token(1))
 		require.NoError(t, err)
-		_, err = e.Confirm(ctx, o.TransactionID)
+		_, err = e.Pay(ctx, o.TransactionID)
 		require.NoError(t, err)
-		o, err = e.Wait(ctx, o.TransactionID)
-		require.NoError(t, err)
+		require.NoError(t, e.Wait(ctx))
+		o, _ = e.Order(o.TransactionID)
 		assert.Equal(t, playvisiontest.StateFailed, o.State)
 		assert.Equal(t, 3, o.Attempts)
 
-		// A manual resend that succeeds delivers a failed order.
+		// A manual resend sends the same bytes once more and changes no
+		// order.
 		m.order = func(int) string { return `{"status":"1"}` }
-		d, err := e.Resend(ctx, o.TransactionID)
+		ds := e.Deliveries()
+		d, err := e.Resend(ctx, ds[len(ds)-1].ID)
 		require.NoError(t, err)
-		assert.True(t, d.OK)
+		assert.True(t, d.OK())
+		assert.Equal(t, ds[len(ds)-1].Request, d.Request)
 		o, _ = e.Order(o.TransactionID)
-		assert.Equal(t, playvisiontest.StateDelivered, o.State)
+		assert.Equal(t, playvisiontest.StateFailed, o.State)
 	})
 }
 
@@ -211,31 +215,83 @@ func TestEmulatorCloseStopsResends(t *testing.T) {
 	m.order = func(int) string { return `{"status":"-1"}` }
 	e := newEmu(t, m, func(o *playvisiontest.Options) { o.RetrySchedule = []time.Duration{time.Hour} })
 	ctx := context.Background()
-	o, err := e.OpenWindow(ctx, 1, "x", e.Token(1))
+	o, err := e.Open(ctx, 1, "x", e.Token(1))
 	require.NoError(t, err)
-	_, err = e.Confirm(ctx, o.TransactionID)
+	_, err = e.Pay(ctx, o.TransactionID)
 	require.NoError(t, err)
 	e.Close() // a Close that never returns hangs until go test's timeout
 	o, _ = e.Order(o.TransactionID)
-	assert.Equal(t, playvisiontest.StateDelivering, o.State)
+	assert.Equal(t, playvisiontest.StatePending, o.State)
 }
 
-func TestEmulatorBoundsResends(t *testing.T) {
+func TestEmulatorKeepsTheNewestOrders(t *testing.T) {
 	m := newMerchant(t)
-	m.order = func(int) string { return `{"status":"-1"}` }
-	e := newEmu(t, m, func(o *playvisiontest.Options) {
-		o.RetrySchedule = []time.Duration{time.Hour}
-		o.MaxRetrying = 1
-	})
+	e := newEmu(t, m, func(o *playvisiontest.Options) { o.MaxOrders = 2 })
 	ctx := context.Background()
-	var last playvisiontest.Order
-	for i := 0; i < 2; i++ {
-		o, err := e.OpenWindow(ctx, 1, "x", e.Token(1))
-		require.NoError(t, err)
-		last, err = e.Confirm(ctx, o.TransactionID)
+	for range 3 {
+		_, err := e.Open(ctx, 1, "x", e.Token(1))
 		require.NoError(t, err)
 	}
-	assert.Equal(t, playvisiontest.StateFailed, last.State)
+	orders := e.Orders()
+	require.Len(t, orders, 2)
+	assert.Equal(t, int64(1002), orders[0].TransactionID)
+	_, err := e.Pay(ctx, 1001)
+	assert.ErrorIs(t, err, playvisiontest.ErrNotFound)
+}
+
+// TestSandboxAcceptsAnyUsersToken: the emulator issues a token to any user
+// (launch parameters, or the index's dialog form) and payment.window
+// accepts it; another user's token is refused.
+func TestSandboxAcceptsAnyUsersToken(t *testing.T) {
+	e := newEmu(t, newMerchant(t))
+	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	launch := fetch(t, client, http.MethodGet, e.URL+"/launch?user_id=4242", http.StatusOK)
+	m := regexp.MustCompile(`id="launch-token">([0-9a-f]+)<`).FindStringSubmatch(launch)
+	require.NotNil(t, m, launch)
+	q := url.Values{"user_id": {"4242"}, "project_id": {"42"}, "item": {"gold"}, "token": {m[1]}}
+	dialog := fetch(t, client, http.MethodGet, e.URL+"/v1/payment.window?"+q.Encode(), http.StatusOK)
+	assert.Contains(t, dialog, "Buyer: user 4242")
+
+	q.Set("user_id", "4243")
+	fetch(t, client, http.MethodGet, e.URL+"/v1/payment.window?"+q.Encode(), http.StatusBadRequest)
+
+	resp, err := client.Get(e.URL + "/open?user_id=77&item=gold")
+	require.NoError(t, err)
+	resp.Body.Close()
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	fetch(t, client, http.MethodGet, e.URL+resp.Header.Get("Location"), http.StatusOK)
+	assert.Equal(t, int64(77), e.Orders()[1].UserID)
+}
+
+// TestDialogIsACredibleCheckout: the dialog has the TEST MODE banner, the
+// app, the transaction, the item, the price in PlayGold, the outcomes to
+// simulate, and a way back.
+func TestDialogIsACredibleCheckout(t *testing.T) {
+	e := newEmu(t, newMerchant(t), func(o *playvisiontest.Options) { o.ReturnURL = "https://game.example/back" })
+	q := url.Values{"user_id": {"5"}, "project_id": {"42"}, "item": {"gold"}, "token": {e.Token(5)}}
+	dialog := fetch(t, http.DefaultClient, http.MethodGet, e.URL+"/v1/payment.window?"+q.Encode(), http.StatusOK)
+	for _, want := range []string{"TEST MODE", `id="merchant">App 42<`, `id="reference">Transaction 1001<`,
+		`id="item">100 gold<`, `id="amount">5 PlayGold<`, "Pay 5 PlayGold", "Cancel", `id="back"`, `rel="icon"`} {
+		assert.Contains(t, dialog, want)
+	}
+	_, err := e.Pay(context.Background(), 1001)
+	require.NoError(t, err)
+	page := fetch(t, http.DefaultClient, http.MethodGet, e.URL+"/orders/1001", http.StatusOK)
+	assert.Contains(t, page, `id="back" href="https://game.example/back?status=done"`)
+}
+
+func TestDropCallbacksRecordsWithoutSending(t *testing.T) {
+	m := newMerchant(t)
+	e := newEmu(t, m, func(o *playvisiontest.Options) { o.DropCallbacks = true })
+	ctx := context.Background()
+	o, err := e.Open(ctx, 1, "x", e.Token(1))
+	require.NoError(t, err)
+	o, err = e.Pay(ctx, o.TransactionID)
+	require.NoError(t, err)
+	assert.Equal(t, playvisiontest.StatePaid, o.State)
+	assert.Equal(t, "get_item", m.last().Get("notification_type"), "the app never heard of the payment")
+	ds := e.Deliveries()
+	assert.Equal(t, "dropped", string(ds[len(ds)-1].Outcome))
 }
 
 func TestEmulatorMountedUnderPrefix(t *testing.T) {
@@ -256,22 +312,27 @@ func TestEmulatorMountedUnderPrefix(t *testing.T) {
 
 	client := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	index := fetch(t, client, http.MethodGet, shop.URL+"/emulator/playvision/", http.StatusOK)
-	assert.Contains(t, index, `action="/emulator/playvision/v1/payment.window"`)
-	assert.Contains(t, index, "https://game.example/app?")
-	assert.Contains(t, index, "auth_key=")
+	assert.Contains(t, index, `action="/emulator/playvision/open"`)
+	assert.Contains(t, index, `action="/emulator/playvision/launch"`)
+	resp, err := client.Get(shop.URL + "/emulator/playvision/launch?user_id=9")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusFound, resp.StatusCode)
+	assert.Contains(t, resp.Header.Get("Location"), "https://game.example/app?")
+	assert.Contains(t, resp.Header.Get("Location"), "auth_key=")
 
 	q := url.Values{"user_id": {"1"}, "project_id": {"42"}, "item": {"gold"}, "token": {e.Token(1)}}
 	dialog := fetch(t, client, http.MethodGet, shop.URL+"/emulator/playvision/v1/payment.window?"+q.Encode(), http.StatusOK)
 	assert.Contains(t, dialog, "100 gold")
-	assert.Contains(t, dialog, `action="/emulator/playvision/orders/1001/confirm"`)
+	assert.Contains(t, dialog, `action="/emulator/playvision/orders/1001/pay"`)
 
-	resp, err := client.Post(shop.URL+"/emulator/playvision/orders/1001/confirm", "", nil)
+	resp, err = client.Post(shop.URL+"/emulator/playvision/orders/1001/pay", "", nil)
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, "/emulator/playvision/orders/1001", resp.Header.Get("Location"))
 	page := fetch(t, client, http.MethodGet, shop.URL+"/emulator/playvision/orders/1001", http.StatusOK)
-	assert.Contains(t, page, "delivered")
+	assert.Contains(t, page, `id="status">paid<`)
 	assert.Contains(t, page, "resend")
 
 	fetch(t, client, http.MethodPost, shop.URL+"/emulator/playvision/orders/1001/cancel", http.StatusConflict)
@@ -359,11 +420,11 @@ func TestDialogReturnsToTheAppAfterPayOrCancel(t *testing.T) {
 
 	// Options.ReturnURL: after Pay the order page links back with status=done.
 	dialog := fetch(t, client, http.MethodGet, window(nil), http.StatusOK)
-	assert.NotContains(t, dialog, "Back to the app")
+	assert.NotContains(t, dialog, "Back to the app", "no way back to the app while the dialog is open")
 	id := e.Orders()[0].TransactionID
-	fetch(t, client, http.MethodPost, e.URL+"/orders/"+strconv.FormatInt(id, 10)+"/confirm", http.StatusSeeOther)
+	fetch(t, client, http.MethodPost, e.URL+"/orders/"+strconv.FormatInt(id, 10)+"/pay", http.StatusSeeOther)
 	page := fetch(t, client, http.MethodGet, e.URL+"/orders/"+strconv.FormatInt(id, 10), http.StatusOK)
-	assert.Contains(t, page, `<a id="return" href="http://app.example/back?order=5&amp;status=done">Back to the app</a>`)
+	assert.Contains(t, page, `id="back" href="http://app.example/back?order=5&amp;status=done">← Back to the app</a>`)
 
 	// return_url on payment.window overrides it; Cancel adds status=canceled.
 	fetch(t, client, http.MethodGet, window(url.Values{"return_url": {"https://shop.example/orders/7"}}), http.StatusOK)
@@ -389,9 +450,9 @@ func TestEmulatorConcurrentUse(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			o, err := e.OpenWindow(context.Background(), 1, "x", e.Token(1))
+			o, err := e.Open(context.Background(), 1, "x", e.Token(1))
 			if assert.NoError(t, err) {
-				_, err = e.Confirm(context.Background(), o.TransactionID)
+				_, err = e.Pay(context.Background(), o.TransactionID)
 				assert.NoError(t, err)
 				n.Add(1)
 			}

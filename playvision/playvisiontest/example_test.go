@@ -36,19 +36,20 @@ func Example() {
 	defer emu.Close()
 
 	ctx := context.Background()
-	order, err := emu.OpenWindow(ctx, 131, "gold_pack_100", emu.Token(131)) // sends get_item
+	order, err := emu.Open(ctx, 131, "gold_pack_100", emu.Token(131)) // sends get_item
 	if err != nil {
 		log.Fatal(err)
 	}
 	fmt.Println(order.Title, order.Price, "PlayGold")
-	order, _ = emu.Confirm(ctx, order.TransactionID) // sends order_status_change
+	order, _ = emu.Pay(ctx, order.TransactionID) // sends order_status_change
 	fmt.Println(order.State)
-	d, _ := emu.Resend(ctx, order.TransactionID) // a duplicate: replayed, no second delivery
-	fmt.Println(string(d.Body))
+	ds := emu.Deliveries()
+	d, _ := emu.Resend(ctx, ds[len(ds)-1].ID) // a duplicate: replayed, no second delivery
+	fmt.Println(d.Reply)
 	// Output:
 	// 100 gold 5 PlayGold
 	// deliver 1001
-	// delivered
+	// paid
 	// {"status":"1","message":"success"}
 }
 

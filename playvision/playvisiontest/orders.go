@@ -3,26 +3,35 @@ package playvisiontest
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
 	"time"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
-// State is an emulated order's state.
-type State string
+// State is an emulated order's state, the same in every kit.
+type State = emulator.State
 
-// The states of an emulated order.
+// The states of a Playvision order: open while the dialog shows the item;
+// pending once the buyer paid and order_status_change is not yet
+// answered with status 1 (resends are scheduled); paid once the app
+// answered status 1; failed when resends were exhausted; canceled when
+// the buyer closed the dialog.
 const (
-	// StateOpen: the dialog shows the item; the buyer has not confirmed.
-	StateOpen State = "open"
-	// StateDelivering: confirmed; order_status_change not yet answered
-	// with status 1, resends are scheduled.
-	StateDelivering State = "delivering"
-	// StateDelivered: the app answered status 1.
-	StateDelivered State = "delivered"
-	// StateFailed: resends exhausted (or could not be scheduled).
-	StateFailed State = "failed"
-	// StateCanceled: the buyer closed the dialog.
-	StateCanceled State = "canceled"
+	StateOpen     = emulator.StateOpen
+	StatePending  = emulator.StatePending
+	StatePaid     = emulator.StatePaid
+	StateFailed   = emulator.StateFailed
+	StateCanceled = emulator.StateCanceled
 )
+
+// Delivery records one notification the emulator sent and the app's
+// answer; the same shape in every kit. Its Request is the signed form
+// body.
+type Delivery = emulator.Delivery
 
 // Order is an emulated purchase.
 type Order struct {
@@ -30,7 +39,8 @@ type Order struct {
 	UserID        int64
 	// Item is what payment.window was called with.
 	Item string
-	// ItemID, Title, PhotoURL and Price are the app's get_item answer.
+	// ItemID, Title, PhotoURL and Price (PlayGold) are the app's get_item
+	// answer.
 	ItemID, Title, PhotoURL string
 	Price                   int64
 	Test                    bool
@@ -48,11 +58,11 @@ type Order struct {
 	ReturnURL string
 }
 
-// OpenWindow does what the payment.window call does: it checks the token,
-// asks the app with get_item and, when the app answers with an item,
-// opens an order the buyer can confirm. An app that refuses or answers
-// badly gives an error describing the answer.
-func (e *Emulator) OpenWindow(ctx context.Context, userID int64, item, token string) (Order, error) {
+// Open does what the payment.window call does: it checks the token, asks
+// the app with get_item and, when the app answers with an item, opens an
+// order the buyer can pay. An app that refuses or answers badly gives an
+// error describing the answer.
+func (e *Emulator) Open(ctx context.Context, userID int64, item, token string) (Order, error) {
 	if userID <= 0 {
 		return Order{}, errors.New("playvisiontest: user_id must be positive")
 	}
@@ -62,149 +72,123 @@ func (e *Emulator) OpenWindow(ctx context.Context, userID int64, item, token str
 	if token != e.Token(userID) {
 		return Order{}, ErrToken
 	}
-	params := GetItem{AppID: e.opts.AppID, UserID: userID, Item: item, Test: e.opts.Test}.Params()
-	d := e.send(ctx, params)
-	if d.Err != nil {
-		return Order{}, d.Err
+	e.mu.Lock()
+	id := e.nextID
+	e.nextID++
+	e.mu.Unlock()
+	m := e.message(id, GetItem{AppID: e.opts.AppID, UserID: userID, Item: item, Test: e.opts.Test}.Params())
+	m.Once, m.Judge = true, emulator.Judge2xx
+	d, err := e.engine.Send(ctx, m)
+	switch {
+	case err != nil:
+		return Order{}, err
+	case d.Status == 0:
+		return Order{}, fmt.Errorf("playvisiontest: get_item not delivered: %s", d.Err)
 	}
-	ans, err := parseItem(d.Body)
+	ans, err := parseItem([]byte(d.Reply))
 	if err != nil {
 		return Order{}, err
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o := &Order{
-		TransactionID: e.nextID, UserID: userID, Item: item,
+	o := Order{
+		TransactionID: id, UserID: userID, Item: item,
 		ItemID: ans.id, Title: ans.title, PhotoURL: ans.photo, Price: ans.price,
 		Test: e.opts.Test, State: StateOpen, Created: e.now(), ReturnURL: e.opts.ReturnURL,
 	}
-	e.nextID++
-	e.orders[o.TransactionID] = o
-	e.order = append(e.order, o.TransactionID)
-	e.notifyLocked()
-	return *o, nil
+	e.orders.Add(id, o)
+	return o, nil
 }
 
-// Confirm is the buyer pressing "Pay": it sends order_status_change once
-// and, unless the app answered status 1, schedules resends. It returns the
-// order after the first delivery.
-func (e *Emulator) Confirm(ctx context.Context, id int64) (Order, error) {
-	e.mu.Lock()
-	o, ok := e.orders[id]
-	switch {
-	case !ok:
-		e.mu.Unlock()
-		return Order{}, ErrNotFound
-	case o.State != StateOpen:
-		e.mu.Unlock()
-		return *o, ErrState
+// Pay is the buyer pressing "Pay": it sends order_status_change once and,
+// unless the app answered status 1, resends it on the schedule. It returns
+// the order after the first delivery: paid, or pending.
+func (e *Emulator) Pay(ctx context.Context, id int64) (Order, error) {
+	o, err := e.orders.Update(id, func(o *Order) error {
+		if o.State != StateOpen {
+			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
+		}
+		o.State, o.Time = StatePending, e.now()
+		return nil
+	})
+	if err != nil {
+		return o, err
 	}
-	o.State = StateDelivering
-	o.Time = e.now()
-	e.notifyLocked()
-	e.mu.Unlock()
-
-	if d := e.deliver(ctx, id); !d.OK {
-		e.scheduleResends(id)
+	m := e.message(id, OrderStatusChange{
+		UserID: o.UserID, SID: e.opts.SID, TransactionID: o.TransactionID,
+		Sum: o.Price, ItemID: o.ItemID, Time: o.Time, Test: o.Test, Extra: e.opts.Extra,
+	}.Params())
+	m.Update = func(_ context.Context, d Delivery) { e.apply(id, d) }
+	if _, err := e.engine.Send(ctx, m); err != nil {
+		return o, err
 	}
-	o2, _ := e.Order(id)
-	return o2, nil
+	o, _ = e.orders.Get(id)
+	return o, nil
 }
 
-// Cancel is the buyer closing the dialog of an open order.
-func (e *Emulator) Cancel(id int64) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[id]
-	if !ok {
-		return ErrNotFound
-	}
-	if o.State != StateOpen {
-		return ErrState
-	}
-	o.State = StateCanceled
-	e.notifyLocked()
-	return nil
+// apply records one delivery of an order's order_status_change.
+func (e *Emulator) apply(id int64, d Delivery) {
+	_, _ = e.orders.Update(id, func(o *Order) error {
+		o.Attempts++
+		o.LastReply = d.Reply[:min(len(d.Reply), 1024)]
+		o.LastError = d.Err
+		switch d.Outcome {
+		case emulator.Delivered, emulator.Dropped:
+			o.State = StatePaid
+		case emulator.GaveUp:
+			o.State = StateFailed
+		}
+		return nil
+	})
 }
 
-// Resend sends the order_status_change of a confirmed order once more, at
-// once and with the same signed parameters, as a platform retry or
-// duplicate would, and returns the app's answer. A delivered order stays
-// delivered whatever the answer. It fails with ErrNotFound, or ErrState
-// for an open or canceled order.
-func (e *Emulator) Resend(ctx context.Context, id int64) (Delivery, error) {
-	e.mu.Lock()
-	o, ok := e.orders[id]
-	var st State
-	if ok {
-		st = o.State
-	}
-	e.mu.Unlock()
-	switch {
-	case !ok:
-		return Delivery{}, ErrNotFound
-	case st == StateOpen || st == StateCanceled:
-		return Delivery{}, ErrState
-	}
-	return e.deliver(ctx, id), nil
+// Cancel is the buyer closing the dialog of an open order; nothing is
+// sent.
+func (e *Emulator) Cancel(_ context.Context, id int64) (Order, error) {
+	return e.orders.Update(id, func(o *Order) error {
+		if o.State != StateOpen {
+			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
+		}
+		o.State = StateCanceled
+		return nil
+	})
 }
+
+// Resend sends a recorded delivery once more, at once and with the same
+// signed parameters, as a platform duplicate would, and returns the app's
+// answer. It changes no order. Errors: ErrNotFound for an unknown
+// delivery id, ErrClosed.
+func (e *Emulator) Resend(ctx context.Context, deliveryID string) (Delivery, error) {
+	return e.engine.Resend(ctx, deliveryID)
+}
+
+// Wait returns when no order_status_change is being delivered or waiting
+// for a resend ("quiet"), or with ctx's error.
+func (e *Emulator) Wait(ctx context.Context) error { return e.engine.Wait(ctx) }
+
+// Deliveries returns every notification sent (get_item included), oldest
+// first; the newest 10,000 are kept.
+func (e *Emulator) Deliveries() []Delivery { return e.engine.Deliveries() }
 
 // Order returns a copy of the order with transaction id id.
-func (e *Emulator) Order(id int64) (Order, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[id]
-	if !ok {
-		return Order{}, false
-	}
-	return *o, true
-}
+func (e *Emulator) Order(id int64) (Order, bool) { return e.orders.Get(id) }
 
-// Orders returns copies of all orders, oldest first.
-func (e *Emulator) Orders() []Order {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Order, 0, len(e.order))
-	for _, id := range e.order {
-		out = append(out, *e.orders[id])
-	}
-	return out
-}
+// Orders returns copies of the orders kept (Options.MaxOrders), oldest
+// first.
+func (e *Emulator) Orders() []Order { return e.orders.List() }
 
-// Wait blocks until the order is delivered, failed or canceled, or ctx
-// ends, and returns it.
-func (e *Emulator) Wait(ctx context.Context, id int64) (Order, error) {
-	for {
-		e.mu.Lock()
-		o, ok := e.orders[id]
-		if !ok {
-			e.mu.Unlock()
-			return Order{}, ErrNotFound
-		}
-		cp, ch := *o, e.changed
-		e.mu.Unlock()
-		if cp.State == StateDelivered || cp.State == StateFailed || cp.State == StateCanceled {
-			return cp, nil
-		}
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return cp, ctx.Err()
-		}
+// message is a signed notification about order id for the engine.
+func (e *Emulator) message(id int64, params url.Values) emulator.Message {
+	return emulator.Message{
+		OrderID: strconv.FormatInt(id, 10), Event: params.Get("notification_type"), URL: e.opts.CallbackURL,
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded; charset=UTF-8"}},
+		Body:   []byte(e.signer.Body(params)),
 	}
 }
 
-// notifyLocked wakes every Wait.
-func (e *Emulator) notifyLocked() {
-	close(e.changed)
-	e.changed = make(chan struct{})
-}
-
-func (e *Emulator) setState(id int64, s State) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if o := e.orders[id]; o != nil && o.State == StateDelivering {
-		o.State = s
-		e.notifyLocked()
+// judge reads an order_status_change answer: delivered only for status 1
+// (string or number).
+func judge(_ int, body []byte) emulator.Verdict {
+	if err := parseStatus(body); err != nil {
+		return emulator.Verdict{Outcome: emulator.Retrying, Why: err.Error()}
 	}
+	return emulator.Verdict{Outcome: emulator.Delivered}
 }

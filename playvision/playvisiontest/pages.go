@@ -4,26 +4,32 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // ServeHTTP serves, under Options.Prefix:
 //
-//	GET  /                            index: open a dialog, list orders
+//	GET  /                            index: launch the app or open a dialog as any user, list orders
+//	GET  /launch?user_id=…            issue user_id's launch parameters (auth_key, token):
+//	                                  redirects to Options.AppURL with them, or shows them
+//	GET  /open?user_id=…&item=…       open the purchase dialog as user_id with the token
+//	                                  the emulator issues to that user
 //	GET  /v1/payment.window           the purchase dialog (asks the app with get_item);
 //	                                  an optional return_url (http or https) is where
 //	                                  the order page sends the buyer back to
 //	                                  (see Options.ReturnURL)
 //	GET  /orders/{id}                 an order's state and the app's last answer
-//	POST /orders/{id}/confirm|cancel|resend
+//	POST /orders/{id}/pay|cancel|resend
 //	GET|POST /v1/secure.setUserLevel, /v1/secure.setUserInfo   the signed server API
 //
-// Pages are plain HTML forms; no JavaScript is needed.
+// Pages carry the shared TEST MODE banner and a way back; no JavaScript is
+// needed.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rest, ok := strings.CutPrefix(r.URL.Path, e.opts.Prefix)
 	if !ok {
@@ -34,103 +40,163 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
+	get := r.Method == http.MethodGet
 	switch {
-	case rest == "" && r.Method == http.MethodGet:
+	case rest == "" && get:
 		e.index(w)
-	case rest == "v1/payment.window" && r.Method == http.MethodGet:
+	case rest == "launch" && get:
+		e.launch(w, r)
+	case rest == "open" && get:
+		e.open(w, r)
+	case rest == "v1/payment.window" && get:
 		e.window(w, r)
 	case rest == "v1/secure.setUserLevel" || rest == "v1/secure.setUserInfo":
 		e.secure(w, r, strings.TrimPrefix(rest, "v1/"))
 	case strings.HasPrefix(rest, "orders/"):
 		e.orderPage(w, r, strings.TrimPrefix(rest, "orders/"))
 	default:
-		http.NotFound(w, r)
+		e.page(w, http.StatusNotFound, "No such page or order", "The order may never have existed, or the emulator forgot it (it keeps the newest orders only).")
 	}
 }
 
 func (e *Emulator) path(p string) string { return e.opts.Prefix + p }
 
 func (e *Emulator) index(w http.ResponseWriter) {
-	const demoUser = 1
-	data := map[string]any{
-		"Prefix": e.opts.Prefix, "AppID": e.opts.AppID, "User": demoUser,
-		"Token": e.Token(demoUser), "Orders": e.Orders(), "Test": e.opts.Test,
+	e.render(w, http.StatusOK, "index", emulator.Page{Title: "Playvision", Data: map[string]any{
+		"Orders": e.Orders(), "Test": e.opts.Test, "AppURL": e.opts.AppURL,
+	}})
+}
+
+// userParam reads a positive user_id.
+func userParam(r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.URL.Query().Get("user_id"), 10, 64)
+	return id, err == nil && id > 0
+}
+
+// launch issues a user's launch parameters, as the platform does when it
+// opens the app's iframe.
+func (e *Emulator) launch(w http.ResponseWriter, r *http.Request) {
+	user, ok := userParam(r)
+	if !ok {
+		e.page(w, http.StatusBadRequest, "A user is required", "user_id must be a positive integer.")
+		return
 	}
+	q := e.LaunchQuery(user)
 	if e.opts.AppURL != "" {
 		sep := "?"
 		if strings.Contains(e.opts.AppURL, "?") {
 			sep = "&"
 		}
-		data["Launch"] = e.opts.AppURL + sep + e.LaunchQuery(demoUser).Encode()
+		http.Redirect(w, r, e.opts.AppURL+sep+q.Encode(), http.StatusFound)
+		return
 	}
-	render(w, http.StatusOK, indexPage, data)
+	e.render(w, http.StatusOK, "launch", emulator.Page{Title: "Launch parameters of user " + strconv.FormatInt(user, 10),
+		Data: map[string]any{"User": user, "Query": q}})
+}
+
+// open opens the purchase dialog as a user, with the token the emulator
+// issues to that user.
+func (e *Emulator) open(w http.ResponseWriter, r *http.Request) {
+	user, ok := userParam(r)
+	if !ok {
+		e.page(w, http.StatusBadRequest, "A user is required", "user_id must be a positive integer.")
+		return
+	}
+	q := url.Values{"project_id": {strconv.FormatInt(e.opts.AppID, 10)}, "user_id": {strconv.FormatInt(user, 10)},
+		"item": {r.URL.Query().Get("item")}, "token": {e.Token(user)}}
+	http.Redirect(w, r, e.path("v1/payment.window?"+q.Encode()), http.StatusFound)
 }
 
 func (e *Emulator) window(w http.ResponseWriter, r *http.Request) {
+	const bad = "The payment.window call is not valid"
 	q, err := parseStrict(r.URL.RawQuery)
 	if err != nil {
-		render(w, http.StatusBadRequest, errorPage, e.errData("Bad payment.window call", err.Error()))
+		e.page(w, http.StatusBadRequest, bad, err.Error())
 		return
 	}
 	if q.Get("project_id") != strconv.FormatInt(e.opts.AppID, 10) {
-		render(w, http.StatusBadRequest, errorPage, e.errData("Bad payment.window call", "project_id is not this application"))
+		e.page(w, http.StatusBadRequest, bad, "project_id is not this application")
 		return
 	}
 	ret := q.Get("return_url")
 	if ret != "" && !httpURL(ret) {
-		render(w, http.StatusBadRequest, errorPage, e.errData("Bad payment.window call", "return_url must be an absolute http(s) URL"))
+		e.page(w, http.StatusBadRequest, bad, "return_url must be an absolute http(s) URL")
 		return
 	}
 	user, _ := strconv.ParseInt(q.Get("user_id"), 10, 64)
-	o, err := e.OpenWindow(r.Context(), user, q.Get("item"), q.Get("token"))
+	o, err := e.Open(r.Context(), user, q.Get("item"), q.Get("token"))
 	if err != nil {
-		render(w, http.StatusBadRequest, errorPage, e.errData("The dialog cannot open", err.Error()))
+		e.page(w, http.StatusBadRequest, "The dialog cannot open", err.Error())
 		return
 	}
 	if ret != "" {
-		e.mu.Lock()
-		e.orders[o.TransactionID].ReturnURL = ret
-		e.mu.Unlock()
+		o, _ = e.orders.Update(o.TransactionID, func(o *Order) error { o.ReturnURL = ret; return nil })
 	}
-	render(w, http.StatusOK, dialogPage, map[string]any{"Prefix": e.opts.Prefix, "O": o})
+	e.showOrder(w, o)
 }
+
+func (e *Emulator) showOrder(w http.ResponseWriter, o Order) {
+	id := strconv.FormatInt(o.TransactionID, 10)
+	title := "Buy with PlayGold"
+	if o.State != StateOpen {
+		title = "Order " + id
+	}
+	last, sent := e.lastChange(o.TransactionID)
+	e.render(w, http.StatusOK, "order", emulator.Page{
+		Title: title, Reference: "Transaction " + id, Item: o.Title, Amount: playGold(o.Price),
+		Status: string(o.State), Back: returnLink(o), BackLabel: "Back to the app",
+		Data: map[string]any{"O": o, "Sent": sent, "Last": last, "Deliveries": e.engine.DeliveriesOf(id)},
+	})
+}
+
+func playGold(n int64) string { return emulator.FormatAmount(n, 0, "PlayGold") }
 
 func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string) {
 	idText, action, _ := strings.Cut(rest, "/")
 	id, err := strconv.ParseInt(idText, 10, 64)
-	if err != nil {
-		http.NotFound(w, r)
+	o, ok := e.Order(id)
+	if err != nil || !ok {
+		e.page(w, http.StatusNotFound, "No such order", "The order may never have existed, or the emulator forgot it (it keeps the newest orders only).")
 		return
 	}
 	switch {
 	case action == "" && r.Method == http.MethodGet:
-		o, ok := e.Order(id)
-		if !ok {
-			http.NotFound(w, r)
-			return
-		}
-		render(w, http.StatusOK, orderTmpl, map[string]any{"Prefix": e.opts.Prefix, "O": o, "Return": returnLink(o)})
+		e.showOrder(w, o)
 		return
 	case r.Method != http.MethodPost:
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 		return
 	}
 	switch action {
-	case "confirm":
-		_, err = e.Confirm(r.Context(), id)
+	case "pay":
+		_, err = e.Pay(r.Context(), id)
 	case "cancel":
-		err = e.Cancel(id)
+		_, err = e.Cancel(r.Context(), id)
 	case "resend":
-		_, err = e.Resend(r.Context(), id)
+		err = ErrState
+		if d, ok := e.lastChange(id); ok {
+			_, err = e.Resend(r.Context(), d.ID)
+		}
 	default:
 		http.NotFound(w, r)
 		return
 	}
 	if err != nil {
-		render(w, http.StatusConflict, errorPage, e.errData("Cannot "+action+" order "+idText, err.Error()))
+		e.page(w, http.StatusConflict, "Cannot "+action+" order "+idText, err.Error())
 		return
 	}
 	http.Redirect(w, r, e.path("orders/"+idText), http.StatusSeeOther)
+}
+
+// lastChange returns the last order_status_change sent for an order.
+func (e *Emulator) lastChange(id int64) (Delivery, bool) {
+	ds := e.engine.DeliveriesOf(strconv.FormatInt(id, 10))
+	for i := len(ds) - 1; i >= 0; i-- {
+		if strings.HasPrefix(ds[i].Event, "order_status_change") {
+			return ds[i], true
+		}
+	}
+	return Delivery{}, false
 }
 
 // returnLink is the order's ReturnURL with status=done (after Pay) or
@@ -153,8 +219,8 @@ func returnLink(o Order) string {
 	return u.String()
 }
 
-func (e *Emulator) errData(title, msg string) map[string]any {
-	return map[string]any{"Prefix": e.opts.Prefix, "Title": title, "Message": msg}
+func (e *Emulator) page(w http.ResponseWriter, status int, title, msg string) {
+	e.render(w, status, "message", emulator.Page{Title: title, Data: msg})
 }
 
 // secure answers the signed secure.* methods as documented:
@@ -209,14 +275,17 @@ func (e *Emulator) secure(w http.ResponseWriter, r *http.Request, method string)
 	apiReply(w, 1, "success")
 }
 
+// maxParams caps a secure.* request body.
+const maxParams = 64 << 10
+
 // readParams reads the query of a GET or the form body of a POST, rejecting
 // repeated keys.
 func readParams(r *http.Request) (url.Values, error) {
 	if r.Method == http.MethodGet {
 		return parseStrict(r.URL.RawQuery)
 	}
-	b, err := io.ReadAll(io.LimitReader(r.Body, maxAnswer+1))
-	if err != nil || len(b) > maxAnswer {
+	b, err := io.ReadAll(io.LimitReader(r.Body, maxParams+1))
+	if err != nil || len(b) > maxParams {
 		return nil, errors.New("body unreadable or too large")
 	}
 	return parseStrict(string(b))
@@ -245,60 +314,39 @@ func apiReply(w http.ResponseWriter, status int, msg string) {
 	_, _ = w.Write(b)
 }
 
-func render(w http.ResponseWriter, status int, t *template.Template, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = t.Execute(w, data)
+func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emulator.Page) {
+	p.Provider, p.Home = "Playvision", e.opts.Prefix
+	p.Merchant = "App " + strconv.FormatInt(e.opts.AppID, 10)
+	emulator.Render(w, status, pages, name, p)
 }
 
-const pageHead = `<!doctype html><html><head><meta charset="utf-8"><title>Playvision emulator</title>
-<style>body{font-family:sans-serif;max-width:44em;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.3em .6em}.price{font-size:1.4em;font-weight:bold}</style>
-</head><body><p><a href="{{.Prefix}}">Playvision emulator</a></p>`
+var pages = emulator.Templates(`
+{{define "message"}}{{template "top" .}}{{with .Data}}<p>{{.}}</p>{{end}}{{template "bottom" .}}{{end}}
 
-var indexPage = template.Must(template.New("index").Parse(pageHead + `
-<h1>Playvision emulator</h1>
-<p>Application {{.AppID}}{{if .Test}}, test mode (<code>_test</code> notifications){{end}}.</p>
-{{with .Launch}}<p><a href="{{.}}">Launch the app as user 1</a></p>{{end}}
+{{define "index"}}{{template "top" .}}{{with .Data}}
+<p class="muted">{{if .Test}}Application not yet verified: notifications carry the <code>_test</code> types. {{end}}Any user id works: the emulator issues each user's token.</p>
+<h2>Launch the app</h2>
+<form method="get" action="{{$.Home}}launch"><label>User id <input name="user_id" value="1"></label><button>{{if .AppURL}}Launch the app as this user{{else}}Show this user's launch parameters{{end}}</button></form>
 <h2>Open the purchase dialog (payment.window)</h2>
-<form method="get" action="{{.Prefix}}v1/payment.window">
-<input type="hidden" name="project_id" value="{{.AppID}}">
-<label>user_id <input name="user_id" value="{{.User}}"></label>
-<label>item <input name="item" value="gold_pack_100"></label>
-<label>token <input name="token" value="{{.Token}}"></label>
-<button>Open dialog</button></form>
-<h2>Orders</h2>
-<table><tr><th>transaction_id</th><th>user</th><th>item</th><th>PlayGold</th><th>state</th><th>attempts</th></tr>
-{{range .Orders}}<tr><td><a href="{{$.Prefix}}orders/{{.TransactionID}}">{{.TransactionID}}</a></td><td>{{.UserID}}</td><td>{{.Title}}</td><td>{{.Price}}</td><td>{{.State}}</td><td>{{.Attempts}}</td></tr>
-{{else}}<tr><td colspan="6">none yet</td></tr>{{end}}</table>
-</body></html>`))
+<form method="get" action="{{$.Home}}open"><label>User id <input name="user_id" value="1"></label><label>Item <input name="item" value="gold_pack_100"></label><button class="primary">Open the dialog</button></form>
+<h2>Orders</h2>{{if .Orders}}<div class="table"><table><tr><th>transaction</th><th>user</th><th>item</th><th>price</th><th>state</th></tr>
+{{range .Orders}}<tr><td><a href="{{$.Home}}orders/{{.TransactionID}}">{{.TransactionID}}</a></td><td>{{.UserID}}</td><td>{{.Title}}</td><td>{{.Price}} PlayGold</td><td>{{.State}}</td></tr>{{end}}</table></div>{{else}}<p class="muted">None yet.</p>{{end}}
+{{end}}{{template "bottom" .}}{{end}}
 
-var dialogPage = template.Must(template.New("dialog").Parse(pageHead + `
-<h1>Buy {{.O.Title}}</h1>
-{{with .O.PhotoURL}}<p><img src="{{.}}" alt="" width="120"></p>{{end}}
-<p class="price">{{.O.Price}} PlayGold</p>
-<p>Order {{.O.TransactionID}} for user {{.O.UserID}}, item id {{.O.ItemID}}.</p>
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/confirm" style="display:inline"><button>Pay {{.O.Price}} PlayGold</button></form>
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/cancel" style="display:inline"><button>Cancel</button></form>
-</body></html>`))
+{{define "launch"}}{{template "top" .}}{{with .Data}}
+<p>The platform opens the app's iframe with these parameters; <code>token</code> is what payment.window expects for user {{.User}}.</p>
+<div class="table"><table>{{range $k, $v := .Query}}<tr><th>{{$k}}</th><td><code id="launch-{{$k}}">{{index $v 0}}</code></td></tr>{{end}}</table></div>
+{{end}}{{template "bottom" .}}{{end}}
 
-var orderTmpl = template.Must(template.New("order").Parse(pageHead + `
-<h1>Order {{.O.TransactionID}}: {{.O.State}}</h1>
-<table>
-<tr><th>item</th><td>{{.O.Title}} ({{.O.ItemID}}, requested as {{.O.Item}})</td></tr>
-<tr><th>price</th><td>{{.O.Price}} PlayGold</td></tr>
-<tr><th>user</th><td>{{.O.UserID}}</td></tr>
-<tr><th>deliveries</th><td>{{.O.Attempts}}</td></tr>
-<tr><th>last answer</th><td><code>{{.O.LastReply}}</code></td></tr>
-{{with .O.LastError}}<tr><th>problem</th><td>{{.}}</td></tr>{{end}}
-</table>
-{{if eq .O.State "open"}}
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/confirm" style="display:inline"><button>Pay</button></form>
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/cancel" style="display:inline"><button>Cancel</button></form>
-{{else if ne .O.State "canceled"}}
-<form method="post" action="{{.Prefix}}orders/{{.O.TransactionID}}/resend"><button>Send the callback again</button> (order_status_change, the same signed bytes, as a duplicate delivery)</form>
-{{end}}
-{{with .Return}}<p><a id="return" href="{{.}}">Back to the app</a></p>{{end}}
-</body></html>`))
-
-var errorPage = template.Must(template.New("error").Parse(pageHead + `
-<h1>{{.Title}}</h1><p>{{.Message}}</p></body></html>`))
+{{define "order"}}{{template "top" .}}{{with .Data}}{{with .O}}
+{{with .PhotoURL}}<p><img src="{{.}}" alt="" width="120"></p>{{end}}
+<p class="muted">Buyer: user {{.UserID}}. Item id <code>{{.ItemID}}</code>, requested as <code>{{.Item}}</code>.</p>
+{{with .LastError}}<p class="error">{{.}}</p>{{end}}
+{{if eq .State "open"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="{{$.Home}}orders/{{.TransactionID}}/pay"><button class="primary">Pay {{.Price}} PlayGold</button></form>
+<form class="actions" method="post" action="{{$.Home}}orders/{{.TransactionID}}/cancel"><button>Cancel (close the dialog)</button></form>{{end}}
+{{if $.Data.Sent}}<form class="actions" method="post" action="{{$.Home}}orders/{{.TransactionID}}/resend"><button>Send the callback again</button></form><p class="muted">order_status_change, the same signed bytes, as a duplicate delivery.</p>{{end}}
+{{end}}{{if .Deliveries}}<h2>Notifications sent</h2><div class="table"><table><tr><th>#</th><th>notification</th><th>HTTP</th><th>answer</th></tr>
+{{range .Deliveries}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td><code>{{.Reply}}</code>{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
+</table></div>{{end}}{{end}}{{template "bottom" .}}{{end}}
+`)
