@@ -172,6 +172,7 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	assert.Equal(t, "player-7", os.UserID)
 	require.Len(t, order.Items, 2)
 	assert.Equal(t, "gems_500", order.Items[0].SKU)
+	assert.Equal(t, xsolla.Decimal("9.98"), order.Items[0].Amount, "items.amount is the total for the quantity, as Xsolla documents it")
 	assert.Equal(t, xsolla.ID(pay.Transaction.ID), order.Order.InvoiceID)
 	assert.Equal(t, c.IdempotencyKey(pay), c.IdempotencyKey(order))
 
