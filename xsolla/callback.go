@@ -31,8 +31,9 @@ const signatureScheme = "Signature"
 // tried in constant time); then the JSON is decoded once into the typed
 // message of its notification_type and the project is checked. Every error
 // matches a paykit sentinel: ErrBodyTooLarge, ErrMissingSignature,
-// ErrInvalidSignature (also [ErrClientIP]), ErrMalformed, ErrWrongAccount
-// and, after a valid signature, ErrUnknownType.
+// ErrInvalidSignature (also [ErrClientIP]), ErrMalformed and
+// ErrWrongAccount. A verified webhook of a type this package does not model
+// is returned as an [Unknown], not an error.
 func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
 	if err := c.checkIP(r); err != nil {
 		return nil, err

@@ -97,16 +97,16 @@ type Config struct {
 	UserAgent string
 }
 
-// WebhookIPs returns the webhook source addresses listed by Xsolla's
-// official PHP SDK (2025-10). Xsolla's English and Russian docs list
-// fewer and different ones [unsure]; check before relying on it:
+// WebhookIPs returns the webhook source addresses Xsolla's webhook
+// documentation lists (developers.xsolla.com, Webhooks → Overview, checked
+// 2026-11): 185.30.20.0/24, 185.30.21.0/24 and 185.30.23.0/24. Xsolla's PHP
+// SDK (2025-10) also lists 185.30.22.0/24 and five Google Cloud addresses,
+// and the list has changed before: check it before relying on it, and add
+// addresses Xsolla names to you.
 //
 //	cfg.AllowedIPs = xsolla.WebhookIPs()
 func WebhookIPs() []string {
-	return []string{
-		"185.30.20.0/24", "185.30.21.0/24", "185.30.22.0/24", "185.30.23.0/24",
-		"34.102.38.178", "34.94.43.207", "35.236.73.234", "34.94.69.44", "34.102.22.197",
-	}
+	return []string{"185.30.20.0/24", "185.30.21.0/24", "185.30.23.0/24"}
 }
 
 // Client talks to Xsolla's APIs and verifies its webhooks. It is safe for

@@ -14,10 +14,11 @@ var (
 	envelopeKeys = []string{"notification_type", "settings", "user", "custom_parameters", "purchase",
 		"transaction", "payment_details", "refund_details", "subscription", "coupon", "items", "order",
 		"billing", "virtual_currency_balance", "operation_type", "id_operation", "items_operation_type",
-		"payment_account", "pin_code", "key", "sku", "user_id", "activation_date", "user_country", "restriction"}
+		"payment_account", "pin_code", "key", "sku", "user_id", "activation_date", "user_country", "restriction",
+		"action", "dispute"}
 	settingsKeys    = []string{"project_id", "merchant_id"}
 	transactionKeys = []string{"id", "external_id", "payment_date", "payment_method", "payment_method_name",
-		"payment_method_order_id", "dry_run", "agreement", "date"}
+		"payment_method_order_id", "dry_run", "agreement", "date", "date_create", "total", "country_code"}
 )
 
 // skipUnknown skips the value of an unmodelled key k, failing when k is a
@@ -93,6 +94,8 @@ func (r *reader) user(u *User) {
 			u.IP = r.str()
 		case "country":
 			u.Country = r.str()
+		case "country_code":
+			u.CountryCode = r.str()
 		default:
 			r.skip()
 		}
@@ -217,6 +220,12 @@ func (r *reader) transaction(t *Transaction) {
 			t.Agreement = ID(r.str())
 		case "date":
 			t.Date = r.str()
+		case "date_create":
+			t.DateCreate = r.str()
+		case "total":
+			t.Total = r.amount()
+		case "country_code":
+			t.CountryCode = r.str()
 		default:
 			r.skipUnknown(k, transactionKeys)
 		}
@@ -406,6 +415,10 @@ func (r *reader) envelopeOther(k []byte, e *envelope) {
 		e.UserCountry = r.str()
 	case "restriction":
 		e.Restriction = r.raw()
+	case "action":
+		e.Action = r.str()
+	case "dispute":
+		r.dispute(&e.Dispute)
 	default:
 		r.skipUnknown(k, envelopeKeys)
 	}
@@ -568,4 +581,21 @@ func (r *reader) purchaseSubscription() *PurchaseSubscription {
 		}
 	})
 	return s
+}
+
+func (r *reader) dispute(d *DisputeDetails) {
+	r.object(func(k []byte) {
+		switch string(k) {
+		case "incoming_date":
+			d.IncomingDate = r.str()
+		case "reason":
+			d.Reason = r.str()
+		case "type":
+			d.Type = r.str()
+		case "status":
+			d.Status = r.str()
+		default:
+			r.skip()
+		}
+	})
 }

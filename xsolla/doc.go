@@ -20,7 +20,8 @@
 //     [Client.Handler] verifies and answers them and calls your
 //     [paykit.Hooks] once per event ([Client.IdempotencyKey]);
 //     [Client.HandlerWith] adds the shared handler options (body cap, hook
-//     deadline inside [ReplyTimeout], error log) and Xsolla's own hooks
+//     deadline inside [ReplyTimeout], or [OrderPaidReplyTimeout] for
+//     order_paid, error log) and Xsolla's own hooks
 //     ([HandlerOptions]). The handler runs on paykit's one callback engine,
 //     like every provider's. [Client.ParseCallback] and [Client.ParseBody]
 //     (raw body and headers, for frameworks that read the body) are the
@@ -65,8 +66,14 @@
 //	payment_account_add/remove     info           unknown   payment_account.id    ""                        zero
 //	redeem_key                     info           unknown   key                   ""                        zero
 //	afs_black_list                 info           unknown   ""                    ""                        zero
+//	dispute                        info           unknown   transaction.id        transaction.external_id   transaction.total
+//	any other type ([Unknown])     info           unknown   ""                    ""                        zero
 //	get_pincode,                   item_request   unknown   ""                    ""                        zero
 //	partner_side_catalog
+//
+// payment_details.payment that cannot be converted is replaced by
+// purchase.total or purchase.checkout only in the same currency; else the
+// amount is zero and [Payment.Money] says why.
 //
 // UserID is user.id (user.external_id for orders, user_id for redeem_key).
 // Test is transaction.dry_run = 1, or order.mode "sandbox".
@@ -118,7 +125,8 @@
 // 204 on success; 200 with {"user":{…}} for user_search and
 // {"pin_code":"…"} for get_pincode; 400 {"error":{"code":…,"message":…}}
 // with INVALID_SIGNATURE (bad or missing signature), INVALID_CLIENT_IP,
-// INVALID_PARAMETER (malformed body, another project, unknown type),
+// INVALID_PARAMETER (malformed body, another project, an unknown type with
+// RefuseUnknownTypes),
 // INVALID_USER (paykit.ErrUnknownUser), INCORRECT_AMOUNT /
 // INCORRECT_INVOICE ([ErrIncorrectAmount], [ErrIncorrectInvoice]) or
 // CLIENT_ERROR (any other hook error); 500 SERVER_ERROR for
@@ -145,15 +153,20 @@
 //   - Webhooks without settings.project_id (order webhooks) are accepted;
 //     when present, project_id and merchant_id must match the Config.
 //   - The webhook IP allowlist is off by default: Xsolla's SDK, English and
-//     Russian docs list different addresses. [WebhookIPs] returns the
-//     SDK's list.
+//     Russian docs list different addresses. [WebhookIPs] returns the list
+//     of Xsolla's current webhook documentation.
 //   - partial_refund carries no per-refund id that Xsolla documents, so its
 //     idempotency key includes a digest of the body.
 //   - payment and order_paid of one transaction share one idempotency key
 //     (see "One purchase, one event"), as do refund and order_canceled.
-//   - Unknown notification types verify and then fail with
-//     paykit.ErrUnknownType; the handler answers 400 unless
-//     [HandlerOptions].AckUnknownTypes.
+//   - A verified webhook of a type this package does not model (Xsolla adds
+//     types) reaches Event as an [Unknown] — Kind info, its type, its raw
+//     body — keyed on a digest of the body, instead of a 400 that Xsolla
+//     would retry for hours. [HandlerOptions].RefuseUnknownTypes answers
+//     400 INVALID_PARAMETER instead.
+//   - Hook deadlines: order_paid, where Xsolla asks for an answer in less
+//     than 3 s, within [OrderPaidReplyTimeout]; every other type within
+//     [ReplyTimeout], 10 s (Xsolla documents no timeout for them).
 //   - The PaySuper "three integration modes" text maps onto Xsolla as
 //     redirect URL, plain form and widget; Xsolla's unsigned "access_data"
 //     mode is deliberately not implemented.

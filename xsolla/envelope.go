@@ -37,6 +37,8 @@ type envelope struct {
 	ActivationDate         string
 	UserCountry            string
 	Restriction            json.RawMessage
+	Action                 string
+	Dispute                DisputeDetails
 }
 
 func (c *Client) decode(body []byte) (paykit.Notification, error) {
@@ -124,8 +126,10 @@ func (e *envelope) message(body []byte) (paykit.Notification, error) {
 			ActivationDate: e.ActivationDate, UserCountry: e.UserCountry, Restriction: e.Restriction}, nil
 	case TypePartnerSideCatalog:
 		return &PartnerSideCatalog{m}, nil
+	case TypeDispute:
+		return &Dispute{Message: m, Action: e.Action, Transaction: e.Transaction, Dispute: e.Dispute}, nil
 	}
-	return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(e.Type))
+	return &Unknown{m}, nil
 }
 
 // purchaseMessage is the payment or refund message of m, or nil for
@@ -200,6 +204,8 @@ func requireID(n paykit.Notification) error {
 	case *UpgradeRefund:
 		id = n.Transaction.ID
 	case *AFSReject:
+		id = n.Transaction.ID
+	case *Dispute:
 		id = n.Transaction.ID
 	case *OrderPaid:
 		id, what = n.Order.ID, "order.id"

@@ -39,6 +39,8 @@ func seedBodies(f *testing.F) {
 		`{"a":[[[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]]]}`,
 		`{"notification_type":"payment","Settings":{"project_id":1},"settings":{"project_id":18404},"transaction":{"id":1}}`,
 		`{"notification_type":"payment","settings":{"project_id":18404,"project_id":1},"transaction":{"id":1,"id":2}}`,
+		disputeBody, `{"notification_type":"brand_new","settings":{"project_id":18404.0}}`,
+		`{"notification_type":"payment","transaction":{"id":1},"payment_details":{"payment":{"currency":"USD","amount":4.999}},"purchase":{"total":{"currency":"EUR","amount":5}}}`,
 	} {
 		f.Add([]byte(b))
 	}

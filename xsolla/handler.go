@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"time"
 
@@ -11,11 +12,19 @@ import (
 	"github.com/paykit-go/paykit/internal/callback"
 )
 
-// ReplyTimeout is how long Xsolla is taken to wait for an answer: its docs
-// ask for order_paid to be handled within about 3 s. Hooks get a deadline
-// inside it (about 2.4 s) unless paykit.HandlerOptions.HookTimeout says
-// otherwise.
-const ReplyTimeout = 3 * time.Second
+// ReplyTimeout is how long Xsolla is taken to wait for the answer to a
+// webhook other than order_paid [unsure: Xsolla documents no reply timeout
+// for them; 10 s, like VK's and Playvision's, keeps hooks bounded, and a
+// hook that outlives Xsolla's wait is harmless — Xsolla retries and the
+// store answers the retry]. Hooks get a deadline inside it (8 s) unless
+// paykit.HandlerOptions.HookTimeout says otherwise.
+const ReplyTimeout = 10 * time.Second
+
+// OrderPaidReplyTimeout is the answer time Xsolla asks for on order_paid
+// ("less than 3 seconds"; without an answer it retries and, with automatic
+// refunds on, may refund the user). An order_paid hook gets a deadline
+// inside it (about 2.4 s) unless paykit.HandlerOptions.HookTimeout is set.
+const OrderPaidReplyTimeout = 3 * time.Second
 
 // HandlerOptions configures [Client.HandlerWith]: the options every
 // provider's handler shares, and Xsolla's own hooks and answers. The zero
@@ -43,10 +52,11 @@ type HandlerOptions struct {
 	// (400 INCORRECT_AMOUNT / INCORRECT_INVOICE; remember that a 4xx on
 	// order_paid can make Xsolla refund the user).
 	CheckAmount func(ctx context.Context, n paykit.Notification) error
-	// AckUnknownTypes answers 204 to verified notification types this
-	// package does not know. By default they get 400 INVALID_PARAMETER, so
-	// that nothing new is acknowledged without a decision.
-	AckUnknownTypes bool
+	// RefuseUnknownTypes answers 400 INVALID_PARAMETER to verified
+	// notification types this package does not know, and Event does not
+	// see them. By default they reach Event as an [Unknown] (Kind info),
+	// so that a type Xsolla adds is neither lost nor retried for hours.
+	RefuseUnknownTypes bool
 	// Status overrides the HTTP status per error code, e.g.
 	// {"INVALID_SIGNATURE": 401, "INVALID_USER": 422} to answer like
 	// Xsolla's PHP SDK. Defaults: 400 for every code, 500 for SERVER_ERROR.
@@ -103,12 +113,17 @@ type protocol struct {
 	opts  HandlerOptions
 }
 
-// Parse checks the source address, then verifies and decodes the body.
+// Parse checks the source address, then verifies and decodes the body;
+// an [Unknown] type is refused when RefuseUnknownTypes.
 func (p *protocol) Parse(r *http.Request, input []byte) (paykit.Notification, error) {
 	if err := p.c.checkIP(r); err != nil {
 		return nil, err
 	}
-	return p.c.ParseBody(input, r.Header)
+	n, err := p.c.ParseBody(input, r.Header)
+	if u, ok := n.(*Unknown); ok && p.opts.RefuseUnknownTypes {
+		return nil, fmt.Errorf("%w: %q", paykit.ErrUnknownType, clip(u.Type))
+	}
+	return n, err
 }
 
 // Key keys the events only: user checks, searches, PIN codes and catalogs
@@ -145,6 +160,12 @@ func (p *protocol) Answer(ctx context.Context, n paykit.Notification) ([]byte, e
 }
 
 func (p *protocol) event(ctx context.Context, n paykit.Notification) ([]byte, error) {
+	if _, ok := n.(*OrderPaid); ok && p.opts.HookTimeout <= 0 {
+		// The engine's deadline is ReplyTimeout's; order_paid has less.
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, callback.HookBudget(OrderPaidReplyTimeout))
+		defer cancel()
+	}
 	if p.hooks.Event == nil {
 		// Before CheckAmount: nothing runs while no Event hook is set.
 		return nil, callback.ErrNoEvent
@@ -229,11 +250,8 @@ func (p *protocol) Success(_ paykit.Notification, body []byte) callback.Reply {
 
 // Failure is Xsolla's error answer {"error":{"code","message"}} with the
 // code of c and err (INVALID_CLIENT_IP, INCORRECT_AMOUNT… are told by the
-// error) and its status, or 204 for an unknown type when AckUnknownTypes.
+// error) and its status.
 func (p *protocol) Failure(c callback.Class, _ paykit.Notification, err error) callback.Reply {
-	if c == callback.UnknownType && p.opts.AckUnknownTypes {
-		return callback.Reply{Status: http.StatusNoContent}
-	}
 	code := failureCode(c, err)
 	return callback.Reply{Status: p.status(code), ContentType: contentJSON, Body: errorBody(code)}
 }

@@ -73,7 +73,8 @@ func TestHandlerRefusesBadDeliveries(t *testing.T) {
 		{"no signature", paymentBody, "", CodeInvalidSignature},
 		{"re-encoded body", strings.Replace(paymentBody, ",", ", ", 1), sign(paymentBody, testSecret), CodeInvalidSignature},
 		{"malformed", `{"notification_type":`, sign(`{"notification_type":`, testSecret), CodeInvalidParameter},
-		{"unknown type", `{"notification_type":"x"}`, sign(`{"notification_type":"x"}`, testSecret), CodeInvalidParameter},
+		{"unknown type of another project", `{"notification_type":"x","settings":{"project_id":1}}`,
+			sign(`{"notification_type":"x","settings":{"project_id":1}}`, testSecret), CodeInvalidParameter},
 		{"other project", `{"notification_type":"payment","settings":{"project_id":1}}`,
 			sign(`{"notification_type":"payment","settings":{"project_id":1}}`, testSecret), CodeInvalidParameter},
 	}
@@ -92,12 +93,21 @@ func TestHandlerRefusesBadDeliveries(t *testing.T) {
 	assert.Equal(t, http.StatusMethodNotAllowed, w.Code)
 }
 
-func TestHandlerAckUnknownTypesOption(t *testing.T) {
+// TestHandlerRefuseUnknownTypesOption: with RefuseUnknownTypes a verified
+// webhook of an unknown type is answered 400 INVALID_PARAMETER and never
+// reaches Event; an unverified one is still a bad signature.
+func TestHandlerRefuseUnknownTypesOption(t *testing.T) {
 	c := newTestClient(t)
-	h := c.HandlerWith(paykit.Hooks{}, HandlerOptions{AckUnknownTypes: true})
-	assert.Equal(t, http.StatusNoContent, post(h, `{"notification_type":"brand_new"}`).Code)
-	w := serve(h, `{"notification_type":"brand_new"}`, "Signature "+strings.Repeat("1", 40))
-	assert.Equal(t, http.StatusBadRequest, w.Code, "unknown types are acked only after verification")
+	events := 0
+	h := c.HandlerWith(paykit.Hooks{Event: func(context.Context, paykit.Notification) error { events++; return nil }},
+		HandlerOptions{RefuseUnknownTypes: true})
+	w := post(h, `{"notification_type":"brand_new"}`)
+	assert.Equal(t, http.StatusBadRequest, w.Code)
+	assert.Equal(t, CodeInvalidParameter, errorCode(t, w))
+	w = serve(h, `{"notification_type":"brand_new"}`, "Signature "+strings.Repeat("1", 40))
+	assert.Equal(t, CodeInvalidSignature, errorCode(t, w))
+	assert.Equal(t, http.StatusNoContent, post(h, paymentBody).Code, "known types still reach Event")
+	assert.Equal(t, 1, events)
 }
 
 func TestHandlerPaymentOnceAndReplay(t *testing.T) {

@@ -31,8 +31,10 @@ func (c *Client) Account() string { return c.project }
 // body [unsure: Xsolla documents no id per partial refund, so only a
 // byte-identical redelivery is a repeat], update_subscription on
 // subscription_id and date_next_charge (it comes at every renewal), other
-// subscriptions on subscription_id, afs_reject on transaction.id, the
-// informational types on their id or, without one, a digest of the body.
+// subscriptions on subscription_id, afs_reject on transaction.id, dispute
+// on transaction.id, action and dispute.status (each status change is an
+// event), the informational types on their id or, without one (and an
+// [Unknown] type), a digest of the body.
 // Numeric ids are keyed in plain decimal, so 7 and "7" are one id.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
 	p := callback.KeyParts(paykit.Xsolla, c.project, n)
@@ -65,6 +67,8 @@ func keyID(n paykit.Notification, p *key.Parts) (id, discriminator string) {
 		return canonical(n.Subscription.SubscriptionID), n.Type + "@" + n.Subscription.DateNextCharge
 	case *PartialRefund:
 		return canonical(n.Transaction.ID), n.Type + "#" + digest(n.Raw)
+	case *Dispute:
+		return canonical(n.Transaction.ID), n.Type + "@" + n.Action + "/" + n.Dispute.Status
 	}
 	s := n.Summary()
 	if s.ID != "" {

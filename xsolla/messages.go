@@ -2,6 +2,8 @@ package xsolla
 
 import (
 	"encoding/json"
+	"errors"
+	"fmt"
 
 	"github.com/paykit-go/paykit"
 )
@@ -63,20 +65,46 @@ type Payment struct {
 // IsDryRun reports a sandbox payment (transaction.dry_run = 1).
 func (n *Payment) IsDryRun() bool { return bool(n.Transaction.DryRun) }
 
-// Money returns the amount the user paid: payment_details.payment, else
-// purchase.total, else purchase.checkout, in minor units. ok is false when
-// none is present or convertible.
-func (n *Payment) Money() (m paykit.Money, ok bool) {
-	for _, a := range [...]*Amount{n.PaymentDetails.Payment, n.Purchase.Total, n.Purchase.Checkout} {
-		if a == nil || a.Currency == "" {
-			continue
+// Money returns the amount the user paid in minor units:
+// payment_details.payment, else purchase.total, else purchase.checkout.
+// When payment_details.payment is present but cannot be converted (an
+// amount with more decimals than its currency has, "[null]", an unknown
+// currency), total or checkout stand in for it only in the same currency:
+// an amount in another currency is not what the user paid. The error says
+// which field could not be used; the Summary's Amount is then zero.
+func (n *Payment) Money() (paykit.Money, error) {
+	fallbacks := [...]struct {
+		field string
+		a     *Amount
+	}{{"purchase.total", n.Purchase.Total}, {"purchase.checkout", n.Purchase.Checkout}}
+	paid := n.PaymentDetails.Payment
+	if paid == nil || paid.Currency == "" {
+		for _, f := range fallbacks {
+			if f.a != nil && f.a.Currency != "" {
+				if m, err := f.a.Money(); err == nil {
+					return m, nil
+				}
+			}
 		}
-		if m, err := a.Money(); err == nil {
-			return m, true
+		return paykit.Money{}, errNoAmount
+	}
+	m, err := paid.Money()
+	if err == nil {
+		return m, nil
+	}
+	for _, f := range fallbacks {
+		if f.a != nil && f.a.Currency == paid.Currency {
+			if m, ferr := f.a.Money(); ferr == nil {
+				return m, nil
+			}
 		}
 	}
-	return paykit.Money{}, false
+	return paykit.Money{}, fmt.Errorf("xsolla: payment_details.payment not convertible (%w) and no purchase.total or purchase.checkout in %q",
+		err, clip(paid.Currency))
 }
+
+// errNoAmount: a payment or refund without any amount.
+var errNoAmount = errors.New("xsolla: no payment_details.payment, purchase.total or purchase.checkout")
 
 func (n *Payment) txSummary(kind paykit.Kind, status paykit.Status) paykit.Summary {
 	s := n.summary(kind, status)
@@ -155,9 +183,8 @@ type OrderMessage struct {
 }
 
 // Money returns order.amount in minor units of order.currency.
-func (n *OrderMessage) Money() (paykit.Money, bool) {
-	m, err := n.Order.Amount.Minor(n.Order.Currency)
-	return m, err == nil
+func (n *OrderMessage) Money() (paykit.Money, error) {
+	return n.Order.Amount.Minor(n.Order.Currency)
 }
 
 func (n *OrderMessage) orderSummary(kind paykit.Kind, status paykit.Status) paykit.Summary {
@@ -321,4 +348,49 @@ type PartnerSideCatalog struct{ Message }
 // Summary: item_request.
 func (n *PartnerSideCatalog) Summary() paykit.Summary {
 	return n.summary(paykit.KindItemRequest, paykit.StatusUnknown)
+}
+
+// Dispute (dispute) reports that a dispute about a payment was opened
+// (Action "adding") or changed its status (Action "updating"). Xsolla
+// sends it only to projects that asked for it. Money that the dispute
+// takes back arrives later as a refund (refund_details.code 2,
+// chargeback).
+type Dispute struct {
+	Message
+	// Action is "adding" or "updating".
+	Action      string
+	Transaction Transaction
+	Dispute     DisputeDetails
+}
+
+// Money returns transaction.total in minor units.
+func (n *Dispute) Money() (paykit.Money, error) {
+	if n.Transaction.Total == nil {
+		return paykit.Money{}, errors.New("xsolla: dispute without transaction.total")
+	}
+	return n.Transaction.Total.Money()
+}
+
+// Summary: info, status unknown, ID transaction.id, OrderID
+// transaction.external_id, Amount transaction.total.
+func (n *Dispute) Summary() paykit.Summary {
+	s := n.summary(paykit.KindInfo, paykit.StatusUnknown)
+	s.ID, s.OrderID = n.Transaction.ID.String(), n.Transaction.ExternalID.String()
+	s.Amount, _ = n.Money()
+	s.Test = bool(n.Transaction.DryRun)
+	return s
+}
+
+// Unknown is a verified webhook of a notification_type this package does
+// not model yet. It reaches Event like any other event (once per
+// byte-identical delivery), so that a type Xsolla adds is neither lost nor
+// refused into hours of retries; read its fields from Raw. Its Summary is
+// Kind info with the type as received. The project was checked when
+// settings.project_id was sent. [HandlerOptions].RefuseUnknownTypes
+// refuses such webhooks instead.
+type Unknown struct{ Message }
+
+// Summary: info, status unknown, the type as received.
+func (n *Unknown) Summary() paykit.Summary {
+	return n.summary(paykit.KindInfo, paykit.StatusUnknown)
 }

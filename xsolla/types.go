@@ -28,6 +28,7 @@ const (
 	TypeGetPinCode             = "get_pincode"
 	TypeRedeemKey              = "redeem_key"
 	TypePartnerSideCatalog     = "partner_side_catalog"
+	TypeDispute                = "dispute"
 )
 
 // Settings is the webhook's settings object: the project and merchant it
@@ -48,6 +49,8 @@ type User struct {
 	Phone      string `json:"phone"`
 	IP         string `json:"ip"`
 	Country    string `json:"country"`
+	// CountryCode is user.country_code (dispute).
+	CountryCode string `json:"country_code"`
 }
 
 // Amount is a money object {currency, amount} as sent.
@@ -138,6 +141,11 @@ type Transaction struct {
 	DryRun    Flag   `json:"dry_run"`
 	Agreement ID     `json:"agreement"`
 	Date      string `json:"date"` // partial_refund
+	// DateCreate, Total and CountryCode are sent with dispute: when the
+	// payment was made, its amount and the user's country.
+	DateCreate  string  `json:"date_create"`
+	Total       *Amount `json:"total,omitempty"`
+	CountryCode string  `json:"country_code"`
 }
 
 // PaymentDetails is the payment_details object: what the user paid, fees,
@@ -188,7 +196,10 @@ type Trial struct {
 }
 
 // OrderItem is one item of an order webhook. Quantity and Amount may be
-// numbers or strings; Amount is the item's price.
+// numbers or strings. Amount is, as Xsolla documents items.amount, the
+// total cost of the Quantity items (not the price of one), in
+// order.currency; it may differ from the catalog price through exchange
+// rates and fees.
 type OrderItem struct {
 	SKU              string          `json:"sku"`
 	Type             string          `json:"type"`
@@ -235,4 +246,14 @@ type PaymentAccount struct {
 type PinCodeRequest struct {
 	DigitalContent string `json:"digital_content"`
 	DRM            string `json:"DRM"`
+}
+
+// DisputeDetails is the dispute object of the dispute webhook. Reason is
+// e.g. "fraud" or "not_as_described", Type e.g. "retrieval" or
+// "1st_time_chargeback", Status the dispute's status ("new", …).
+type DisputeDetails struct {
+	IncomingDate string `json:"incoming_date"`
+	Reason       string `json:"reason"`
+	Type         string `json:"type"`
+	Status       string `json:"status"`
 }

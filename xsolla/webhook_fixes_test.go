@@ -2,7 +2,11 @@ package xsolla
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"net/http"
+	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -42,6 +46,14 @@ func TestPaymentAmountFallsBackOnlyInTheSameCurrency(t *testing.T) {
 			n, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
 			require.NoError(t, err)
 			assert.Equal(t, tt.want, n.Summary().Amount)
+			m, err := n.(*Payment).Money()
+			assert.Equal(t, tt.want, m)
+			if tt.want == (paykit.Money{}) {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "payment_details.payment", "the error names the field")
+			} else {
+				assert.NoError(t, err)
+			}
 		})
 	}
 }
@@ -66,7 +78,7 @@ func TestUnknownTypeReachesEventVerified(t *testing.T) {
 	require.Len(t, got, 1)
 	s := got[0].Summary()
 	assert.Equal(t, paykit.Summary{Provider: paykit.Xsolla, Type: "brand_new", Kind: paykit.KindInfo, UserID: "u7"}, s)
-	assert.Equal(t, body, string(got[0].(interface{ RawBody() []byte }).RawBody()))
+	assert.Equal(t, body, string(got[0].(*Unknown).Raw))
 
 	other := `{"notification_type":"brand_new","settings":{"project_id":1}}`
 	assert.Equal(t, CodeInvalidParameter, errorCode(t, post(h, other)), "another project is refused")
@@ -97,4 +109,90 @@ func TestHookDeadlinePerType(t *testing.T) {
 // Xsolla's webhook documentation lists today.
 func TestWebhookIPsMatchXsollaDocs(t *testing.T) {
 	assert.Equal(t, []string{"185.30.20.0/24", "185.30.21.0/24", "185.30.23.0/24"}, WebhookIPs())
+}
+
+// disputeBody is the example of Xsolla's dispute webhook documentation.
+const disputeBody = `{"notification_type":"dispute","action":"adding","transaction":{"id":123456789,` +
+	`"external_id":"ord-5","date_create":"2023-08-24T10:21:00+04:00","total":{"amount":1,"currency":"EUR"},` +
+	`"payment_method":"credit_debit_card","country_code":"US"},"settings":{"project_id":18404,"merchant_id":2340},` +
+	`"user":{"id":"1234567","email":"email@example.com","country_code":"US"},` +
+	`"dispute":{"incoming_date":"2024-01-25T01:02:03+04:00","reason":"not_as_described","type":"retrieval","status":"new"}}`
+
+// TestDisputeDecoded: dispute is typed — transaction, total, dispute
+// details — and each action or status change is its own event.
+func TestDisputeDecoded(t *testing.T) {
+	c := newTestClient(t)
+	n, err := c.ParseBody([]byte(disputeBody), authHeader(sign(disputeBody, testSecret)))
+	require.NoError(t, err)
+	d, ok := n.(*Dispute)
+	require.True(t, ok, "%T", n)
+	assert.Equal(t, "adding", d.Action)
+	assert.Equal(t, DisputeDetails{IncomingDate: "2024-01-25T01:02:03+04:00", Reason: "not_as_described", Type: "retrieval", Status: "new"}, d.Dispute)
+	assert.Equal(t, "2023-08-24T10:21:00+04:00", d.Transaction.DateCreate)
+	assert.Equal(t, ID("credit_debit_card"), d.Transaction.PaymentMethod)
+	assert.Equal(t, "US", d.Transaction.CountryCode)
+	assert.Equal(t, "US", d.User.CountryCode)
+	assert.Equal(t, paykit.Summary{Provider: paykit.Xsolla, Type: "dispute", Kind: paykit.KindInfo, ID: "123456789",
+		OrderID: "ord-5", UserID: "1234567", Amount: paykit.Money{Amount: 100, Currency: "EUR"}}, d.Summary())
+
+	keys := map[string]bool{c.IdempotencyKey(d): true}
+	for _, change := range []struct{ from, to string }{{`"action":"adding"`, `"action":"updating"`}, {`"status":"new"`, `"status":"won"`}} {
+		body := strings.Replace(disputeBody, change.from, change.to, 1)
+		n, err := c.ParseBody([]byte(body), authHeader(sign(body, testSecret)))
+		require.NoError(t, err)
+		keys[c.IdempotencyKey(n)] = true
+	}
+	assert.Len(t, keys, 3, "each action and status is a new event")
+
+	noTx := `{"notification_type":"dispute","action":"adding","transaction":{"total":{"amount":1,"currency":"EUR"}}}`
+	_, err = c.ParseBody([]byte(noTx), authHeader(sign(noTx, testSecret)))
+	assert.ErrorIs(t, err, paykit.ErrMalformed, "a dispute without transaction.id cannot be keyed")
+}
+
+// TestIssue12Vectors: the signed vectors of testdata/issue12.json verify
+// and decode as each one's expect says.
+func TestIssue12Vectors(t *testing.T) {
+	b, err := os.ReadFile("testdata/issue12.json")
+	require.NoError(t, err)
+	var f struct {
+		Vectors []struct {
+			Name, Secret string
+			RawBody      string `json:"raw_body"`
+			Header       string `json:"expected_authorization_header"`
+			Expect       struct {
+				Error, Kind, ID, Currency, User string
+				GoType                          string `json:"go_type"`
+				Amount                          int64
+				ItemAmount                      int64 `json:"item_amount"`
+			}
+		}
+	}
+	require.NoError(t, json.Unmarshal(b, &f))
+	require.Len(t, f.Vectors, 8)
+	for _, v := range f.Vectors {
+		t.Run(v.Name, func(t *testing.T) {
+			require.NoError(t, Verify([]byte(v.RawBody), v.Header, v.Secret))
+			c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: v.Secret, StrictSignatureHeader: true})
+			require.NoError(t, err)
+			n, err := c.ParseBody([]byte(v.RawBody), authHeader(v.Header))
+			if v.Expect.Error == "malformed" {
+				assert.ErrorIs(t, err, paykit.ErrMalformed)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, v.Expect.GoType, fmt.Sprintf("%T", n))
+			s := n.Summary()
+			assert.Equal(t, paykit.Kind(v.Expect.Kind), s.Kind)
+			assert.Equal(t, v.Expect.ID, s.ID)
+			assert.Equal(t, paykit.Money{Amount: v.Expect.Amount, Currency: v.Expect.Currency}, s.Amount)
+			if v.Expect.User != "" {
+				assert.Equal(t, v.Expect.User, s.UserID)
+			}
+			if o, ok := n.(*OrderPaid); ok {
+				m, err := o.Items[0].Amount.Minor(o.Order.Currency)
+				require.NoError(t, err)
+				assert.Equal(t, v.Expect.ItemAmount, m.Amount)
+			}
+		})
+	}
 }

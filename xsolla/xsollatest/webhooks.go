@@ -165,8 +165,10 @@ func (e *Emulator) orderBody(s Session, status string) []byte {
 	}
 	items := make([]itemJSON, 0, len(s.Items))
 	for _, l := range s.Items {
+		// items.amount is the total for the quantity (Xsolla's docs).
+		total := paykit.Money{Amount: l.Price.Amount * int64(l.Quantity), Currency: l.Price.Currency}
 		items = append(items, itemJSON{SKU: l.SKU, Type: "virtual_good", Quantity: l.Quantity,
-			Amount: money(l.Price).Amount.String(), Promotions: []string{}})
+			Amount: money(total).Amount.String(), Promotions: []string{}})
 	}
 	mode := "default"
 	if s.Sandbox {
