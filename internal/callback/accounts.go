@@ -70,6 +70,9 @@ func (s *Set[M]) Get(account string) (M, bool) {
 // Len is the number of accounts.
 func (s *Set[M]) Len() int { return len(s.members) }
 
+// Member returns the i-th member, in the order given to [NewSet].
+func (s *Set[M]) Member(i int) M { return s.members[i] }
+
 // Try runs parse with the member of the account a delivery names. An
 // account the set does not hold is [paykit.ErrWrongAccount]. With account
 // "" (the delivery names none that can be read before verification) each
