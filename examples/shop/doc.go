@@ -9,9 +9,11 @@
 // emulator from paykit's test kits, mounted in the same process under
 // /emulator/<provider>/. Open the page, pick a product and a way to pay,
 // pay (or cancel, or leave the Paysera payment pending) on the emulated
-// provider page, and come back to the order page. The order's status is set
-// only by the provider's verified callback, never by the return URL; the
-// page lists every notification the order received, with its type, status,
+// provider page, and come back to the order page. An order is paid only by
+// the provider's verified callback, never by the return URL (a return from
+// a cancelled payment marks an unpaid order cancelled, and a verified
+// payment arriving later still counts); while it waits for the callback
+// the page reloads for at most 30 seconds. The page lists every notification the order received, with its type, status,
 // test flag and whether it was a duplicate answered from the store.
 // /callbacks lists every callback received, including the ones refused
 // before any hook ran (bad signature, wrong account).

@@ -22,12 +22,21 @@ const (
 	OrderPaid     OrderStatus = "paid"
 	OrderFailed   OrderStatus = "payment failed"
 	OrderRefunded OrderStatus = "refunded"
+	// OrderCancelled: the buyer left the payment page, or the provider
+	// cancelled the unpaid order. A verified payment arriving later still
+	// counts.
+	OrderCancelled OrderStatus = "cancelled"
 )
 
 // Final reports whether no further callback is expected to change the
-// status in the ordinary course of a purchase.
+// status in the ordinary course of a purchase: nothing to wait for.
 func (s OrderStatus) Final() bool {
-	return s == OrderPaid || s == OrderFailed || s == OrderRefunded
+	return s == OrderPaid || s == OrderFailed || s == OrderRefunded || s == OrderCancelled
+}
+
+// Payable reports whether the buyer can (still, or again) pay the order.
+func (s OrderStatus) Payable() bool {
+	return s == OrderNew || s == OrderPending || s == OrderCancelled
 }
 
 // Entry is one line of an order's notification history.
@@ -66,6 +75,18 @@ type Order struct {
 	PayURL  string
 	Created time.Time
 	History []Entry
+}
+
+// Goods says where the goods stand: "not delivered", "delivered" or, after
+// a refund, "taken back".
+func (o Order) Goods() string {
+	switch {
+	case o.Deliveries == 0:
+		return "not delivered"
+	case o.Revoked >= o.Deliveries:
+		return "taken back"
+	}
+	return "delivered"
 }
 
 // ItemKey is the key that links a client-side purchase (VK
@@ -164,13 +185,30 @@ func (o *Order) copy() Order {
 	return c
 }
 
+// cancel marks an order awaiting payment as cancelled: the buyer left the
+// payment page. It never touches an order a callback has moved (pending,
+// paid, …), and a verified payment arriving later still counts. It returns
+// the order as it now stands.
+func (b *orderBook) cancel(id string) (Order, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, ok := b.orders[id]
+	if !ok {
+		return Order{}, false
+	}
+	if o.Status == OrderNew {
+		o.Status = OrderCancelled
+	}
+	return o.copy(), true
+}
+
 // priceItem answers an item request (VK get_item, Playvision get_item)
 // for an order awaiting payment through provider.
 func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Order, error) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o, ok := b.orders[id]
-	if !ok || o.Provider != provider || o.Status != OrderNew {
+	if !ok || o.Provider != provider || (o.Status != OrderNew && o.Status != OrderCancelled) {
 		return Order{}, paykit.ErrUnknownItem
 	}
 	e.At = b.now()
@@ -223,7 +261,7 @@ func (o *Order) transition(s paykit.Summary) string {
 		o.Deliveries++
 		return "goods delivered"
 	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusPending:
-		if o.Status == OrderNew {
+		if o.Status == OrderNew || o.Status == OrderCancelled {
 			o.Status = OrderPending
 		}
 		return "waiting for the money"
@@ -233,6 +271,10 @@ func (o *Order) transition(s paykit.Summary) string {
 		}
 		return "payment not executed"
 	case s.Kind == paykit.KindRefund:
+		if s.Status == paykit.StatusCanceled && o.Status == OrderNew {
+			o.Status = OrderCancelled // e.g. Xsolla order_canceled before payment
+			return "order cancelled by the provider"
+		}
 		if o.Status != OrderPaid {
 			return "refund of an order that was not paid: nothing to take back"
 		}

@@ -4,6 +4,8 @@ import (
 	"html/template"
 	"log"
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/paykit-go/paykit"
@@ -59,6 +61,10 @@ func (s *Shop) serveOrders(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, http.StatusOK, "orders", s.orders.list())
 }
 
+// maxWaits is how many times a page waiting for a callback reloads
+// itself (every 2 s) before it stops and says so.
+const maxWaits = 15
+
 // orderView is what the order page shows.
 type orderView struct {
 	O          Order
@@ -67,41 +73,76 @@ type orderView struct {
 	ClientSide string
 	Return     string
 	ReturnNote string
-	Refresh    bool
+	// RefreshURL, when set, is where the page reloads to in 2 s: the
+	// same page with the next attempt number, so that waiting ends.
+	RefreshURL string
 }
 
 func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
-	o, ok := s.orders.get(r.PathValue("id"))
+	id := r.PathValue("id")
+	o, ok := s.orders.get(id)
 	if !ok {
 		s.render(w, http.StatusNotFound, "error", "No such order.")
 		return
 	}
 	g := s.gateways[o.Provider]
-	v := orderView{O: o, Name: providerNames[o.Provider], PayURL: o.PayURL}
+	q := r.URL.Query()
+	var v orderView
+	if from := q.Get("return"); from != "" {
+		// The return address is not authenticated: it decides what to
+		// say and can at most cancel an order still awaiting payment,
+		// never pay one.
+		left := leftWithoutPaying(from, q.Get("status")) || (g.answersBeforeReturn && o.Status == OrderNew)
+		if left {
+			o, _ = s.orders.cancel(id)
+		}
+		v = returnView(r.URL, o, left)
+	}
+	v.O, v.Name, v.PayURL = o, providerNames[o.Provider], o.PayURL
 	if g.resume != nil {
 		v.PayURL = g.resume(o)
 	}
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
 	}
-	if from := r.URL.Query().Get("return"); from != "" {
-		// The return address is not authenticated: it only decides what
-		// to say, never the order's status.
-		left := leftWithoutPaying(from, r.URL.Query().Get("status"))
-		v.Return = from
-		v.ReturnNote = "You are back from the payment page."
-		if left {
-			v.ReturnNote = "You left the payment page without paying."
-		}
-		v.Refresh = !left && !o.Status.Final()
-	}
 	s.render(w, http.StatusOK, "order", v)
+}
+
+// returnView is what the order page says to a buyer back from the payment
+// page: whether to wait for the callback (reloading at most maxWaits
+// times) or that there is nothing to wait for.
+func returnView(u *url.URL, o Order, left bool) orderView {
+	v := orderView{Return: u.Query().Get("return"), ReturnNote: "You are back from the payment page."}
+	if left {
+		v.ReturnNote = "You left the payment page without paying."
+		return v
+	}
+	if o.Status.Final() {
+		return v
+	}
+	attempt, _ := strconv.Atoi(u.Query().Get("wait"))
+	if attempt < 0 || attempt >= maxWaits {
+		v.ReturnNote += " No notification has arrived yet; reload this page to look again."
+		return v
+	}
+	next := *u
+	q := next.Query()
+	q.Set("wait", strconv.Itoa(attempt+1))
+	next.RawQuery = q.Encode()
+	v.RefreshURL = next.RequestURI()
+	return v
 }
 
 // leftWithoutPaying reads the (unauthenticated) return address: Paysera's
 // cancelurl, or status=canceled from Xsolla or the Playvision emulator.
 func leftWithoutPaying(from, status string) bool {
 	return strings.HasSuffix(from, "-cancel") || status == "canceled"
+}
+
+// serveNotFound answers every path the shop does not serve with its own
+// page and a way home.
+func (s *Shop) serveNotFound(w http.ResponseWriter, _ *http.Request) {
+	s.render(w, http.StatusNotFound, "error", "There is no page at this address.")
 }
 
 func (s *Shop) serveCallbacks(w http.ResponseWriter, _ *http.Request) {
@@ -114,7 +155,7 @@ func (s *Shop) render(w http.ResponseWriter, status int, name string, data any) 
 	w.WriteHeader(status)
 	page := map[string]any{"Data": data, "Providers": s.providerViews()}
 	if v, ok := data.(orderView); ok {
-		page["Refresh"] = v.Refresh
+		page["RefreshURL"] = v.RefreshURL
 	}
 	if err := pages.ExecuteTemplate(w, name, page); err != nil {
 		log.Printf("shop: rendering %s: %v", name, err)
@@ -131,7 +172,7 @@ var pageFuncs = template.FuncMap{
 var pages = template.Must(template.New("").Funcs(pageFuncs).Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-{{if .Refresh}}<meta http-equiv="refresh" content="2">{{end}}
+{{with .RefreshURL}}<meta http-equiv="refresh" content="2; url={{.}}">{{end}}
 <title>paykit demo shop</title>
 <style>
 body{font-family:system-ui,sans-serif;max-width:56em;margin:1.5em auto;padding:0 1em;color:#222}
@@ -141,7 +182,12 @@ button,.button{font-size:.95em;padding:.35em .8em;margin:.15em;cursor:pointer;bo
 .status{font-weight:bold;padding:.1em .5em;border-radius:4px;background:#eee}
 .status-paid{background:#cfc}.status-refunded{background:#fdc}.status-payment-failed{background:#fcc}.status-payment-pending{background:#ffc}
 .note{background:#f4f4f8;border-left:4px solid #88a;padding:.5em 1em}.dup{color:#a50}.muted{color:#777;font-size:.9em}
-code{background:#f3f3f3;padding:0 .2em}
+code{background:#f3f3f3;padding:0 .2em;overflow-wrap:anywhere}
+.status-cancelled{background:#e4e4e4;color:#555}
+@media (max-width:40em){body{margin:.8em auto}nav a{display:inline-block;margin:.2em .8em .2em 0}
+table.stack,table.stack tbody,table.stack tr,table.stack td{display:block}
+table.stack tr:first-child{display:none}table.stack tr{border-bottom:1px solid #ccc;padding:.3em 0}
+table.stack td{border:0;padding:.1em .3em}table.stack td[data-label]::before{content:attr(data-label) ": ";color:#777}}
 </style></head><body>
 <nav><a href="/">Shop</a><a href="/orders">Orders</a><a href="/callbacks">Callback log</a>
 {{range .Providers}}{{if .Emulated}}<a class="muted" href="{{.EmulatorURL}}">{{.Name}} emulator</a>{{end}}{{end}}</nav>
@@ -166,28 +212,29 @@ Emulated providers run inside this process; their pages behave like the provider
 
 {{define "orders"}}{{template "head" .}}
 <h1>Orders</h1>
-{{if .Data}}<table><tr><th>Order</th><th>Product</th><th>Provider</th><th>Amount</th><th>Status</th><th>Delivered</th></tr>
-{{range .Data}}<tr><td><a href="/orders/{{.ID}}">{{.ID}}</a></td><td>{{.Title}}</td><td>{{name .Provider}}</td><td>{{price .Provider .Amount}}</td>
-<td><span class="status status-{{slug .Status}}">{{.Status}}</span></td><td>{{.Deliveries}}</td></tr>{{end}}</table>
+{{if .Data}}<table class="stack" id="orders"><tr><th>Order</th><th>Product</th><th>Provider</th><th>Amount</th><th>Status</th><th>Goods</th></tr>
+{{range .Data}}<tr><td data-label="Order"><a href="/orders/{{.ID}}">{{.ID}}</a></td><td data-label="Product">{{.Title}}</td><td data-label="Provider">{{name .Provider}}</td><td data-label="Amount">{{price .Provider .Amount}}</td>
+<td data-label="Status"><span class="status status-{{slug .Status}}">{{.Status}}</span></td><td data-label="Goods">{{.Goods}}</td></tr>{{end}}</table>
 {{else}}<p>No orders yet.</p>{{end}}
 {{template "foot"}}{{end}}
 
 {{define "order"}}{{template "head" .}}{{with .Data}}
 <h1>Order {{.O.ID}}: {{.O.Title}}</h1>
-{{if .ReturnNote}}<p class="note">{{.ReturnNote}} The status below is set only by the verified callback from {{.Name}}, never by the return address{{if .Refresh}}; this page reloads until it arrives{{end}}.</p>{{end}}
+{{if .ReturnNote}}<p class="note" id="return-note">{{.ReturnNote}} A payment counts only once {{.Name}}'s verified callback says so, never because of the return address{{if .RefreshURL}}; this page reloads while it waits for that callback{{end}}.</p>{{end}}
 <table>
 <tr><th>Status</th><td><span id="status" class="status status-{{slug .O.Status}}">{{.O.Status}}</span></td></tr>
 <tr><th>Amount</th><td>{{price .O.Provider .O.Amount}} via {{.Name}}</td></tr>
-<tr><th>Goods delivered</th><td id="deliveries">{{.O.Deliveries}}{{if .O.Revoked}} (taken back {{.O.Revoked}}){{end}}</td></tr>
+<tr><th>Goods</th><td id="goods">{{.O.Goods}}</td></tr>
+<tr><th>Deliveries</th><td id="deliveries">{{.O.Deliveries}}{{if .O.Revoked}} (taken back {{.O.Revoked}}){{end}}</td></tr>
 {{if .O.ProviderID}}<tr><th>{{.Name}} id</th><td>{{.O.ProviderID}}</td></tr>{{end}}
 <tr><th>Item key</th><td><code>{{.O.ItemKey}}</code></td></tr>
 </table>
-{{if and .PayURL (not .O.Status.Final)}}<p><a class="button" id="pay" href="{{.PayURL}}">{{if eq .O.Status "payment pending"}}Continue the payment{{else}}Pay with {{.Name}}{{end}}</a></p>{{end}}
+{{if and .PayURL .O.Status.Payable}}<p><a class="button" id="pay" href="{{.PayURL}}">{{if eq .O.Status "payment pending"}}Continue the payment{{else if eq .O.Status "cancelled"}}Pay again with {{.Name}}{{else}}Pay with {{.Name}}{{end}}</a></p>{{end}}
 {{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
 <h2>Notifications</h2>
-{{if .O.History}}<table id="history"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>
-{{range .O.History}}<tr{{if .Replayed}} class="dup"{{end}}><td>{{time .At}}</td><td>{{.Type}}</td><td>{{.Kind}}</td><td>{{.Status}}</td><td>{{.ID}}</td><td>{{if .Test}}test{{end}}</td>
-<td>{{if .Replayed}}duplicate, answered from the store{{else if eq .Kind "item_request"}}question, not stored{{else}}first{{end}}</td><td>{{.Note}}</td></tr>{{end}}</table>
+{{if .O.History}}<table id="history" class="stack"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>
+{{range .O.History}}<tr{{if .Replayed}} class="dup"{{end}}><td data-label="Time">{{time .At}}</td><td data-label="Type">{{.Type}}</td><td data-label="Kind">{{.Kind}}</td><td data-label="Status">{{.Status}}</td><td data-label="Id">{{.ID}}</td><td data-label="Test">{{if .Test}}test{{end}}</td>
+<td data-label="Delivery">{{if .Replayed}}duplicate, answered from the store{{else if eq .Kind "item_request"}}question, not stored{{else}}first{{end}}</td><td data-label="Shop">{{.Note}}</td></tr>{{end}}</table>
 {{else}}<p>No verified notification yet.</p>{{end}}
 <p class="muted">Callbacks that failed verification never reach an order: see the <a href="/callbacks">callback log</a>.</p>
 {{end}}{{template "foot"}}{{end}}
@@ -195,8 +242,8 @@ Emulated providers run inside this process; their pages behave like the provider
 {{define "callbacks"}}{{template "head" .}}
 <h1>Callback log</h1>
 <p>Every callback received, newest first, with the shop's answer. Refused ones (bad signature, wrong account, malformed) changed nothing.</p>
-{{if .Data}}<table><tr><th>Time</th><th>Provider</th><th>Method</th><th>HTTP</th><th>Reply</th></tr>
-{{range .Data}}<tr><td>{{time .At}}</td><td>{{name .Provider}}</td><td>{{.Method}}</td><td>{{.Status}}</td><td><code>{{.Reply}}</code></td></tr>{{end}}</table>
+{{if .Data}}<table class="stack"><tr><th>Time</th><th>Provider</th><th>Method</th><th>HTTP</th><th>Reply</th></tr>
+{{range .Data}}<tr><td data-label="Time">{{time .At}}</td><td data-label="Provider">{{name .Provider}}</td><td data-label="Method">{{.Method}}</td><td data-label="HTTP">{{.Status}}</td><td data-label="Reply"><code>{{.Reply}}</code></td></tr>{{end}}</table>
 {{else}}<p>None yet.</p>{{end}}
 {{template "foot"}}{{end}}
 

@@ -55,6 +55,11 @@ type gateway struct {
 	// resume returns a link to continue a pending payment; nil: PayURL.
 	resume     func(o Order) string
 	clientSide string
+	// answersBeforeReturn: the provider's payment notification is
+	// answered before the buyer is back (VK's purchase window closes only
+	// after order_status_change), so a buyer back to an order still
+	// awaiting payment left without paying and nothing is to wait for.
+	answersBeforeReturn bool
 }
 
 // credentials reads a provider's variables: nil when none is set (the
@@ -212,6 +217,7 @@ func (s *Shop) vkGateway(vals []string, emu *emulators.Set) (*gateway, error) {
 	g := &gateway{provider: paykit.VKPay, emulated: vals == nil, handler: client.Handler(s.hk),
 		clientSide: "In the mini app, call VKWebAppShowOrderBox with type \"item\" and item = the item key below."}
 	if vals == nil {
+		g.answersBeforeReturn = true
 		page := emu.VK.URL() + "/pay"
 		g.start = func(_ context.Context, o Order) (string, error) {
 			q := url.Values{"item": {o.ItemKey()}, "user_id": {strconv.Itoa(demoUser)},

@@ -129,6 +129,7 @@ func (s *Shop) routes() *http.ServeMux {
 	mux.HandleFunc("GET /orders", s.serveOrders)
 	mux.HandleFunc("GET /orders/{id}", s.serveOrder)
 	mux.HandleFunc("GET /callbacks", s.serveCallbacks)
+	mux.HandleFunc("/", s.serveNotFound)
 	for _, p := range providers {
 		mux.Handle("/callback/"+string(p), s.log.wrap(p, s.gateways[p].handler))
 	}

@@ -29,26 +29,37 @@ func TestOrderTransitions(t *testing.T) {
 		status     OrderStatus
 		deliveries int
 		revoked    int
+		cancelled  bool // the buyer left the payment page first
 	}{
-		{"paid", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0},
+		{"paid", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0, false},
 		{"pending then paid", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPending, 499),
-			summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0},
+			summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0, false},
 		{"paid twice through two events", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499),
-			summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0},
-		{"failed", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusFailed, 499)}, OrderFailed, 0, 0},
+			summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0, false},
+		{"failed", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusFailed, 499)}, OrderFailed, 0, 0, false},
 		{"late pending does not unpay", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499),
-			summary(paykit.KindPayment, paykit.StatusPending, 499)}, OrderPaid, 1, 0},
+			summary(paykit.KindPayment, paykit.StatusPending, 499)}, OrderPaid, 1, 0, false},
 		{"refund", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499),
-			summary(paykit.KindRefund, paykit.StatusRefunded, 499)}, OrderRefunded, 1, 1},
-		{"refund of unpaid order", []paykit.Summary{summary(paykit.KindRefund, paykit.StatusRefunded, 499)}, OrderNew, 0, 0},
+			summary(paykit.KindRefund, paykit.StatusRefunded, 499)}, OrderRefunded, 1, 1, false},
+		{"refund of unpaid order", []paykit.Summary{summary(paykit.KindRefund, paykit.StatusRefunded, 499)}, OrderNew, 0, 0, false},
 		{"paid after refund", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499),
-			summary(paykit.KindRefund, paykit.StatusRefunded, 499), summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderRefunded, 1, 1},
-		{"info", []paykit.Summary{summary(paykit.KindInfo, paykit.StatusUnknown, 499)}, OrderNew, 0, 0},
+			summary(paykit.KindRefund, paykit.StatusRefunded, 499), summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderRefunded, 1, 1, false},
+		{"info", []paykit.Summary{summary(paykit.KindInfo, paykit.StatusUnknown, 499)}, OrderNew, 0, 0, false},
+		{"cancelled by the buyer", nil, OrderCancelled, 0, 0, true},
+		{"paid after the buyer cancelled", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499)}, OrderPaid, 1, 0, true},
+		{"pending after the buyer cancelled", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPending, 499)}, OrderPending, 0, 0, true},
+		{"provider cancels an unpaid order", []paykit.Summary{summary(paykit.KindRefund, paykit.StatusCanceled, 499)}, OrderCancelled, 0, 0, false},
+		{"provider cancels a paid order", []paykit.Summary{summary(paykit.KindPayment, paykit.StatusPaid, 499),
+			summary(paykit.KindRefund, paykit.StatusCanceled, 499)}, OrderRefunded, 1, 1, false},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			b := newOrderBook(nil)
 			o := b.create(catalog[0], paykit.Paysera, catalog[0].Price)
+			if tc.cancelled {
+				_, ok := b.cancel(o.ID)
+				require.True(t, ok)
+			}
 			for _, e := range tc.events {
 				require.NoError(t, b.apply(o.ID, e, ""))
 			}
