@@ -220,7 +220,7 @@ Emulated providers run inside this process; their pages behave like the provider
 
 {{define "order"}}{{template "head" .}}{{with .Data}}
 <h1>Order {{.O.ID}}: {{.O.Title}}</h1>
-{{if .ReturnNote}}<p class="note" id="return-note">{{.ReturnNote}} A payment counts only once {{.Name}}'s verified callback says so, never because of the return address{{if .RefreshURL}}; this page reloads while it waits for that callback{{end}}.</p>{{end}}
+{{if .ReturnNote}}<p class="note" id="return-note">{{.ReturnNote}} A payment counts only once the verified callback from {{.Name}} says so, never because of the return address{{if .RefreshURL}}; this page reloads while it waits for that callback{{end}}.</p>{{end}}
 <table>
 <tr><th>Status</th><td><span id="status" class="status status-{{slug .O.Status}}">{{.O.Status}}</span></td></tr>
 <tr><th>Amount</th><td>{{price .O.Provider .O.Amount}} via {{.Name}}</td></tr>
