@@ -86,7 +86,7 @@ func TestChromeVK(t *testing.T) {
 	tb.press("Pay", "vk paid")
 	window := tb.location()
 	tb.press("Send the callback again", "vk callback sent again")
-	tb.press("Back to the shop", "back at the shop")
+	tb.press("back", "back at the shop")
 	assertOrderPage(t, tb, OrderPaid, "delivered", 1)
 	id := tb.orderID()
 
@@ -95,7 +95,7 @@ func TestChromeVK(t *testing.T) {
 	tb.open(h.srv.URL+"/orders/"+id, "refunded")
 	assertOrderPage(t, tb, OrderRefunded, "taken back", 1)
 
-	cancelFlow(t, h, tb, paykit.VKPay, "Back to the shop")
+	cancelFlow(t, h, tb, paykit.VKPay, "back")
 }
 
 func TestChromeXsolla(t *testing.T) {
@@ -107,16 +107,19 @@ func TestChromeXsolla(t *testing.T) {
 	station := tb.location()
 	tb.press("Pay", "xsolla paid")
 	tb.press("Send the callback again", "xsolla webhook sent again")
-	tb.press("Back to the shop", "back at the shop")
-	assertOrderPage(t, tb, OrderPaid, "delivered", 1)
+	tb.press("back", "back at the shop")
+	// order_paid, Xsolla's second webhook of the same purchase, is
+	// answered from the store like the duplicate: two replays.
+	assertOrderPage(t, tb, OrderPaid, "delivered", 2)
 	id := tb.orderID()
 
 	tb.open(station, "pay station again")
 	tb.press("Refund", "xsolla refunded")
 	tb.open(h.srv.URL+"/orders/"+id, "refunded")
-	assertOrderPage(t, tb, OrderRefunded, "taken back", 1)
+	// refund is followed by order_canceled, again one event with it.
+	assertOrderPage(t, tb, OrderRefunded, "taken back", 3)
 
-	cancelFlow(t, h, tb, paykit.Xsolla, "Back to the shop")
+	cancelFlow(t, h, tb, paykit.Xsolla, "back")
 }
 
 func TestChromePlayvision(t *testing.T) {
@@ -127,11 +130,11 @@ func TestChromePlayvision(t *testing.T) {
 	require.Contains(t, tb.text(), "50 PlayGold")
 	tb.press("Pay", "playvision paid")
 	tb.press("Send the callback again", "playvision callback sent again")
-	tb.press("Back to the app", "back at the shop")
+	tb.press("back", "back at the shop")
 	tb.waitStatus(OrderPaid, "paid")
 	assertOrderPage(t, tb, OrderPaid, "delivered", 1)
 
-	cancelFlow(t, h, tb, paykit.Playvision, "Back to the app")
+	cancelFlow(t, h, tb, paykit.Playvision, "back")
 }
 
 // The shop's pages fit a phone's width: nothing scrolls sideways.
@@ -143,7 +146,7 @@ func TestChromePagesFitAPhone(t *testing.T) {
 	tb.fitsWidth()
 	tb.press("Xsolla", "phone pay station")
 	tb.press("Pay", "phone paid")
-	tb.press("Back to the shop", "phone order page")
+	tb.press("back", "phone order page")
 	tb.fitsWidth()
 	for _, p := range providers {
 		tb.open(h.srv.URL+"/", "phone shop again")
@@ -153,7 +156,7 @@ func TestChromePagesFitAPhone(t *testing.T) {
 		tb.open(h.srv.URL+path, "phone "+path)
 		tb.fitsWidth()
 	}
-	assert.Contains(t, tb.text(), "Back to the shop")
+	assert.Contains(t, tb.text(), "back")
 }
 
 // flush waits until the Paysera emulator has delivered what it queued.

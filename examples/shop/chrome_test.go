@@ -158,12 +158,15 @@ func (tb *tab) open(u string, step string) {
 // jsString quotes s for JavaScript.
 func jsString(s string) string { return strconv.Quote(s) }
 
-// press clicks the first button, else the first link, whose visible text
-// starts with label (case insensitive) and waits for the page it leads to.
+// press clicks the element whose id is label, else the first button, else
+// the first link, whose visible text (after any arrow) starts with label
+// (case insensitive), and waits for the page it leads to.
 func (tb *tab) press(label, step string) {
 	tb.t.Helper()
-	match := `e => e.textContent.trim().toLowerCase().startsWith(` + jsString(strings.ToLower(label)) + `)`
-	sel := chromedp.JSPath(`[...document.querySelectorAll("button")].find(` + match + `) || [...document.querySelectorAll("a")].find(` + match + `)`)
+	l := jsString(strings.ToLower(label))
+	match := `e => e.textContent.trim().replace(/^[^a-z0-9]+/i, "").toLowerCase().startsWith(` + l + `)`
+	sel := chromedp.JSPath(`document.getElementById(` + jsString(label) + `) || [...document.querySelectorAll("button")].find(` + match +
+		`) || [...document.querySelectorAll("a")].find(` + match + `)`)
 	ctx, cancel := context.WithTimeout(tb.ctx, 20*time.Second) // a missing button fails soon
 	defer cancel()
 	_, err := chromedp.RunResponse(ctx, chromedp.Click(sel, chromedp.NodeVisible))

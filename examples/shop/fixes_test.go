@@ -33,7 +33,7 @@ func refreshOf(p *page) string {
 func TestShopVKCancelReturnStopsWaiting(t *testing.T) {
 	h := newShopHarness(t)
 	closed := h.submit(h.buy(paykit.VKPay), "Cancel")
-	back := h.follow(closed, "Back to the shop")
+	back := h.follow(closed, "back")
 	assert.Empty(t, refreshOf(back), "nothing will arrive: the page must not reload")
 	assert.Contains(t, back.Body, "You left the payment page without paying.")
 	assert.Equal(t, OrderCancelled, h.readOrder(back).Status)
@@ -46,13 +46,13 @@ func TestShopCancelledOrderReadsCancelled(t *testing.T) {
 	cancel := map[paykit.Provider]func(h *shopHarness) *page{
 		paykit.Paysera: func(h *shopHarness) *page { return h.submit(h.buy(paykit.Paysera), "cancel") },
 		paykit.VKPay: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.VKPay), "Cancel"), "Back to the shop")
+			return h.follow(h.submit(h.buy(paykit.VKPay), "Cancel"), "back")
 		},
 		paykit.Xsolla: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.Xsolla), "Cancel"), "Back to the shop")
+			return h.follow(h.submit(h.buy(paykit.Xsolla), "Cancel"), "back")
 		},
 		paykit.Playvision: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.Playvision), "Cancel"), "Back to the app")
+			return h.follow(h.submit(h.buy(paykit.Playvision), "Cancel"), "back")
 		},
 	}
 	for _, p := range providers {
@@ -74,7 +74,7 @@ func TestShopCancelledOrderReadsCancelled(t *testing.T) {
 func TestShopRefundedOrderShowsGoodsTakenBack(t *testing.T) {
 	h := newShopHarness(t)
 	paid := h.submit(h.buy(paykit.Xsolla), "Pay")
-	o := h.readOrder(h.follow(paid, "Back to the shop"))
+	o := h.readOrder(h.follow(paid, "back"))
 	assert.Contains(t, o.Page.Body, `id="goods">delivered<`)
 	h.submit(paid, "Refund")
 	o = h.order(o.ID)
