@@ -22,6 +22,19 @@
 // a Go API for tests. [NewServer] runs one on a loopback port, like
 // httptest.NewServer, with Options.BaseURL (the emulator's URL, prefix
 // included) set to its URL. The emulator only ever calls Options.NotifyURL.
+//
+// It also serves VK's payments API over its own orders and subscriptions
+// at {prefix}method/{name} (orders.getById, orders.get,
+// orders.changeState, orders.getUserSubscriptionById,
+// orders.getUserSubscriptions, orders.cancelSubscription,
+// orders.updateSubscription), so that a vkpay.Client with
+// Config.APIBaseURL set to the emulator's URL runs against it. It is
+// strict: the token must be Options.AccessToken (error 5), v must be
+// vkpay.APIVersion (error 8), and an unknown, repeated or invalid
+// parameter is error 100. [OrderStateAt] says which API state each
+// emulated order is in. [Signer.LaunchQuery] signs mini app launch
+// parameters for vkpay.Client.VerifyLaunch.
+//
 // It shares its delivery engine, order book, verbs and page layout with the
 // other kits (payseratest, xsollatest, playvisiontest, merchanttest).
 package vkpaytest

@@ -82,6 +82,9 @@ type Options struct {
 	UserID int64
 	// Now is the clock of order dates; nil means time.Now.
 	Now func() time.Time
+	// AccessToken is the service access token the emulated payments API
+	// (see api.go) accepts; "" refuses every API call (error 5).
+	AccessToken string
 }
 
 // Emulator emulates VK's payments flow against a merchant's notification

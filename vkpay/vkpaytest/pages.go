@@ -26,6 +26,7 @@ import (
 //	POST {prefix}subscribe               the same from the index form
 //	GET  {prefix}subscription/{id}       the subscription window
 //	POST {prefix}subscription/{id}/pay|cancel|resume|resend
+//	POST {prefix}method/{name}           the payments API (orders.*), see Options.AccessToken
 //
 // Every page carries the shared TEST MODE banner and a way back; no
 // JavaScript is needed, every button is a form.
@@ -52,6 +53,8 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		e.orderPage(w, r, parts[1:], get, post)
 	case parts[0] == "subscription" && len(parts) >= 2:
 		e.subscriptionPage(w, r, parts[1:], get, post)
+	case parts[0] == "method" && len(parts) == 2:
+		e.serveAPI(w, r, parts[1])
 	default:
 		e.notFound(w)
 	}
