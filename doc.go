@@ -27,6 +27,23 @@
 // database-backed store (package sqlstore, which also says what holds
 // across crashes) without changing a handler.
 //
+// Every delivery through any handler is reported once, after its reply is
+// written, as a [Delivery] to [Hooks].Observer: a [Journal] such as
+// [MemoryJournal] keeps them (exact bytes, verification, outcome, reply),
+// [LogDeliveries] logs them, package paykitotel traces and counts them.
+//
+// Providers deliver out of order, so an order's status only moves forward
+// ([Advance]):
+//
+//	| held \ event | pending | failed  | paid     | canceled | refunded |
+//	|--------------|---------|---------|----------|----------|----------|
+//	| (none)       | pending | failed  | paid     | canceled | refunded |
+//	| pending      | —       | failed  | paid     | canceled | refunded |
+//	| failed       | —       | —       | paid     | canceled | refunded |
+//	| paid         | —       | —       | —        | canceled | refunded |
+//	| canceled     | —       | —       | —        | —        | refunded |
+//	| refunded     | —       | —       | —        | —        | —        |
+//
 // Money is always an integer amount in minor units ([Money]); nothing in
 // paykit uses floating point for money.
 package paykit
