@@ -55,7 +55,11 @@ func TestHandler_Replies(t *testing.T) {
 	}{
 		{"verified event: 200 empty", func() *http.Request { return signer.NewRequest("/wh", body) }, nil, 200},
 		{"tampered body: 400, never 401", tampered, nil, 400},
-		{"no signature: 400", func() *http.Request { r := signer.NewRequest("/wh", body); r.Header.Del(checkout.HeaderSignature); return r }, nil, 400},
+		{"no signature: 400", func() *http.Request {
+			r := signer.NewRequest("/wh", body)
+			r.Header.Del(checkout.HeaderSignature)
+			return r
+		}, nil, 400},
 		{"other secret: 400", func() *http.Request { return checkouttest.Signer{Secret: "other"}.NewRequest("/wh", body) }, nil, 400},
 		{"GET: 405", func() *http.Request { return httptest.NewRequest(http.MethodGet, "/wh", nil) }, nil, 405},
 		{"body over 64 KiB: 413", func() *http.Request {
