@@ -12,6 +12,7 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/vkpay"
+	"github.com/paykit-go/paykit/vkpay/vkpaytest"
 )
 
 // A merchant's VK payments endpoint with the provider-neutral hooks.
@@ -137,4 +138,51 @@ func ExampleClient_VerifyLaunch() {
 	// Output:
 	// user 494075 on android in ru
 	// paykit: invalid signature
+}
+
+// Reconciliation with the payments API: an order whose notification never
+// reached the shop is found with orders.getById and fulfilled through the
+// same code and key as its notification. VK is emulated here.
+func ExampleClient_GetOrdersByID() {
+	ctx := context.Background()
+	vk, err := vkpaytest.NewServer(vkpaytest.Options{AppID: 12345678, Secret: "s3cr3tKey_for_tests",
+		AccessToken: "service-token", DropCallbacks: true}) // VK's notifications get lost
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer vk.Close()
+	client, err := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests",
+		AccessToken: "service-token", APIBaseURL: vk.URL}) // APIBaseURL "" is VK itself
+	if err != nil {
+		log.Fatal(err)
+	}
+	fulfil := func(ctx context.Context, n paykit.Notification) error {
+		s := n.Summary()
+		fmt.Println("fulfil:", s.Kind, s.Status, s.Amount.Amount, "votes, key", client.IdempotencyKey(n) != "")
+		return nil
+	}
+	shop := httptest.NewServer(client.Handler(paykit.Hooks{
+		Item: func(ctx context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+			return paykit.Item{ID: "gold_100", Title: "100 gold", Price: 7}, nil
+		},
+		Event: fulfil,
+	}))
+	defer shop.Close()
+	_ = vk.SetNotifyURL(shop.URL)
+	open, _ := vk.Open(ctx, "gold_100", 1)
+	_, _ = vk.Pay(ctx, open.ID) // paid at VK; the shop heard nothing
+
+	orders, err := client.GetOrdersByID(ctx, vkpay.OrdersByIDRequest{OrderIDs: []int64{open.ID}})
+	if err != nil {
+		log.Fatal(err) // a *paykit.APIError; vkpay.APIErrorCode(err) is VK's error_code
+	}
+	for _, o := range orders {
+		fmt.Println("order", o.Status, o.Amount, "votes")
+		if n, err := o.StatusChange(); err == nil {
+			_ = fulfil(ctx, n) // in production, through the handler's Store under client.IdempotencyKey(n)
+		}
+	}
+	// Output:
+	// order charged 7 votes
+	// fulfil: payment paid 7 votes, key true
 }
