@@ -61,5 +61,10 @@ func parseCursor(s string) (cursor, error) {
 	if c.at < minCursorMicros || c.at > maxCursorMicros || !utf8.ValidString(c.id) || pgText(c.id) != c.id {
 		return cursor{}, ErrInvalidCursor
 	}
+	// The decoder skips \r and \n even in strict mode: only the one
+	// spelling String gives is a cursor.
+	if c.String() != s {
+		return cursor{}, ErrInvalidCursor
+	}
 	return c, nil
 }

@@ -51,8 +51,8 @@ func full(id string, at time.Time) paykit.Delivery {
 		Provider: paykit.Xsolla, Account: "ma:1/pr:2",
 		ReceivedAt: at, Duration: 1234567891 * time.Nanosecond,
 		RemoteAddr: "203.0.113.7:5050", Method: http.MethodPost, Path: "/xsolla/webhook", Query: "shop=a;b&x=%41",
-		Header: http.Header{"Content-Type": {"application/json"}, "Authorization": {"Signature abc", "second"}},
-		Body:   []byte("{\"user\":{\"email\":\"payer@example.com\"}}\x00\xff binary"),
+		Header:       http.Header{"Content-Type": {"application/json"}, "Authorization": {"Signature abc", "second"}},
+		Body:         []byte("{\"user\":{\"email\":\"payer@example.com\"}}\x00\xff binary"),
 		Verification: paykit.Verified, Type: "payment",
 		Summary: paykit.Summary{Provider: paykit.Xsolla, Type: "payment", Kind: paykit.KindPayment, Status: paykit.StatusPaid,
 			ID: "tx-77", OrderID: "order-1042", UserID: "user-9", Amount: paykit.Money{Amount: 1999, Currency: "EUR"}, Test: true},
@@ -345,17 +345,19 @@ func TestJournalRefusesForgedCursors(t *testing.T) {
 	require.NotEmpty(t, next)
 	now := time.Now().UnixMicro()
 	for name, after := range map[string]string{
-		"first byte not base64url":   "!" + next[1:],
-		"last byte not base64url":    next[:len(next)-1] + "!",
-		"extended with padding":      next + "=",
-		"standard base64 alphabet":   next[:3] + "+" + next[4:],
-		"no id":                      sqlstore.CursorString(now, "")[:11],
-		"a page number":              "2",
-		"year 10000":                 sqlstore.CursorString(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), "c-1"),
-		"before year 1":              sqlstore.CursorString(-1<<62, "c-1"),
-		"NUL in the id":              sqlstore.CursorString(now, "c\x00"),
-		"invalid UTF-8 id":           sqlstore.CursorString(now, "c\xff"),
-		"id longer than any handler": sqlstore.CursorString(now, strings.Repeat("a", 257)),
+		"first byte not base64url":     "!" + next[1:],
+		"last byte not base64url":      next[:len(next)-1] + "!",
+		"extended with padding":        next + "=",
+		"a newline inside":             next[:3] + "\n" + next[3:],
+		"a carriage return at the end": next + "\r",
+		"standard base64 alphabet":     next[:3] + "+" + next[4:],
+		"no id":                        sqlstore.CursorString(now, "")[:11],
+		"a page number":                "2",
+		"year 10000":                   sqlstore.CursorString(time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro(), "c-1"),
+		"before year 1":                sqlstore.CursorString(-1<<62, "c-1"),
+		"NUL in the id":                sqlstore.CursorString(now, "c\x00"),
+		"invalid UTF-8 id":             sqlstore.CursorString(now, "c\xff"),
+		"id longer than any handler":   sqlstore.CursorString(now, strings.Repeat("a", 257)),
 	} {
 		t.Run(name, func(t *testing.T) {
 			_, err := j.Deliveries(context.Background(), paykit.DeliveryQuery{After: after})
