@@ -1,5 +1,8 @@
-// Package sqlstore is a [paykit.Store] on PostgreSQL through database/sql,
-// for merchants who run several replicas of their callback handlers.
+// Package sqlstore is a [paykit.Store] and a [paykit.Journal] on
+// PostgreSQL through database/sql, for merchants who run several replicas
+// of their callback handlers: the Store keeps duplicates out across them,
+// the [Journal] keeps every delivery of every replica in one table (see
+// "The journal" below).
 //
 // Behind a load balancer a provider's retry and the original delivery can
 // land on different replicas at the same moment; the in-memory store of
@@ -170,6 +173,85 @@
 // Errors of fulfil come back unchanged. Errors of the database are marked
 // [paykit.Temporary], so handlers answer "try again later" and nothing is
 // lost while the database is unreachable.
+//
+// # The journal
+//
+// [Journal] records every delivery through the handlers whose
+// Hooks.Observer it is — the exact bytes received and the reply, how
+// verification went, what the hooks did — and answers the queries of
+// [paykit.DeliveryQuery]: by provider, account, order id, provider id,
+// outcome and time range, newest first, a page at a time.
+//
+//	journal, _ := sqlstore.NewJournal(db, sqlstore.JournalOptions{CleanupEvery: time.Hour})
+//	defer journal.Close()          // stops the background cleanup
+//	_ = journal.Migrate(ctx)       // once at start; never done implicitly
+//	hooks := paykit.Hooks{Store: store, Event: credit, Observer: journal}
+//
+// Observe inserts the delivery in the handler's goroutine, after the
+// reply was written (so the provider waits for nothing), bounded by
+// [JournalOptions.WriteTimeout]; an error goes to [JournalOptions.ErrorLog]
+// naming the delivery's ID, never its body. [JournalOptions.Redact] is
+// applied to a copy before anything is stored.
+//
+// Bodies hold payers' personal data: a delivery is kept for
+// [JournalOptions.Retention], by default [paykit.DefaultJournalRetention]
+// (30 days). Past it a delivery is never returned, and [Journal.Cleanup]
+// deletes it, in batches of [JournalOptions.CleanupBatch] (1000) so that no
+// statement holds many locks; run it periodically from one place, or set
+// [JournalOptions.CleanupEvery].
+//
+// Pages are keyset pages: Next encodes the receipt time and ID of the last
+// delivery of the page, and the next page continues below it, so a
+// delivery recorded while someone pages is never shown twice nor makes
+// them miss one, and a deep page costs what the first does. ReceivedAt
+// comes back with PostgreSQL's microsecond precision. Text a PostgreSQL
+// text column cannot hold (invalid UTF-8, NUL bytes: only forged requests
+// have them) is stored with U+FFFD in their place; bodies are bytea and
+// kept exactly.
+//
+// [Journal.Migrate] creates the table (by default [DefaultJournalTable])
+// and its indexes; to create them with your own migration tool use the
+// same definition:
+//
+//	CREATE TABLE paykit_deliveries (
+//		id                 text        PRIMARY KEY,
+//		run_of             text        NOT NULL,
+//		provider           text        NOT NULL,
+//		account            text        NOT NULL,
+//		received_at        timestamptz NOT NULL,
+//		duration_ns        bigint      NOT NULL,
+//		remote_addr        text        NOT NULL,
+//		method             text        NOT NULL,
+//		path               text        NOT NULL,
+//		query              text        NOT NULL,
+//		header             jsonb,
+//		body               bytea,
+//		verification       text        NOT NULL,
+//		type               text        NOT NULL,
+//		summary_provider   text        NOT NULL,
+//		summary_type       text        NOT NULL,
+//		kind               text        NOT NULL,
+//		status             text        NOT NULL,
+//		provider_id        text        NOT NULL,
+//		order_id           text        NOT NULL,
+//		user_id            text        NOT NULL,
+//		amount             bigint      NOT NULL,
+//		currency           text        NOT NULL,
+//		test               boolean     NOT NULL,
+//		outcome            text        NOT NULL,
+//		error              text        NOT NULL,
+//		reply_status       integer     NOT NULL,
+//		reply_content_type text        NOT NULL,
+//		reply_body         bytea,
+//		key                text        NOT NULL,
+//		replayed           boolean     NOT NULL,
+//		recorded_at        timestamptz NOT NULL DEFAULT clock_timestamp()
+//	);
+//	CREATE INDEX paykit_deliveries_received_idx ON paykit_deliveries (received_at, id);
+//	CREATE INDEX paykit_deliveries_account_idx ON paykit_deliveries (provider, account, received_at, id);
+//	CREATE INDEX paykit_deliveries_order_idx ON paykit_deliveries (order_id, received_at, id) WHERE order_id <> '';
+//	CREATE INDEX paykit_deliveries_prov_id_idx ON paykit_deliveries (provider_id, received_at, id) WHERE provider_id <> '';
+//	CREATE INDEX paykit_deliveries_outcome_idx ON paykit_deliveries (outcome, received_at, id);
 //
 // # Drivers and engines
 //

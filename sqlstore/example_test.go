@@ -71,3 +71,52 @@ func ExampleStore_Cleanup() {
 		log.Printf("sqlstore: removed %d rows", n)
 	}
 }
+
+// A Journal records every delivery of every replica beside the Store, on
+// the same database, and answers "why is order 1042 still unpaid?".
+func ExampleJournal() {
+	ctx := context.Background()
+	db, err := sql.Open("pgx", os.Getenv("DATABASE_URL"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	store, err := sqlstore.New(db, sqlstore.Options{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	journal, err := sqlstore.NewJournal(db, sqlstore.JournalOptions{
+		CleanupEvery: time.Hour, // deletes deliveries past paykit.DefaultJournalRetention
+		Redact: func(d *paykit.Delivery) {
+			d.Header.Del("X-Forwarded-For")
+		},
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer journal.Close()
+	for _, m := range []func(context.Context) error{store.Migrate, journal.Migrate} {
+		if err := m(ctx); err != nil {
+			log.Fatal(err)
+		}
+	}
+
+	client, err := playvision.New(playvision.Config{AppID: 4242, Secret: os.Getenv("PLAYVISION_SECRET")})
+	if err != nil {
+		log.Fatal(err)
+	}
+	http.Handle("/playvision/callback", client.Handler(paykit.Hooks{
+		Store:    store,
+		Event:    fulfil,
+		Observer: paykit.Observers(journal, paykit.LogDeliveries(nil)),
+	}))
+
+	page, err := journal.Deliveries(ctx, paykit.DeliveryQuery{OrderID: "1042"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, d := range page.Deliveries {
+		log.Printf("%s %s %s %s: %s → %d %s", d.ReceivedAt, d.Provider, d.Type, d.Outcome, d.Error, d.ReplyStatus, d.ReplyBody)
+	}
+}
+
+func fulfil(context.Context, paykit.Notification) error { return nil }

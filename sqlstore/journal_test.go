@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -634,4 +635,52 @@ func TestJournalErrorsOfQueries(t *testing.T) {
 	assert.False(t, errors.Is(err, paykit.ErrNoDelivery), "a database error is not 'no such delivery'")
 	_, err = j.Deliveries(context.Background(), paykit.DeliveryQuery{})
 	assert.ErrorContains(t, err, "sqlstore: journal")
+}
+
+// TestJournalDocumentedTableIsTheMigratedOne creates the table from the
+// definition in the package documentation and compares its columns and
+// indexes with those Migrate creates, so that the two never drift apart.
+func TestJournalDocumentedTableIsTheMigratedOne(t *testing.T) {
+	doc, err := os.ReadFile("doc.go")
+	require.NoError(t, err)
+	text := string(doc)
+	start := strings.Index(text, "//\tCREATE TABLE paykit_deliveries")
+	require.GreaterOrEqual(t, start, 0)
+	end := strings.Index(text[start:], "\n//\n")
+	require.Greater(t, end, 0)
+	var ddl strings.Builder
+	for _, line := range strings.Split(text[start:start+end], "\n") {
+		ddl.WriteString(strings.TrimPrefix(line, "//\t") + "\n")
+	}
+
+	_, db, migrated := newJournal(t, sqlstore.JournalOptions{})
+	documented := "journal_doc_" + tableName()
+	for _, stmt := range strings.Split(strings.ReplaceAll(ddl.String(), "paykit_deliveries", documented), ";") {
+		if strings.TrimSpace(stmt) != "" {
+			_, err := db.Exec(stmt)
+			require.NoError(t, err, stmt)
+		}
+	}
+	describe := func(table string) []string {
+		var out []string
+		rows, err := db.Query(`SELECT column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
+			FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position`, table)
+		require.NoError(t, err)
+		for rows.Next() {
+			var s string
+			require.NoError(t, rows.Scan(&s))
+			out = append(out, s)
+		}
+		rows, err = db.Query(`SELECT replace(indexdef, $1, 'T') FROM pg_indexes WHERE tablename = $1 ORDER BY indexname`, table)
+		require.NoError(t, err)
+		for rows.Next() {
+			var s string
+			require.NoError(t, rows.Scan(&s))
+			out = append(out, s)
+		}
+		return out
+	}
+	got := describe(migrated)
+	assert.Len(t, got, 32+6)
+	assert.Equal(t, describe(documented), got)
 }
