@@ -24,6 +24,10 @@ type Delivery struct {
 	// RunOf is the ID of the delivery this one runs again (the journal
 	// page's "Run again"), else "".
 	RunOf string
+	// Reconciled is true for a notification found by asking the
+	// provider's API (reconciliation) rather than delivered by the
+	// provider: it has no request and no reply, only its outcome.
+	Reconciled bool
 
 	// Provider and Account are the handler's: the account (project, app,
 	// merchant) that verified the delivery, or the handler's only account.

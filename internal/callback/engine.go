@@ -182,7 +182,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, d *paykit.Delive
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.hookFor)
 	defer cancel()
-	body, err := h.answer(ctx, n, d)
+	body, _, err := h.answer(ctx, n, d)
 	if err != nil {
 		c := ClassifyHook(err)
 		h.refuse(w, r, d, paykit.Verified, c, err, h.p.Failure(c, n, err))
@@ -194,6 +194,38 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, d *paykit.Delive
 		setReply(d, rep)
 	}
 	write(w, rep, d != nil)
+}
+
+// Deliver runs n — a notification the provider's API answered with, so
+// already trusted (reconciliation) — through the same path as a verified
+// callback: the same idempotency key, the same Store, the same hooks under
+// the same deadline. A payment found by polling and its late callback can
+// never fulfil twice, in either order. replayed is true when n's key was
+// already fulfilled (its callback came first). An observer is told of it
+// as a delivery with Reconciled set and no request.
+func (h *Handler) Deliver(ctx context.Context, n paykit.Notification) (replayed bool, err error) {
+	var d *paykit.Delivery
+	if h.observer != nil {
+		s := n.Summary()
+		d = &paykit.Delivery{ID: newID(), Provider: h.provider, Account: h.account, ReceivedAt: time.Now(),
+			Reconciled: true, Verification: paykit.Verified, Notification: n, Summary: s, Type: s.Type}
+		if a, ok := h.p.(AccountOf); ok {
+			d.Account = a.AccountOf(n)
+		}
+	}
+	hctx, cancel := context.WithTimeout(ctx, h.hookFor)
+	defer cancel()
+	body, replayed, err := h.answer(hctx, n, d)
+	if d != nil {
+		if err != nil {
+			d.Outcome, d.Error = outcome(ClassifyHook(err)), redact.String(err.Error(), h.secrets...)
+		} else {
+			d.Outcome, d.ReplyBody = paykit.OutcomeOK, body
+		}
+		d.Duration = time.Since(d.ReceivedAt)
+		h.observer.Observe(context.WithoutCancel(ctx), *d)
+	}
+	return replayed, err
 }
 
 // record starts the delivery record of r.
@@ -220,24 +252,27 @@ func (h *Handler) record(r *http.Request) *paykit.Delivery {
 	return d
 }
 
-// answer runs the protocol's Answer, through the Store when n has a key.
-func (h *Handler) answer(ctx context.Context, n paykit.Notification, d *paykit.Delivery) ([]byte, error) {
+// answer runs the protocol's Answer, through the Store when n has a key;
+// replayed is true when the Store answered from an earlier fulfilment.
+func (h *Handler) answer(ctx context.Context, n paykit.Notification, d *paykit.Delivery) (reply []byte, replayed bool, err error) {
 	key := h.p.Key(n)
 	if key == "" {
-		return h.p.Answer(ctx, n)
+		reply, err = h.p.Answer(ctx, n)
+		return reply, false, err
 	}
-	reply, replayed, err := h.store.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
+	reply, replayed, err = h.store.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
 		return h.p.Answer(ctx, n)
 	})
+	replayed = replayed && err == nil
 	if d != nil {
-		d.Key, d.Replayed = key, replayed && err == nil
+		d.Key, d.Replayed = key, replayed
 	}
 	if err == nil && reply == nil {
 		// A Store that returns neither a reply nor an error must not turn
 		// into an acknowledgement: the provider retries.
-		return nil, paykit.Temporary(errNoReply)
+		return nil, false, paykit.Temporary(errNoReply)
 	}
-	return reply, err
+	return reply, replayed, err
 }
 
 func (h *Handler) allowed(method string) bool {
