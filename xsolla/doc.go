@@ -27,6 +27,22 @@
 //     (raw body and headers, for frameworks that read the body) are the
 //     lower level.
 //
+//  4. Later, from your back office: [Client.Refund] and
+//     [Client.PartialRefund] ask Xsolla to give money back (Xsolla then
+//     sends refund / partial_refund: take the goods back there);
+//     [Client.Transaction], [Client.TransactionsByExternalID] and
+//     [Client.FindTransactions] (a time window, your external id, a user, a
+//     status) look transactions up for reconciliation. A
+//     [TransactionRecord] turns into the notification its webhook would
+//     have produced ([TransactionRecord.Notification]), under the same
+//     [Client.IdempotencyKey], so a missed webhook can be fulfilled
+//     through the same Store without fulfilling twice.
+//
+// Every API call takes a context, uses [Config.HTTPClient], retries 429,
+// 5xx and network errors a bounded number of times honouring Retry-After
+// (a partial refund only 429: it could otherwise refund twice), and fails
+// with *paykit.APIError, the credentials redacted.
+//
 // Money is always integer minor units ([paykit.Money]). Amounts sent to
 // Xsolla are rendered with the currency's ISO 4217 exponent and amounts
 // received (JSON numbers like 4.99, or strings) are converted with decimal

@@ -178,3 +178,41 @@ func FuzzAPIError(f *testing.F) {
 		}
 	})
 }
+
+// FuzzTransactionRecords decodes arbitrary answers of the transaction
+// searches: no panic, errors never echo the input, and every record
+// decoded turns into a notification (or none) that can be summarised and
+// keyed.
+func FuzzTransactionRecords(f *testing.F) {
+	for _, s := range []string{`[` + searchRecord + `]`, `{"transactions":[` + searchRecord + `]}`, `[]`, `null`, `{}`,
+		`[{"transaction":{"id":"7","status":"refunded","dry_run":"1"},"payment_details":{"payment":{"amount":"4.999","currency":"USD"}}}]`,
+		`[{"transaction":{"id":1e400,"status":"done"}}]`, `[{"transaction":{"id":-1,"status":"partiallyRefunded"}}]`} {
+		f.Add([]byte(s))
+	}
+	c, err := New(Config{ProjectID: 18404, MerchantID: 2340, WebhookSecret: testSecret})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		recs, err := decodeRecords(body)
+		if err != nil {
+			if len(body) > 8 && strings.Contains(err.Error(), string(body)) {
+				t.Fatalf("error echoes the input: %v", err)
+			}
+			return
+		}
+		for _, r := range recs {
+			n, ok := r.Notification()
+			if !ok {
+				continue
+			}
+			s := n.Summary()
+			if s.Provider != paykit.Xsolla || s.ID == "" {
+				t.Fatalf("bad summary %+v", s)
+			}
+			if c.IdempotencyKey(n) == "" {
+				t.Fatal("no key")
+			}
+		}
+	})
+}
