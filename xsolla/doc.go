@@ -10,11 +10,13 @@
 //     [Client.CreateToken] (merchant v2, which Xsolla's docs now restrict
 //     to the Subscriptions product and to a Checkout amount where Xsolla
 //     enabled it). Each call refuses the parameters it does not take.
+//
 //  2. Send the buyer to Pay Station: [Client.PaymentURL] (Pay Station 4),
 //     [Client.PaymentFormHTML] (a no-JavaScript form — the "simple HTML
 //     form" mode) or [Client.WidgetHTML] (paystation-embed lightbox).
 //     [Client.BuildPaymentURL] does steps 1 and 2 in one call, on v3
 //     whenever the request has Items.
+//
 //  3. Xsolla posts webhooks: user_validation, then payment, then order_paid
 //     when catalog items were bought; refund and order_canceled later.
 //     [Client.Handler] verifies and answers them and calls your

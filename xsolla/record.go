@@ -112,7 +112,7 @@ func (r TransactionRecord) Notification() (paykit.Notification, bool) {
 			Raw:  r.Raw},
 		Purchase: Purchase{Checkout: r.Purchase.SimpleCheckout},
 		Transaction: Transaction{ID: r.Transaction.ID, ExternalID: r.Transaction.ExternalID,
-			PaymentDate: firstNonEmpty(r.Transaction.PaymentDate, r.Transaction.CreateDate),
+			PaymentDate:   firstNonEmpty(r.Transaction.PaymentDate, r.Transaction.CreateDate),
 			PaymentMethod: r.Transaction.PaymentMethod.ID, PaymentMethodName: r.Transaction.PaymentMethod.Name,
 			DryRun: r.Transaction.DryRun},
 		PaymentDetails: PaymentDetails{Payment: r.PaymentDetails.Payment, Payout: r.PaymentDetails.Payout,

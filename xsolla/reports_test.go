@@ -121,8 +121,14 @@ func TestRefundValidation(t *testing.T) {
 			_, err := c.PartialRefund(context.Background(), 1, PartialRefundRequest{Description: "d", Amount: paykit.Money{Amount: 1, Currency: "GOLD"}})
 			return err
 		},
-		"offset": func() error { _, err := c.FindTransactions(context.Background(), TransactionQuery{Offset: -1}); return err },
-		"limit":  func() error { _, err := c.FindTransactions(context.Background(), TransactionQuery{Limit: -1}); return err },
+		"offset": func() error {
+			_, err := c.FindTransactions(context.Background(), TransactionQuery{Offset: -1})
+			return err
+		},
+		"limit": func() error {
+			_, err := c.FindTransactions(context.Background(), TransactionQuery{Limit: -1})
+			return err
+		},
 		"datetime_to": func() error {
 			_, err := c.FindTransactions(context.Background(), TransactionQuery{From: time.Unix(100, 0), To: time.Unix(50, 0)})
 			return err
