@@ -121,8 +121,9 @@ func TestSandboxServesACheckout(t *testing.T) {
 	require.True(t, strings.HasPrefix(payURL, srv.URL+"/paysera/pay/"), payURL)
 	id, err := s.set.Paysera.Open(payURL)
 	require.NoError(t, err)
-	require.NoError(t, s.set.Paysera.Pay(id))
-	require.NoError(t, s.set.Paysera.Flush(ctx))
+	_, err = s.set.Paysera.Pay(ctx, id)
+	require.NoError(t, err)
+	require.NoError(t, s.set.Paysera.Wait(ctx))
 
 	o, err := s.set.VK.Open(ctx, "gems", 1)
 	require.NoError(t, err)

@@ -111,7 +111,7 @@ func (h *shopHarness) lastCallback(provider paykit.Provider) callback {
 	// the buyer's request.
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	require.NoError(h.t, h.shop.emu.Paysera.Flush(ctx))
+	require.NoError(h.t, h.shop.emu.Paysera.Wait(ctx))
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	for i := len(h.callbacks) - 1; i >= 0; i-- {

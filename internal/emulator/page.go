@@ -33,11 +33,11 @@ type Page struct {
 // Templates parses a kit's page templates beside the shared layout. Each
 // page is a {{define "name"}} block reading a Page (the kit's own data in
 // .Data) that starts with {{template "top" .}} and ends with
-// {{template "bottom" .}}.
-// It panics on a template error, like template.Must: the templates are
-// the kit's constants.
-func Templates(defs string) *template.Template {
-	t := template.Must(template.New("layout").Funcs(template.FuncMap{"inc": func(i int) int { return i + 1 }}).Parse(layout))
+// {{template "bottom" .}}. funcs, which may be nil, are the kit's
+// template functions. It panics on a template error, like template.Must:
+// the templates are the kit's constants.
+func Templates(defs string, funcs template.FuncMap) *template.Template {
+	t := template.Must(template.New("layout").Funcs(funcs).Parse(layout))
 	return template.Must(t.Parse(defs))
 }
 

@@ -29,7 +29,7 @@ func TestFormatAmount_WritesMajorUnits(t *testing.T) {
 	}
 }
 
-var testPages = Templates(`{{define "order"}}{{template "top" .}}<p id="kit">{{.Data}}</p>{{template "bottom" .}}{{end}}`)
+var testPages = Templates(`{{define "order"}}{{template "top" .}}<p id="kit">{{.Data}}</p>{{template "bottom" .}}{{end}}`, nil)
 
 func TestRender_FramesEveryPage(t *testing.T) {
 	w := httptest.NewRecorder()

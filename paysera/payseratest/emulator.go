@@ -1,11 +1,13 @@
 package payseratest
 
 import (
+	"bytes"
 	"context"
 	"crypto/md5"
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +17,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/paysera"
 )
 
@@ -57,8 +60,16 @@ type Options struct {
 	RejectTestPayments bool
 	// HTTPClient sends callbacks; nil means a client with a 10 s timeout.
 	HTTPClient *http.Client
-	// Workers is how many callbacks are sent at once; 0 means 4.
+	// Workers is how many retries are sent at once; 0 means 4.
 	Workers int
+	// DropCallbacks records callbacks without sending them, as if
+	// Paysera's callbacks never reached the shop: the payment's status
+	// changes at Paysera while the shop hears nothing. Resend still
+	// sends.
+	DropCallbacks bool
+	// MaxOrders bounds the payments kept; the oldest is forgotten first.
+	// 0 means 10,000.
+	MaxOrders int
 	// MethodsXML replaces the built-in payment-methods document.
 	MethodsXML []byte
 }
@@ -68,73 +79,58 @@ type Options struct {
 // http.Handler (mount it at Options.Prefix) and has a Go API for tests.
 // Close stops callback delivery and waits for its goroutines.
 type Emulator struct {
-	opts     Options
-	prefix   string
-	signer   *Signer
-	certPEM  []byte
-	schedule []time.Duration
-	client   *http.Client
-
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	queue  chan *delivery
+	opts    Options
+	prefix  string
+	signer  *Signer
+	certPEM []byte
+	engine  *emulator.Engine
+	orders  *emulator.Book[string, order]
 
 	mu         sync.Mutex
 	baseURL    string
-	payments   map[string]*payment
-	order      []string // request ids in creation order
-	byOrder    map[string]string
+	byOrder    map[string]string // the shop's orderid → the latest request id
 	nextID     int
-	pending    int // deliveries queued or in flight
 	smsAnswers []SMSAnswer
-	log        []Delivery
-	closed     bool
-
-	// rescheduled, when set before the first callback is queued, is
-	// called by the dispatcher each time it puts a failed delivery back
-	// in line for a retry, with the attempt that failed and the delay
-	// before the next: tests use it to know a retry is pending, and
-	// which delay it got, instead of polling or timing.
-	rescheduled func(failed int, delay time.Duration)
 }
 
-// Payment is the emulator's view of one payment.
-type Payment struct {
+// State is a payment's state, the same in every kit.
+type State = emulator.State
+
+// The states of a Paysera payment: open while the payer has not chosen;
+// pending after status 2 ("accepted, not executed"); paid after status 1;
+// declined after status 0 ("not executed"); canceled when the payer left
+// (no callback); refunded after status 5.
+const (
+	StateOpen     = emulator.StateOpen
+	StatePending  = emulator.StatePending
+	StatePaid     = emulator.StatePaid
+	StateDeclined = emulator.StateDeclined
+	StateCanceled = emulator.StateCanceled
+	StateRefunded = emulator.StateRefunded
+)
+
+// Order is the emulator's view of one payment.
+type Order struct {
+	// RequestID is Paysera's id of the payment (requestid).
 	RequestID string
 	// Request holds the decoded request parameters.
 	Request     url.Values
 	OrderID     string
-	Amount      int64
+	Amount      int64 // minor units (cents)
 	Currency    string
 	Test        bool
 	AcceptURL   string
 	CancelURL   string
 	CallbackURL string
+	State       State
 	// Status is the last status reported; "" while the payer has not
-	// chosen.
+	// chosen, and after a cancel (which Paysera does not report).
 	Status paysera.Status
-	// Canceled is set when the payer cancelled.
-	Canceled bool
-	// Deliveries lists every callback attempt.
-	Deliveries []Delivery
 }
 
-// Delivery is one callback attempt.
-type Delivery struct {
-	// RequestID is the payment (or, for SMS, the SMS id).
-	RequestID string
-	Status    paysera.Status
-	Attempt   int
-	At        time.Time
-	// HTTPStatus and Body are the merchant's answer (Body cut to 1 KiB);
-	// Err the transport error, if any.
-	HTTPStatus int
-	Body       string
-	Err        string
-	// OK is true when the answer was HTTP 200 with a body starting "OK".
-	OK bool
-}
+// Delivery records one callback attempt and the shop's answer; the same
+// shape in every kit. Its URL carries the signed callback.
+type Delivery = emulator.Delivery
 
 // SMSAnswer is a deferred SMS answer the emulator received.
 type SMSAnswer struct {
@@ -151,21 +147,10 @@ type PageError struct {
 // Error returns the code and message.
 func (e *PageError) Error() string { return "paysera error " + e.Code + ": " + e.Message }
 
-type payment struct {
-	Payment
-	fields Fields // the callback fields, without status
-	// last is the last callback queued for the payment: what Resend
-	// sends again.
-	last *delivery
-}
-
-type delivery struct {
-	requestID string
-	status    paysera.Status
-	target    string
-	params    url.Values
-	attempt   int
-	due       time.Time
+// order is an Order with the callback fields it is reported with.
+type order struct {
+	Order
+	fields Fields // the callback fields, status empty
 }
 
 // New returns an Emulator, with its delivery goroutines running, to mount
@@ -213,36 +198,28 @@ func New(opts Options) (*Emulator, error) {
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
 	}
-	workers := opts.Workers
-	if workers <= 0 {
-		workers = 4
-	}
-	ctx, cancel := context.WithCancel(context.Background())
 	e := &Emulator{
-		opts: opts, prefix: prefix, signer: signer, certPEM: cert, schedule: schedule, client: client,
-		ctx: ctx, cancel: cancel, queue: make(chan *delivery),
-		baseURL: strings.TrimRight(opts.BaseURL, "/"), payments: map[string]*payment{}, byOrder: map[string]string{},
-		nextID: 1000,
-	}
-	jobs := make(chan *delivery)
-	results := make(chan *delivery)
-	e.wg.Add(1 + workers)
-	go e.dispatch(jobs, results)
-	for i := 0; i < workers; i++ {
-		go e.work(jobs, results)
+		opts: opts, prefix: prefix, signer: signer, certPEM: cert,
+		engine: emulator.New(emulator.Config{Client: client, Schedule: schedule, Judge: judgeOK,
+			Drop: opts.DropCallbacks, Workers: opts.Workers}),
+		orders:  emulator.NewBook[string, order](opts.MaxOrders),
+		baseURL: strings.TrimRight(opts.BaseURL, "/"), byOrder: map[string]string{}, nextID: 1000,
 	}
 	return e, nil
 }
 
+// judgeOK reads a shop's answer as Paysera does: acknowledged when HTTP 200
+// with a body starting "OK", else retried.
+func judgeOK(status int, body []byte) emulator.Verdict {
+	if status == http.StatusOK && bytes.HasPrefix(body, []byte("OK")) {
+		return emulator.Verdict{Outcome: emulator.Delivered}
+	}
+	return emulator.Verdict{Outcome: emulator.Retrying, Why: fmt.Sprintf("HTTP %d, the answer does not start with OK", status)}
+}
+
 // Close stops delivering callbacks (pending retries are dropped) and waits
 // for the emulator's goroutines to end.
-func (e *Emulator) Close() {
-	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
-	e.cancel()
-	e.wg.Wait()
-}
+func (e *Emulator) Close() { e.engine.Close() }
 
 // Signer returns the signer whose key signs the callbacks.
 func (e *Emulator) Signer() *Signer { return e.signer }
@@ -337,7 +314,7 @@ func (e *Emulator) OpenForm(data, sign string) (string, error) {
 		e.mu.Lock()
 		id, ok := e.byOrder[orderID]
 		e.mu.Unlock()
-		if !ok {
+		if _, kept := e.orders.Get(id); !ok || !kept {
 			return "", &PageError{Code: "0x10", Message: "no payment for this orderid"}
 		}
 		return id, nil
@@ -370,21 +347,21 @@ func (e *Emulator) create(v url.Values, orderID string, amount int64) string {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if id, ok := e.byOrder[orderID]; ok {
-		if p := e.payments[id]; p.Status == "" && !p.Canceled {
+		if p, kept := e.orders.Get(id); kept && p.State == StateOpen {
 			return id // the payer opened the same order again
 		}
 	}
 	e.nextID++
 	id := strconv.Itoa(e.nextID)
-	p := &payment{Payment: Payment{
+	e.orders.Add(id, order{Order: Order{
 		RequestID: id, Request: v, OrderID: orderID, Amount: amount, Currency: v.Get("currency"),
 		Test: v.Get("test") == "1", AcceptURL: v.Get("accepturl"), CancelURL: v.Get("cancelurl"),
-		CallbackURL: v.Get("callbackurl"),
-	}}
-	p.fields = callbackFields(e.opts.ProjectID, id, v)
-	e.payments[id] = p
+		CallbackURL: v.Get("callbackurl"), State: StateOpen,
+	}, fields: callbackFields(e.opts.ProjectID, id, v)})
+	if len(e.byOrder) >= 2*max(e.opts.MaxOrders, emulator.DefaultMaxOrders) {
+		clear(e.byOrder) // bounded like the payments; repeat requests of forgotten ones fail anyway
+	}
 	e.byOrder[orderID] = id
-	e.order = append(e.order, id)
 	return id
 }
 
@@ -419,69 +396,111 @@ func callbackFields(projectID int, id string, v url.Values) Fields {
 	return f
 }
 
-// ErrUnknownPayment: no payment has this request id.
-var ErrUnknownPayment = errors.New("payseratest: unknown payment")
+// Errors of the emulator's Go API: the same values in every kit.
+var (
+	// ErrNotFound: no payment or delivery has this id.
+	ErrNotFound = emulator.ErrNotFound
+	// ErrState: the payment's state does not allow the action.
+	ErrState = emulator.ErrState
+	// ErrClosed: the emulator was closed.
+	ErrClosed = emulator.ErrClosed
+)
 
-// Pay completes a payment as paid (status 1) and sends the callback.
-func (e *Emulator) Pay(requestID string) error { return e.Complete(requestID, paysera.StatusSuccess) }
-
-// Pend reports a payment as accepted but not executed (status 2).
-func (e *Emulator) Pend(requestID string) error { return e.Complete(requestID, paysera.StatusAccepted) }
-
-// Cancel records that the payer cancelled. Like an abandoned payment page,
-// it sends no callback; use Complete with StatusNotExecuted for one.
-func (e *Emulator) Cancel(requestID string) error {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, ok := e.payments[requestID]
-	if !ok {
-		return ErrUnknownPayment
-	}
-	p.Canceled = true
-	return nil
+// Pay completes a payment as paid: status 1, sent to its callbackurl and
+// retried on the schedule until the shop answers "OK". It returns the
+// payment after the first attempt.
+func (e *Emulator) Pay(ctx context.Context, requestID string) (Order, error) {
+	return e.Complete(ctx, requestID, paysera.StatusSuccess)
 }
 
-// Complete reports any status for a payment (extra fields, e.g. refund_*,
-// are appended) and queues the signed callback to its callbackurl.
-func (e *Emulator) Complete(requestID string, status paysera.Status, extra ...Field) error {
-	e.mu.Lock()
-	p, ok := e.payments[requestID]
+// Pend reports a payment as accepted but not executed yet (status 2), as
+// for a bank transfer still on its way; Pay or Decline it later.
+func (e *Emulator) Pend(ctx context.Context, requestID string) (Order, error) {
+	return e.Complete(ctx, requestID, paysera.StatusAccepted)
+}
+
+// Decline reports the payment as not executed (status 0): the payer's bank
+// refused, or the payment expired.
+func (e *Emulator) Decline(ctx context.Context, requestID string) (Order, error) {
+	return e.Complete(ctx, requestID, paysera.StatusNotExecuted)
+}
+
+// Cancel records that the payer left the payment page. Like an abandoned
+// payment page it sends no callback; Decline sends status 0.
+func (e *Emulator) Cancel(_ context.Context, requestID string) (Order, error) {
+	p, err := e.orders.Update(requestID, func(p *order) error {
+		if err := emulator.Move(p.State, StateCanceled); err != nil {
+			return err
+		}
+		p.State = StateCanceled
+		return nil
+	})
+	return p.Order, err
+}
+
+// Refund refunds a paid payment in full: a status 5 callback with the
+// refund_* fields.
+func (e *Emulator) Refund(ctx context.Context, requestID string) (Order, error) {
+	p, ok := e.Order(requestID)
 	if !ok {
-		e.mu.Unlock()
-		return ErrUnknownPayment
+		return Order{}, ErrNotFound
 	}
-	p.Status = status
-	fields := append(Fields(nil), p.fields...)
-	target := p.CallbackURL
-	e.mu.Unlock()
+	return e.Complete(ctx, requestID, paysera.StatusRefunded,
+		Field{"refund_timestamp", strconv.FormatInt(time.Now().Unix(), 10)},
+		Field{"refund_amount", strconv.FormatInt(p.Amount, 10)}, Field{"refund_currency", p.Currency},
+		Field{"refund_commission_amount", "0"}, Field{"refund_commission_currency", p.Currency})
+}
+
+// stateOf is the state a status moves a payment to.
+var stateOf = map[paysera.Status]State{
+	paysera.StatusSuccess:     StatePaid,
+	paysera.StatusAccepted:    StatePending,
+	paysera.StatusNotExecuted: StateDeclined,
+	paysera.StatusRefunded:    StateRefunded,
+}
+
+// Complete reports a status for a payment (extra fields are appended) and
+// sends the signed callback to its callbackurl, retried on the schedule.
+// Statuses 1, 2, 0 and 5 move the payment as Pay, Pend, Decline and Refund
+// do and are refused (ErrState) where the state does not allow them; other
+// statuses (3, 4) only send. It returns the payment after the first
+// attempt.
+func (e *Emulator) Complete(ctx context.Context, requestID string, status paysera.Status, extra ...Field) (Order, error) {
+	var fields Fields
+	p, err := e.orders.Update(requestID, func(p *order) error {
+		if to, ok := stateOf[status]; ok {
+			if err := emulator.Move(p.State, to); err != nil {
+				return err
+			}
+			p.State = to
+		}
+		p.Status = status
+		fields = append(Fields(nil), p.fields...)
+		return nil
+	})
+	if err != nil {
+		return p.Order, err
+	}
 	for i := range fields {
 		if fields[i].Key == "status" {
 			fields[i].Value = string(status)
 		}
 	}
-	fields = append(fields, extra...)
-	return e.enqueue(requestID, status, target, fields)
-}
-
-// Refund reports a refund of amount (minor units) as a status 5 callback.
-func (e *Emulator) Refund(requestID string, amount int64) error {
-	p, ok := e.Payment(requestID)
-	if !ok {
-		return ErrUnknownPayment
+	if _, err := e.send(ctx, requestID, "macro:"+string(status), p.CallbackURL, append(fields, extra...)); err != nil {
+		return p.Order, err
 	}
-	return e.Complete(requestID, paysera.StatusRefunded,
-		Field{"refund_timestamp", strconv.FormatInt(time.Now().Unix(), 10)},
-		Field{"refund_amount", strconv.FormatInt(amount, 10)}, Field{"refund_currency", p.Currency},
-		Field{"refund_commission_amount", "0"}, Field{"refund_commission_currency", p.Currency})
+	return p.Order, nil
 }
 
 // SendSMS emulates an SMS keyword payment: it sends m as a micro callback
-// to callbackURL. The merchant's answer ("OK <text>") is in Deliveries.
-func (e *Emulator) SendSMS(callbackURL string, m Micro) error {
-	return e.enqueue(m.ID, "", callbackURL, m.Fields(e.opts.ProjectID))
+// to callbackURL, retried like a payment's. The shop's answer ("OK <text>")
+// is in the returned Delivery.
+func (e *Emulator) SendSMS(ctx context.Context, callbackURL string, m Micro) (Delivery, error) {
+	return e.send(ctx, m.ID, "micro", callbackURL, m.Fields(e.opts.ProjectID))
 }
 
-func (e *Emulator) enqueue(id string, status paysera.Status, target string, fields Fields) error {
+// send signs fields (or encrypts them) and delivers them to target.
+func (e *Emulator) send(ctx context.Context, id, event, target string, fields Fields) (Delivery, error) {
 	var params url.Values
 	var err error
 	if e.opts.Encrypt {
@@ -490,126 +509,44 @@ func (e *Emulator) enqueue(id string, status paysera.Status, target string, fiel
 		params, err = e.signer.Sign(fields, e.opts.Signatures)
 	}
 	if err != nil {
-		return err
+		return Delivery{}, err
 	}
-	now := time.Now()
-	d := &delivery{requestID: id, status: status, target: target, params: params, attempt: 1, due: now}
-	e.mu.Lock()
-	if e.closed {
-		e.mu.Unlock()
-		return ErrClosed
-	}
-	if p, ok := e.payments[id]; ok && status != "" {
-		p.last = &delivery{requestID: id, status: status, target: target, params: params}
-	}
-	e.pending++
-	e.mu.Unlock()
-	select {
-	case e.queue <- d:
-		return nil
-	case <-e.ctx.Done():
-		e.done()
-		return ErrClosed
-	}
+	return e.engine.Send(ctx, emulator.Message{OrderID: id, Event: event, Method: http.MethodGet, URL: CallbackURL(target, params)})
 }
 
-// ErrClosed: the emulator was closed.
-var ErrClosed = errors.New("payseratest: emulator closed")
-
-// ErrNoCallback: the payment has had no callback yet, so there is nothing
-// to send again.
-var ErrNoCallback = errors.New("payseratest: no callback sent for this payment yet")
-
-// Resend sends the last callback of a payment once more, at once and
-// exactly as before (the same signed parameters), as a duplicate delivery
-// from Paysera would be, and returns the merchant's answer. It is not
-// retried and does not change the payment's status; the attempt is
-// recorded in Deliveries. It fails with ErrUnknownPayment, ErrNoCallback
-// or ErrClosed; a merchant that does not acknowledge is not an error (see
+// Resend sends a recorded callback once more, at once and exactly as
+// before (the same signed parameters), as a duplicate delivery from
+// Paysera would be, and returns the shop's answer. It is not retried and
+// changes no payment. Errors: ErrNotFound for an unknown delivery id,
+// ErrClosed; a shop that does not acknowledge is not an error (see
 // Delivery.OK).
-func (e *Emulator) Resend(ctx context.Context, requestID string) (Delivery, error) {
-	e.mu.Lock()
-	p, ok := e.payments[requestID]
-	switch {
-	case !ok:
-		e.mu.Unlock()
-		return Delivery{}, ErrUnknownPayment
-	case p.last == nil:
-		e.mu.Unlock()
-		return Delivery{}, ErrNoCallback
-	case e.closed:
-		e.mu.Unlock()
-		return Delivery{}, ErrClosed
-	}
-	attempts := 0
-	for _, d := range p.Deliveries {
-		if d.Status == p.last.status {
-			attempts++
-		}
-	}
-	d := *p.last
-	d.attempt = attempts + 1
-	e.wg.Add(1) // under mu before closed is set: Close waits for it
-	e.mu.Unlock()
-	defer e.wg.Done()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	stop := context.AfterFunc(e.ctx, cancel)
-	defer stop()
-	return e.send(ctx, &d), nil
+func (e *Emulator) Resend(ctx context.Context, deliveryID string) (Delivery, error) {
+	return e.engine.Resend(ctx, deliveryID)
 }
 
-func (e *Emulator) done() {
-	e.mu.Lock()
-	e.pending--
-	e.mu.Unlock()
+// Wait returns when no callback is in flight or waiting for a retry
+// ("quiet"), or with ctx's error.
+func (e *Emulator) Wait(ctx context.Context) error { return e.engine.Wait(ctx) }
+
+// Order returns a copy of the payment with requestID.
+func (e *Emulator) Order(requestID string) (Order, bool) {
+	p, ok := e.orders.Get(requestID)
+	return p.copy(), ok
 }
 
-// Flush waits until no callback is queued, in flight or waiting for a
-// retry, or until ctx ends.
-func (e *Emulator) Flush(ctx context.Context) error {
-	t := time.NewTicker(2 * time.Millisecond)
-	defer t.Stop()
-	for {
-		e.mu.Lock()
-		n := e.pending
-		e.mu.Unlock()
-		if n == 0 {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-t.C:
-		}
-	}
-}
-
-// Payment returns a copy of the payment with requestID.
-func (e *Emulator) Payment(requestID string) (Payment, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, ok := e.payments[requestID]
-	if !ok {
-		return Payment{}, false
-	}
-	return p.copy(), true
-}
-
-// Payments returns copies of all payments in creation order.
-func (e *Emulator) Payments() []Payment {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Payment, 0, len(e.order))
-	for _, id := range e.order {
-		out = append(out, e.payments[id].copy())
+// Orders returns copies of the payments kept (Options.MaxOrders), oldest
+// first.
+func (e *Emulator) Orders() []Order {
+	ps := e.orders.List()
+	out := make([]Order, len(ps))
+	for i, p := range ps {
+		out[i] = p.copy()
 	}
 	return out
 }
 
-func (p *payment) copy() Payment {
-	c := p.Payment
-	c.Deliveries = append([]Delivery(nil), p.Deliveries...)
+func (p order) copy() Order {
+	c := p.Order
 	c.Request = url.Values{}
 	for k, v := range p.Request {
 		c.Request[k] = append([]string(nil), v...)
@@ -617,13 +554,9 @@ func (p *payment) copy() Payment {
 	return c
 }
 
-// Deliveries returns every callback attempt so far (payments and SMS), in
-// order.
-func (e *Emulator) Deliveries() []Delivery {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]Delivery(nil), e.log...)
-}
+// Deliveries returns every callback attempt so far (payments and SMS),
+// oldest first; the newest 10,000 are kept.
+func (e *Emulator) Deliveries() []Delivery { return e.engine.Deliveries() }
 
 // SMSAnswers returns the deferred SMS answers received at psms/respond/.
 func (e *Emulator) SMSAnswers() []SMSAnswer {

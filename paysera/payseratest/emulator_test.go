@@ -52,7 +52,7 @@ func flush(t *testing.T, e *Emulator) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := e.Flush(ctx); err != nil {
+	if err := e.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -111,7 +111,7 @@ func TestEndToEndPayOnTheEmulator(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := emu.Pay(id); err != nil {
+	if _, err := emu.Pay(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
@@ -124,21 +124,23 @@ func TestEndToEndPayOnTheEmulator(t *testing.T) {
 		cb.VerifiedBy != "ss3" || cb.PayText != "Order ORDER-1 at emulator" {
 		t.Errorf("callback %+v", cb)
 	}
-	p, _ := emu.Payment(id)
-	if len(p.Deliveries) != 1 || !p.Deliveries[0].OK || p.Deliveries[0].Body != "OK" {
-		t.Errorf("deliveries %+v", p.Deliveries)
+	ds := emu.Deliveries()
+	if len(ds) != 1 || !ds[0].OK() || ds[0].Reply != "OK" || ds[0].OrderID != id || ds[0].Event != "macro:1" {
+		t.Errorf("deliveries %+v", ds)
+	}
+	if _, err := emu.Pay(context.Background(), id); !errors.Is(err, ErrState) {
+		t.Errorf("paying twice: %v", err)
 	}
 
 	// Paysera repeats a callback now and then: the shop answers OK again
 	// without a second Event.
-	if err := emu.Pay(id); err != nil {
+	if _, err := emu.Resend(context.Background(), ds[0].ID); err != nil {
 		t.Fatal(err)
 	}
-	flush(t, emu.Emulator)
 	if n := s.events.Load(); n != 1 {
 		t.Errorf("duplicate delivery ran Event again (%d)", n)
 	}
-	if d := emu.Deliveries(); len(d) != 2 || !d[1].OK {
+	if d := emu.Deliveries(); len(d) != 2 || !d[1].OK() {
 		t.Errorf("deliveries %+v", d)
 	}
 }
@@ -207,7 +209,7 @@ func TestEndToEndThroughTheHTMLPages(t *testing.T) {
 	}
 	index, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if !strings.Contains(string(index), "ORDER-2") || !strings.Contains(string(index), "cancelled") {
+	if !strings.Contains(string(index), "ORDER-2") || !strings.Contains(string(index), "canceled") {
 		t.Errorf("index:\n%s", index)
 	}
 }
@@ -299,34 +301,16 @@ func TestCallbacksAreRetriedUntilOK(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The dispatcher reports each retry it schedules (set before the
-	// first callback is queued; it reads the hook only after that).
-	type retry struct {
-		failed int
-		delay  time.Duration
-	}
-	var mu sync.Mutex
-	var retries []retry
-	emu.rescheduled = func(failed int, delay time.Duration) {
-		mu.Lock()
-		defer mu.Unlock()
-		retries = append(retries, retry{failed, delay})
-	}
-	if err := emu.Pay(id); err != nil {
+	if _, err := emu.Pay(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
-	p, _ := emu.Payment(id)
-	if len(p.Deliveries) != 3 || p.Deliveries[0].OK || p.Deliveries[1].OK || !p.Deliveries[2].OK ||
-		p.Deliveries[2].Attempt != 3 {
-		t.Fatalf("deliveries %+v", p.Deliveries)
+	ds := emu.Deliveries()
+	if len(ds) != 3 || ds[0].Outcome != "retrying" || ds[1].Outcome != "retrying" || !ds[2].OK() || ds[2].Attempt != 3 {
+		t.Fatalf("deliveries %+v", ds)
 	}
-	// Attempt n failed, so the next waits the schedule's n-th delay.
-	mu.Lock()
-	defer mu.Unlock()
-	want := []retry{{1, fastRetries[0]}, {2, fastRetries[1]}}
-	if len(retries) != len(want) || retries[0] != want[0] || retries[1] != want[1] {
-		t.Errorf("retries %+v, want %+v", retries, want)
+	if ds[0].URL != ds[2].URL {
+		t.Error("a retry is not the same signed callback")
 	}
 }
 
@@ -336,7 +320,7 @@ func TestRetriesStopAfterTheSchedule(t *testing.T) {
 		_, _ = io.WriteString(w, "NOPE")
 	}))
 	defer down.Close()
-	if err := emu.SendSMS(down.URL, Micro{ID: "5", To: "1", From: "2", Text: "X", Amount: 1, Currency: "EUR"}); err != nil {
+	if _, err := emu.SendSMS(context.Background(), down.URL, Micro{ID: "5", To: "1", From: "2", Text: "X", Amount: 1, Currency: "EUR"}); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
@@ -357,28 +341,17 @@ func TestCloseStopsPendingRetries(t *testing.T) {
 	}
 	down := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
 	defer down.Close()
-	// Set before the first callback is queued: the dispatcher reads it
-	// only after receiving that callback.
-	retryPending := make(chan struct{}, 1)
-	emu.rescheduled = func(int, time.Duration) {
-		select {
-		case retryPending <- struct{}{}:
-		default:
-		}
-	}
-	if err := emu.SendSMS(down.URL, Micro{ID: "5", To: "1", From: "2", Text: "X"}); err != nil {
-		t.Fatal(err)
-	}
-	// The first attempt failed and its retry, an hour away, is pending.
-	<-retryPending
-	if d := emu.Deliveries(); len(d) != 1 || d[0].OK {
-		t.Fatalf("deliveries before Close %+v", d)
+	// The first attempt fails in SendSMS itself; its retry, an hour away,
+	// is pending when SendSMS returns.
+	d, err := emu.SendSMS(context.Background(), down.URL, Micro{ID: "5", To: "1", From: "2", Text: "X"})
+	if err != nil || d.Outcome != "retrying" {
+		t.Fatalf("%+v %v", d, err)
 	}
 	emu.Close() // a Close that never returns hangs until go test's timeout
-	if err := emu.Flush(context.Background()); err != nil {
+	if err := emu.Wait(context.Background()); err != nil {
 		t.Errorf("pending after Close: %v", err)
 	}
-	if err := emu.SendSMS(down.URL, Micro{ID: "6"}); err == nil {
+	if _, err := emu.SendSMS(context.Background(), down.URL, Micro{ID: "6"}); !errors.Is(err, ErrClosed) {
 		t.Error("SendSMS after Close succeeded")
 	}
 }
@@ -389,12 +362,12 @@ func TestSMSPaymentWithReplyAndDeferredAnswer(t *testing.T) {
 		SMSReply: func(_ context.Context, cb *paysera.Callback) (string, error) { return "Code for " + cb.Text, nil },
 	})
 	m := Micro{ID: "555000111", To: "1398", From: "37060000000", Text: "PAY 77", Key: "PAY", Operator: "omnitel", Amount: 100, Currency: "EUR", Country: "lt"}
-	if err := emu.SendSMS(s.srv.URL+"/paysera/callback", m); err != nil {
+	if _, err := emu.SendSMS(context.Background(), s.srv.URL+"/paysera/callback", m); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
 	d := emu.Deliveries()
-	if len(d) != 1 || d[0].Body != "OK Code for PAY 77" {
+	if len(d) != 1 || d[0].Reply != "OK Code for PAY 77" {
 		t.Fatalf("deliveries %+v", d)
 	}
 	if s.got[0].VerifiedBy != "aes-gcm" || s.got[0].Type != paysera.TypeMicro {
@@ -496,15 +469,14 @@ func TestResendDeliversTheLastCallbackAgainByteForByte(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := emu.Resend(context.Background(), id); !errors.Is(err, ErrNoCallback) {
-		t.Fatalf("Resend before any callback: %v", err)
-	}
-	if err := emu.Pay(id); err != nil {
+	first, err := emu.Pay(context.Background(), id)
+	if err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
-	d, err := emu.Resend(context.Background(), id)
-	if err != nil || !d.OK || d.Attempt != 2 || d.Status != paysera.StatusSuccess {
+	last := emu.Deliveries()[0]
+	d, err := emu.Resend(context.Background(), last.ID)
+	if err != nil || !d.OK() || d.Attempt != 2 || d.Event != "macro:1" || !d.Resent || first.Status != paysera.StatusSuccess {
 		t.Fatalf("Resend: %+v, %v", d, err)
 	}
 	mu.Lock()
@@ -512,11 +484,11 @@ func TestResendDeliversTheLastCallbackAgainByteForByte(t *testing.T) {
 		t.Errorf("resent query differs or is missing: %q", queries)
 	}
 	mu.Unlock()
-	if p, _ := emu.Payment(id); len(p.Deliveries) != 2 || p.Status != paysera.StatusSuccess {
+	if p, _ := emu.Order(id); len(emu.Deliveries()) != 2 || p.State != StatePaid {
 		t.Errorf("payment after Resend %+v", p)
 	}
-	if _, err := emu.Resend(context.Background(), "nope"); !errors.Is(err, ErrUnknownPayment) {
-		t.Errorf("unknown payment: %v", err)
+	if _, err := emu.Resend(context.Background(), "nope"); !errors.Is(err, ErrNotFound) {
+		t.Errorf("unknown delivery: %v", err)
 	}
 }
 
@@ -540,7 +512,7 @@ func TestPaymentPageButtonSendsTheCallbackAgain(t *testing.T) {
 	if strings.Contains(page(), "Send the callback again") {
 		t.Error("button shown before any callback")
 	}
-	if err := emu.Pay(id); err != nil {
+	if _, err := emu.Pay(context.Background(), id); err != nil {
 		t.Fatal(err)
 	}
 	flush(t, emu.Emulator)
@@ -556,8 +528,8 @@ func TestPaymentPageButtonSendsTheCallbackAgain(t *testing.T) {
 	if resp.StatusCode != http.StatusSeeOther || !strings.HasSuffix(resp.Header.Get("Location"), "/payment/"+id) {
 		t.Errorf("resend answered %d %s", resp.StatusCode, resp.Header.Get("Location"))
 	}
-	if p, _ := emu.Payment(id); len(p.Deliveries) != 2 || !p.Deliveries[1].OK {
-		t.Errorf("deliveries %+v", p.Deliveries)
+	if ds := emu.Deliveries(); len(ds) != 2 || !ds[1].OK() || !ds[1].Resent {
+		t.Errorf("deliveries %+v", ds)
 	}
 	if n := s.events.Load(); n != 1 {
 		t.Errorf("the duplicate ran Event again (%d)", n)
@@ -582,5 +554,114 @@ func TestInvalidOptionsAreErrors(t *testing.T) {
 		if _, err := NewServer(opts); err == nil {
 			t.Errorf("%s: NewServer accepted", name)
 		}
+	}
+}
+
+// TestPaymentPageIsACredibleCheckout: the payment page has the TEST MODE
+// banner, the project, the shop's order, what is paid for, the amount in
+// major units, the outcomes to simulate and a way back to the shop; a paid
+// payment offers a refund, which sends the status 5 callback.
+func TestPaymentPageIsACredibleCheckout(t *testing.T) {
+	emu := newServer(t, Options{})
+	s := newShop(t, paysera.Config{BaseURL: emu.URL, PublicKeyPEM: emu.Signer().PublicKeyPEM()}, paysera.HandlerOptions{})
+	link, _ := s.client.BuildPaymentURL(s.request("C-1"))
+	id, err := emu.Open(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	get := func() string {
+		resp, err := http.Get(emu.URL + "/payment/" + id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return string(b)
+	}
+	page := get()
+	for _, want := range []string{"TEST MODE", `id="merchant">Project 123456<`, `id="reference">Order C-1 · payment ` + id + `<`,
+		`id="item">Order C-1 at emulator<`, `id="amount">12.50 EUR<`, `value="pay"`, `value="pending"`, `value="decline"`,
+		`value="cancel"`, `id="back" href="` + s.srv.URL + `/cancel"`, `rel="icon"`} {
+		if !strings.Contains(page, want) {
+			t.Errorf("missing %q", want)
+		}
+	}
+	if strings.Contains(page, "1250") {
+		t.Error("the page shows minor units")
+	}
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	for _, action := range []string{"pay", "refund"} {
+		resp, err := noFollow.PostForm(emu.URL+"/payment/"+id, url.Values{"action": {action}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("%s: %d", action, resp.StatusCode)
+		}
+		if action == "pay" && !strings.Contains(get(), `value="refund"`) {
+			t.Fatal("no refund button on a paid payment")
+		}
+	}
+	flush(t, emu.Emulator)
+	if len(s.got) != 2 || s.got[1].Status != paysera.StatusRefunded || s.got[1].Refund == nil || s.got[1].Refund.Amount != 1250 {
+		t.Fatalf("callbacks %+v", s.got)
+	}
+	if p, _ := emu.Order(id); p.State != StateRefunded {
+		t.Errorf("state %s", p.State)
+	}
+	if _, err := emu.Refund(context.Background(), id); !errors.Is(err, ErrState) {
+		t.Errorf("a second refund: %v", err)
+	}
+}
+
+func TestDeclineSendsStatusZeroAndCancelSendsNothing(t *testing.T) {
+	emu := newServer(t, Options{})
+	s := newShop(t, paysera.Config{BaseURL: emu.URL, PublicKeyPEM: emu.Signer().PublicKeyPEM()}, paysera.HandlerOptions{})
+	link, _ := s.client.BuildPaymentURL(s.request("D-1"))
+	id, _ := emu.Open(link)
+	p, err := emu.Decline(context.Background(), id)
+	if err != nil || p.State != StateDeclined || p.Status != paysera.StatusNotExecuted {
+		t.Fatalf("%+v %v", p, err)
+	}
+	link, _ = s.client.BuildPaymentURL(s.request("D-2"))
+	id2, _ := emu.Open(link)
+	if p, err = emu.Cancel(context.Background(), id2); err != nil || p.State != StateCanceled {
+		t.Fatalf("%+v %v", p, err)
+	}
+	if _, err := emu.Pay(context.Background(), id2); !errors.Is(err, ErrState) {
+		t.Errorf("paying a canceled payment: %v", err)
+	}
+	flush(t, emu.Emulator)
+	if ds := emu.Deliveries(); len(ds) != 1 || ds[0].Event != "macro:0" {
+		t.Errorf("deliveries %+v", ds)
+	}
+}
+
+func TestPaymentsAreBoundedAndCallbacksCanBeDropped(t *testing.T) {
+	emu := newServer(t, Options{MaxOrders: 2, DropCallbacks: true})
+	s := newShop(t, paysera.Config{BaseURL: emu.URL, PublicKeyPEM: emu.Signer().PublicKeyPEM()}, paysera.HandlerOptions{})
+	var ids []string
+	for _, order := range []string{"M-1", "M-2", "M-3"} {
+		link, _ := s.client.BuildPaymentURL(s.request(order))
+		id, err := emu.Open(link)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, id)
+	}
+	if got := emu.Orders(); len(got) != 2 || got[0].RequestID != ids[1] {
+		t.Fatalf("orders %+v", got)
+	}
+	if _, err := emu.Pay(context.Background(), ids[0]); !errors.Is(err, ErrNotFound) {
+		t.Errorf("a forgotten payment: %v", err)
+	}
+	p, err := emu.Pay(context.Background(), ids[2])
+	if err != nil || p.State != StatePaid {
+		t.Fatalf("%+v %v", p, err)
+	}
+	flush(t, emu.Emulator)
+	if s.events.Load() != 0 || emu.Deliveries()[0].Outcome != "dropped" {
+		t.Errorf("events %d, deliveries %+v", s.events.Load(), emu.Deliveries())
 	}
 }

@@ -50,14 +50,14 @@ func ExampleNewServer() {
 	if err != nil {
 		log.Fatal(err)
 	}
-	if err := emu.Pay(id); err != nil {
+	if _, err := emu.Pay(context.Background(), id); err != nil { // status 1, retried until "OK"
 		log.Fatal(err)
 	}
-	if err := emu.Flush(context.Background()); err != nil {
+	if err := emu.Wait(context.Background()); err != nil {
 		log.Fatal(err)
 	}
 	d := emu.Deliveries()
-	fmt.Println("shop answered:", d[0].Body)
+	fmt.Println("shop answered:", d[0].Reply)
 	// Output:
 	// paid: paid ORDER-1 1250 EUR
 	// shop answered: OK

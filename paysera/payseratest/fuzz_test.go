@@ -33,7 +33,7 @@ func FuzzOpenForm(f *testing.F) {
 			t.Fatalf("error %v is not a PageError", err)
 		}
 		if err == nil {
-			if _, ok := emu.Payment(id); !ok {
+			if _, ok := emu.Order(id); !ok {
 				t.Fatalf("payment %s not found", id)
 			}
 		}

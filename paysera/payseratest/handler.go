@@ -8,18 +8,23 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/paysera"
 )
 
 // ServeHTTP serves, under Options.Prefix:
 //
 //	pay/                  the payment page for a data/sign request (GET or POST)
-//	payment/{id}          a payment: pay, pending or cancel, and send the last
-//	                      callback again (forms a person can click)
+//	payment/{id}          a payment: pay, leave pending, decline or cancel; refund
+//	                      a paid one; send the last callback again (forms a person
+//	                      can click)
 //	download/public.key   the certificate whose key signs the callbacks
 //	payment-methods/{project}/currency:{CUR}[/amount:{N}]   the methods XML
 //	psms/respond/         deferred SMS answers
 //	(the prefix itself)   a list of payments
+//
+// Pages carry the TEST MODE banner every kit shares and a way back to the
+// shop.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	path, ok := strings.CutPrefix(r.URL.Path, e.prefix)
 	if !ok {
@@ -32,7 +37,7 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case path == "":
-		e.serveIndex(w)
+		e.render(w, http.StatusOK, "index", emulator.Page{Title: "Payments", Data: e.Orders()})
 	case path == "pay" || path == "pay/":
 		e.servePay(w, r)
 	case strings.HasPrefix(path, "payment/"):
@@ -45,75 +50,106 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case path == "psms/respond" || path == "psms/respond/":
 		e.serveSMSAnswer(w, r)
 	default:
-		http.NotFound(w, r)
+		e.notFound(w)
 	}
+}
+
+func (e *Emulator) notFound(w http.ResponseWriter) {
+	e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "No such payment",
+		Data: "The payment may never have existed, or the emulator forgot it (it keeps the newest payments only)."})
 }
 
 func (e *Emulator) servePay(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		e.page(w, http.StatusBadRequest, errorPage, &PageError{Code: "0x15", Message: "unreadable request"})
+		e.refused(w, &PageError{Code: "0x15", Message: "unreadable request"})
 		return
 	}
 	id, err := e.OpenForm(r.Form.Get("data"), r.Form.Get("sign"))
 	if err != nil {
-		e.page(w, http.StatusBadRequest, errorPage, err)
+		e.refused(w, err)
 		return
 	}
 	http.Redirect(w, r, e.prefix+"payment/"+id, http.StatusSeeOther)
 }
 
+func (e *Emulator) refused(w http.ResponseWriter, err error) {
+	e.render(w, http.StatusBadRequest, "message", emulator.Page{Title: "Payment request refused", Data: err.Error()})
+}
+
 func (e *Emulator) servePayment(w http.ResponseWriter, r *http.Request, id string) {
-	p, ok := e.Payment(id)
+	p, ok := e.Order(id)
 	if !ok {
-		http.NotFound(w, r)
+		e.notFound(w)
 		return
 	}
 	if r.Method != http.MethodPost {
-		e.mu.Lock()
-		sent := e.payments[id].last != nil
-		e.mu.Unlock()
-		e.page(w, http.StatusOK, paymentPage, map[string]any{"P": p, "Action": e.prefix + "payment/" + id, "Index": e.prefix, "Sent": sent})
+		e.showPayment(w, p)
 		return
 	}
-	if r.PostFormValue("action") == "resend" {
-		if _, err := e.Resend(r.Context(), id); err != nil {
-			http.Error(w, err.Error(), http.StatusConflict)
-			return
-		}
-		http.Redirect(w, r, e.prefix+"payment/"+id, http.StatusSeeOther)
-		return
-	}
+	ctx := r.Context()
 	var err error
-	cancel := false
 	switch r.PostFormValue("action") {
 	case "pay":
-		err = e.Pay(id)
+		p, err = e.Pay(ctx, id)
 	case "pending":
-		err = e.Pend(id)
+		p, err = e.Pend(ctx, id)
+	case "decline":
+		p, err = e.Decline(ctx, id)
 	case "cancel":
-		err, cancel = e.Cancel(id), true
+		p, err = e.Cancel(ctx, id)
+	case "refund":
+		p, err = e.Refund(ctx, id)
+	case "resend":
+		err = ErrState
+		if d, ok := e.engine.Last(id); ok {
+			_, err = e.Resend(ctx, d.ID)
+		}
 	default:
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
-		return
-	}
-	if cancel {
+	switch {
+	case err != nil:
+		e.render(w, http.StatusConflict, "message", emulator.Page{Title: "Not possible now", Data: err.Error(),
+			Back: e.prefix + "payment/" + id, BackLabel: "Back to the payment"})
+	case r.PostFormValue("action") == "cancel", r.PostFormValue("action") == "decline":
 		http.Redirect(w, r, p.CancelURL, http.StatusSeeOther)
-		return
+	case r.PostFormValue("action") == "pay" || r.PostFormValue("action") == "pending":
+		http.Redirect(w, r, e.acceptURL(p), http.StatusSeeOther)
+	default:
+		http.Redirect(w, r, e.prefix+"payment/"+id, http.StatusSeeOther)
 	}
-	p, _ = e.Payment(id)
-	http.Redirect(w, r, e.acceptURL(p), http.StatusSeeOther)
+}
+
+func (e *Emulator) showPayment(w http.ResponseWriter, p Order) {
+	back, label := p.CancelURL, "Back to the shop without paying"
+	switch p.State {
+	case StatePaid, StatePending, StateRefunded:
+		back, label = e.acceptURL(p), "Back to the shop"
+	case StateDeclined, StateCanceled:
+		label = "Back to the shop"
+	}
+	_, sent := e.engine.Last(p.RequestID)
+	e.render(w, http.StatusOK, "payment", emulator.Page{
+		Title: "Pay " + p.OrderID, Reference: "Order " + p.OrderID + " · payment " + p.RequestID,
+		Item: e.paytext(p.RequestID), Amount: emulator.FormatAmount(p.Amount, 2, p.Currency), Status: string(p.State),
+		Back: back, BackLabel: label,
+		Data: map[string]any{"P": p, "Action": e.prefix + "payment/" + p.RequestID, "Sent": sent,
+			"Deliveries": e.engine.DeliveriesOf(p.RequestID)},
+	})
+}
+
+// paytext is the payment's purpose as the callback reports it.
+func (e *Emulator) paytext(id string) string {
+	p, _ := e.orders.Get(id)
+	return p.fields.Get("paytext")
 }
 
 // acceptURL appends data, ss1 and ss2 to accepturl as Paysera does (only
 // the callback is authoritative; shops must not fulfil from this).
-func (e *Emulator) acceptURL(p Payment) string {
-	e.mu.Lock()
-	fields := append(Fields(nil), e.payments[p.RequestID].fields...)
-	e.mu.Unlock()
+func (e *Emulator) acceptURL(p Order) string {
+	stored, _ := e.orders.Get(p.RequestID)
+	fields := append(Fields(nil), stored.fields...)
 	for i := range fields {
 		if fields[i].Key == "status" {
 			fields[i].Value = string(p.Status)
@@ -129,8 +165,10 @@ func (e *Emulator) acceptURL(p Payment) string {
 	return CallbackURL(p.AcceptURL, params)
 }
 
-func (e *Emulator) serveIndex(w http.ResponseWriter) {
-	e.page(w, http.StatusOK, indexPage, map[string]any{"Payments": e.Payments(), "Prefix": e.prefix})
+func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emulator.Page) {
+	p.Provider, p.Home = "Paysera", e.prefix
+	p.Merchant = "Project " + strconv.Itoa(e.opts.ProjectID)
+	emulator.Render(w, status, pages, name, p)
 }
 
 // serveMethods answers payment-methods/{project}/currency:{CUR}[/amount:{N}].
@@ -170,12 +208,6 @@ func (e *Emulator) serveSMSAnswer(w http.ResponseWriter, r *http.Request) {
 	e.smsAnswers = append(e.smsAnswers, SMSAnswer{SMSID: id, Text: q.Get("msg")})
 	e.mu.Unlock()
 	_, _ = w.Write([]byte("OK"))
-}
-
-func (e *Emulator) page(w http.ResponseWriter, status int, t *template.Template, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.WriteHeader(status)
-	_ = t.Execute(w, data)
 }
 
 func defaultMethodsXML(projectID int, currency, amount string) []byte {
@@ -219,39 +251,34 @@ func defaultMethodsXML(projectID int, currency, amount string) []byte {
 	return []byte(doc)
 }
 
-// pageStyle is the little CSS every page of the emulator shares.
-const pageStyle = `<style>body{font-family:sans-serif;max-width:40em;margin:2em auto}table{border-collapse:collapse}td{padding:.25em .7em;border-bottom:1px solid #ddd}button{font-size:1.05em;margin:.4em .6em .4em 0}</style>`
+var pages = emulator.Templates(`
+{{define "message"}}{{template "top" .}}{{with .Data}}<p>{{.}}</p>{{end}}{{template "bottom" .}}{{end}}
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator: error</title>` + pageStyle + `</head>
-<body><h1>Payment request refused</h1>
-<p>Error code <b>{{.Code}}</b>: {{.Message}}</p></body></html>
-`))
+{{define "index"}}{{template "top" .}}
+{{if .Data}}<div class="table"><table><tr><th>payment</th><th>order</th><th>amount</th><th>state</th></tr>
+{{range .Data}}<tr><td><a href="{{$.Home}}payment/{{.RequestID}}">{{.RequestID}}</a></td><td>{{.OrderID}}</td><td>{{amount .Amount .Currency}}</td><td>{{.State}}</td></tr>{{end}}</table></div>
+{{else}}<p class="muted">No payments yet. A shop sends its payer to <code>{{.Home}}pay/?data=…&amp;sign=…</code>.</p>{{end}}
+{{template "bottom" .}}{{end}}
 
-var paymentPage = template.Must(template.New("payment").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator: payment {{.P.RequestID}}</title>` + pageStyle + `</head>
-<body><h1>Payment {{.P.RequestID}}</h1>
-<table>
-<tr><td>Order</td><td>{{.P.OrderID}}</td></tr>
-<tr><td>Amount</td><td>{{.P.Amount}} {{.P.Currency}} (minor units)</td></tr>
-<tr><td>Test</td><td>{{.P.Test}}</td></tr>
-<tr><td>Status</td><td>{{if .P.Canceled}}cancelled{{else if .P.Status}}{{.P.Status}}{{else}}waiting for the payer{{end}}</td></tr>
-</table>
-<form method="post" action="{{.Action}}">
-<button name="action" value="pay">Pay</button>
+{{define "payment"}}{{template "top" .}}{{with .Data}}
+{{if .P.Test}}<p class="muted">Test payment (test=1): Paysera reports it as if paid.</p>{{end}}
+{{if eq .P.State "open"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="{{.Action}}">
+<button class="primary" name="action" value="pay">Pay {{amount .P.Amount .P.Currency}}</button>
 <button name="action" value="pending">Leave pending</button>
+<button name="action" value="decline">Decline</button>
 <button name="action" value="cancel">Cancel</button>
-</form>
-<h2>Callbacks</h2>
-<ul>{{range .P.Deliveries}}<li>status {{.Status}}, attempt {{.Attempt}}: {{if .OK}}acknowledged{{else}}not acknowledged ({{.HTTPStatus}} {{.Body}}{{.Err}}){{end}}</li>{{end}}</ul>
-{{if .Sent}}<form method="post" action="{{.Action}}"><button name="action" value="resend">Send the callback again</button> (the same signed bytes, as a duplicate delivery)</form>{{end}}
-<p><a href="{{.Index}}">All payments</a></p>
-</body></html>
-`))
-
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera emulator</title>` + pageStyle + `</head>
-<body><h1>Paysera emulator</h1>
-<ul>{{range .Payments}}<li><a href="{{$.Prefix}}payment/{{.RequestID}}">{{.RequestID}}</a>: order {{.OrderID}}, {{.Amount}} {{.Currency}}, status {{if .Canceled}}cancelled{{else if .Status}}{{.Status}}{{else}}open{{end}}</li>{{else}}<li>No payments yet.</li>{{end}}</ul>
-</body></html>
-`))
+</form>{{else if eq .P.State "pending"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="{{.Action}}">
+<button class="primary" name="action" value="pay">Complete the payment</button>
+<button name="action" value="decline">Decline</button>
+</form>{{else if eq .P.State "paid"}}
+<form class="actions" method="post" action="{{.Action}}"><button class="danger" name="action" value="refund">Refund {{amount .P.Amount .P.Currency}}</button></form>{{end}}
+{{if .Sent}}<form class="actions" method="post" action="{{.Action}}"><button name="action" value="resend">Send the callback again</button></form><p class="muted">The last callback, the same signed bytes, as a duplicate delivery from Paysera.</p>{{end}}
+{{if .Deliveries}}<h2>Callbacks</h2><div class="table"><table><tr><th>#</th><th>status</th><th>HTTP</th><th>answer</th></tr>
+{{range .Deliveries}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td><code>{{.Reply}}</code>{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
+</table></div>{{end}}
+{{end}}{{template "bottom" .}}{{end}}
+`, template.FuncMap{"amount": func(minor int64, currency string) string {
+	return emulator.FormatAmount(minor, 2, currency) // Paysera's amounts are in cents
+}})

@@ -349,4 +349,4 @@ var pages = emulator.Templates(`
 {{end}}{{if .Deliveries}}<h2>Notifications sent</h2><div class="table"><table><tr><th>#</th><th>notification</th><th>HTTP</th><th>answer</th></tr>
 {{range .Deliveries}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td><code>{{.Reply}}</code>{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
 </table></div>{{end}}{{end}}{{template "bottom" .}}{{end}}
-`)
+`, nil)

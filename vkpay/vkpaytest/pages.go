@@ -293,4 +293,4 @@ var pages = emulator.Templates(`
 {{if eq .State "cancelled"}}<form class="actions" method="post" action="{{$.Home}}subscription/{{.ID}}/resume"><button class="primary">Resume</button></form>{{end}}
 {{if $.Data.Sent}}<form class="actions" method="post" action="{{$.Home}}subscription/{{.ID}}/resend"><button>Send the callback again</button></form><p class="muted">The last subscription_status_change, the same signed bytes, as a duplicate delivery from VK.</p>{{end}}
 {{end}}{{template "deliveries" .Deliveries}}{{end}}{{template "bottom" .}}{{end}}
-`)
+`, nil)
