@@ -66,10 +66,11 @@ func TestChromePaysera(t *testing.T) {
 	tb.open(h.srv.URL+"/orders/"+id, "duplicate shown")
 	assertOrderPage(t, tb, OrderPaid, "delivered", 1)
 
-	// Paysera refunds from the merchant's account, not from the payment
-	// page: the emulator's Go API sends the status-5 callback.
+	// The emulator's Go API sends the status-5 callback (its payment page
+	// has a Refund button too).
 	o, _ := h.shop.orders.get(id)
-	require.NoError(t, h.shop.emu.Paysera.Refund(o.ProviderID, o.Amount.Amount))
+	_, err := h.shop.emu.Paysera.Refund(context.Background(), o.ProviderID)
+	require.NoError(t, err)
 	flush(t, h)
 	tb.open(h.srv.URL+"/orders/"+id, "refunded")
 	assertOrderPage(t, tb, OrderRefunded, "taken back", 1)
@@ -164,5 +165,5 @@ func flush(t *testing.T, h *shopHarness) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	require.NoError(t, h.shop.emu.Paysera.Flush(ctx))
+	require.NoError(t, h.shop.emu.Paysera.Wait(ctx))
 }
