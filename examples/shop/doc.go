@@ -27,7 +27,11 @@
 //     started client-side on the real platforms (VKWebAppShowOrderBox,
 //     payment.window), so the shop links them to its order by the item key
 //     "order-<id>", which comes back in the payment notification as the
-//     item id we answered.
+//     item id we answered. A product's SKU (starter-pack, gems-500,
+//     season-pass) is priced too, as real mini apps sell: its paid
+//     notification creates the order, keyed by the provider's order id,
+//     so `go run ./examples/trigger -provider vkpay -item starter-pack
+//     -amount 7 …` is accepted.
 //   - User accepts Xsolla's user_validation for the shop's buyers.
 //   - Event fulfils payments and refunds, finding the order by
 //     Summary().OrderID (Paysera orderid, Xsolla external_id) or, when it is

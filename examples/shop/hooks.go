@@ -28,6 +28,12 @@ func (s *Shop) hooks() paykit.Hooks {
 func (s *Shop) item(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
 	id, ok := orderIDFromItem(req.Item)
 	if !ok {
+		// A product of the catalogue, bought in the mini app or game
+		// without an order of the shop: priced from the catalogue, the
+		// order is created by the payment notification.
+		if p, ok := productBySKU(req.Item); ok {
+			return paykit.Item{ID: p.SKU, Title: p.Title, Price: p.PriceIn(req.Provider).Amount}, nil
+		}
 		return paykit.Item{}, paykit.ErrUnknownItem
 	}
 	var e Entry
@@ -58,6 +64,9 @@ func (s *Shop) event(ctx context.Context, n paykit.Notification) error {
 	sum := n.Summary()
 	id, ok := orderIDOf(n)
 	if !ok {
+		id, ok = s.catalogOrder(n)
+	}
+	if !ok {
 		if sum.Kind == paykit.KindPayment || sum.Kind == paykit.KindRefund {
 			return fmt.Errorf("%s %s %s: no order of this shop: %w", sum.Provider, sum.Type, sum.ID, paykit.ErrUnknownItem)
 		}
@@ -84,6 +93,30 @@ func orderIDOf(n paykit.Notification) (string, bool) {
 		return orderIDFromItem(n.ItemID)
 	}
 	return "", false
+}
+
+// catalogOrder finds or creates the order of a client-side purchase of a
+// catalogue product (VK, Playvision: the item id is the product's SKU),
+// keyed by the provider's order id. Only a paid payment creates an order;
+// a refund or any other notification must find the order its payment
+// created.
+func (s *Shop) catalogOrder(n paykit.Notification) (string, bool) {
+	var sku string
+	switch n := n.(type) {
+	case *vkpay.OrderStatusChange:
+		sku = n.ItemID
+	case *playvision.OrderStatusChange:
+		sku = n.ItemID
+	default:
+		return "", false
+	}
+	p, ok := productBySKU(sku)
+	sum := n.Summary()
+	if !ok || sum.ID == "" {
+		return "", false
+	}
+	create := sum.Kind == paykit.KindPayment && sum.Status == paykit.StatusPaid
+	return s.orders.purchase(p, sum.Provider, sum.ID, create, sum.Amount)
 }
 
 // keyContext carries the idempotency key into the Event hook.

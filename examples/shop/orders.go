@@ -185,6 +185,28 @@ func (o *Order) copy() Order {
 	return c
 }
 
+// purchase returns the order of provider's purchase providerID of product
+// p, creating it (awaiting payment, at the catalogue's price) when there is
+// none, create is set and paid is that price: a notification that does
+// not match the catalogue leaves no order behind.
+func (b *orderBook) purchase(p Product, provider paykit.Provider, providerID string, create bool, paid paykit.Money) (string, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	for id, o := range b.orders {
+		if o.Provider == provider && o.ProviderID == providerID && o.SKU == p.SKU {
+			return id, true
+		}
+	}
+	if !create || paid != p.PriceIn(provider) {
+		return "", false
+	}
+	o := &Order{ID: strconv.Itoa(b.next), SKU: p.SKU, Title: p.Title, Provider: provider,
+		Amount: p.PriceIn(provider), Status: OrderNew, Created: b.now(), ProviderID: providerID}
+	b.next++
+	b.orders[o.ID] = o
+	return o.ID, true
+}
+
 // cancel marks an order awaiting payment as cancelled: the buyer left the
 // payment page. It never touches an order a callback has moved (pending,
 // paid, …), and a verified payment arriving later still counts. It returns
@@ -232,7 +254,11 @@ func (b *orderBook) apply(id string, s paykit.Summary, key string) error {
 	if o.Provider != s.Provider {
 		return fmt.Errorf("order %s is paid through %s, not %s", id, o.Provider, s.Provider)
 	}
-	if (s.Kind == paykit.KindPayment || s.Kind == paykit.KindRefund) && s.Amount != (paykit.Money{}) && s.Amount != o.Amount {
+	// A paid payment must bring exactly the order's amount (none is not
+	// enough); other payment and refund notifications are checked when
+	// they carry one.
+	paid := s.Kind == paykit.KindPayment && s.Status == paykit.StatusPaid
+	if (paid || s.Kind == paykit.KindPayment || s.Kind == paykit.KindRefund) && (paid || s.Amount != (paykit.Money{})) && s.Amount != o.Amount {
 		return fmt.Errorf("order %s: amount %s does not match %s", id, formatMoney(s.Amount), formatMoney(o.Amount))
 	}
 	e := Entry{At: b.now(), Type: s.Type, Kind: s.Kind, Status: s.Status, ID: s.ID, Amount: s.Amount, Test: s.Test}

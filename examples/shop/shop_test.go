@@ -129,7 +129,7 @@ func TestItemHookPricesOnlyOpenOrdersOfTheSameProvider(t *testing.T) {
 	for _, req := range []paykit.ItemRequest{
 		{Provider: paykit.VKPay, Item: pv.ItemKey()},
 		{Provider: paykit.VKPay, Item: "order-9999"},
-		{Provider: paykit.VKPay, Item: "gems-500"},
+		{Provider: paykit.VKPay, Item: "gems-5000"}, // a SKU of the catalogue is priced (TestShopSellsCatalogItemsToClientSidePurchases)
 		{Provider: paykit.VKPay, Item: "order-1e3"},
 	} {
 		_, err := s.item(context.Background(), req)
