@@ -87,4 +87,3 @@ func TestPaidPaymentWithoutAmountIsRefused(t *testing.T) {
 	got, _ := b.get(o.ID)
 	assert.Equal(t, OrderNew, got.Status)
 }
-
