@@ -1,6 +1,9 @@
 package main
 
-import "github.com/paykit-go/paykit"
+import (
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/examples/internal/emulators"
+)
 
 // Product is something the shop sells. Each provider charges in its own
 // unit: Price (minor units of a fiat currency) through Paysera and Xsolla,
@@ -15,7 +18,8 @@ type Product struct {
 
 // catalog is the shop's fixed product list.
 var catalog = []Product{
-	{SKU: "starter-pack", Title: "Starter pack", Price: paykit.Money{Amount: 499, Currency: "EUR"}, Votes: 7, PlayGold: 50},
+	{SKU: emulators.DemoItem, Title: emulators.DemoItemTitle, Price: paykit.Money{Amount: emulators.DemoPrice, Currency: emulators.DemoCurrency},
+		Votes: emulators.DemoVotes, PlayGold: emulators.DemoPlayGold}, // what trigger sends by default
 	{SKU: "gems-500", Title: "500 gems", Price: paykit.Money{Amount: 999, Currency: "EUR"}, Votes: 14, PlayGold: 100},
 	{SKU: "season-pass", Title: "Season pass", Price: paykit.Money{Amount: 1499, Currency: "EUR"}, Votes: 21, PlayGold: 150},
 }

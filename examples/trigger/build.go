@@ -20,23 +20,61 @@ import (
 	"github.com/paykit-go/paykit/playvision/playvisiontest"
 	"github.com/paykit-go/paykit/vkpay"
 	"github.com/paykit-go/paykit/vkpay/vkpaytest"
-	"github.com/paykit-go/paykit/xsolla"
-	"github.com/paykit-go/paykit/xsolla/xsollatest"
 )
 
+// notification is a signed request and how its provider tells an
+// acceptance from a refusal in the receiver's answer.
+type notification struct {
+	req     *http.Request
+	accepts func(status int, body []byte) bool
+}
+
 // buildRequest builds the signed notification c describes.
-func buildRequest(ctx context.Context, c config) (*http.Request, error) {
-	switch paykit.Provider(c.provider) {
-	case paykit.Paysera:
-		return payseraRequest(ctx, c)
-	case paykit.VKPay:
-		return vkRequest(ctx, c)
-	case paykit.Xsolla:
-		return xsollaRequest(ctx, c)
-	case paykit.Playvision:
-		return playvisionRequest(ctx, c)
+func buildRequest(ctx context.Context, c config) (notification, error) {
+	var n notification
+	var err error
+	switch c.provider {
+	case string(paykit.Paysera):
+		n.req, err = payseraRequest(ctx, c)
+		n.accepts = func(status int, body []byte) bool { return status == http.StatusOK && bytes.HasPrefix(body, []byte("OK")) }
+	case string(paykit.VKPay):
+		n.req, err = vkRequest(ctx, c)
+		n.accepts = vkAccepts
+	case merchantProvider:
+		n.req, err = merchantRequest(ctx, c)
+		n.accepts = merchantAccepts
+	case string(paykit.Xsolla):
+		n.req, err = xsollaRequest(ctx, c)
+		n.accepts = func(status int, _ []byte) bool { return status/100 == 2 }
+	case string(paykit.Playvision):
+		n.req, err = playvisionRequest(ctx, c)
+		n.accepts = playvisionAccepts
+	default:
+		return n, fmt.Errorf("unknown provider %q (want paysera, vkpay, vkpay-merchant, xsolla or playvision)", c.provider)
 	}
-	return nil, fmt.Errorf("unknown provider %q (want paysera, vkpay, xsolla or playvision)", c.provider)
+	return n, err
+}
+
+// vkAccepts: VK's success is {"response":…}; a refusal is {"error":…}.
+func vkAccepts(status int, body []byte) bool {
+	var reply struct {
+		Response json.RawMessage `json:"response"`
+		Error    json.RawMessage `json:"error"`
+	}
+	return status == http.StatusOK && json.Unmarshal(body, &reply) == nil && reply.Response != nil && reply.Error == nil
+}
+
+// playvisionAccepts: a Playvision refusal is status "-1"; success is
+// status "1", or the item itself for get_item (no status).
+func playvisionAccepts(status int, body []byte) bool {
+	var reply struct {
+		Status json.RawMessage `json:"status"`
+	}
+	if status != http.StatusOK || json.Unmarshal(body, &reply) != nil {
+		return false
+	}
+	s := string(reply.Status)
+	return s == "" || s == `"1"` || s == "1"
 }
 
 // orDefault returns v, or def when v is empty or zero.
@@ -56,6 +94,15 @@ func number(name, v string) (int64, error) {
 	}
 	return n, nil
 }
+
+// amountOr returns -amount, or def (the demo shop's price) when unset.
+func amountOr(c config, def int64) int64 { return orDefault(c.amount, def) }
+
+// itemOf returns -item, or the demo shop's first product.
+func itemOf(c config) string { return orDefault(c.item, emulators.DemoItem) }
+
+// currencyOf returns -currency in upper case, or def.
+func currencyOf(c config, def string) string { return strings.ToUpper(orDefault(c.currency, def)) }
 
 // baseType strips a "_test" suffix, which also asks for the test variant.
 func baseType(c *config, def string) string {
@@ -82,15 +129,22 @@ func payseraRequest(ctx context.Context, c config) (*http.Request, error) {
 	project := int(orDefault(c.account, emulators.DemoPayseraProject))
 	password := orDefault(c.secret, emulators.DemoPayseraPassword)
 	var fields payseratest.Fields
+	amount, cur := amountOr(c, emulators.DemoPrice), currencyOf(c, emulators.DemoCurrency)
 	switch baseType(&c, paysera.TypeMacro) {
 	case paysera.TypeMacro:
-		fields = payseratest.Macro{
-			OrderID: orDefault(c.order, "1001"), RequestID: c.id, Amount: c.amount,
-			Currency: strings.ToUpper(c.currency), Status: paysera.Status(orDefault(c.status, "1")), Test: c.test,
-		}.Fields(project)
+		m := payseratest.Macro{
+			OrderID: orDefault(c.order, "1001"), RequestID: c.id, Amount: amount,
+			Currency: cur, Status: paysera.Status(orDefault(c.status, "1")), Test: c.test,
+		}
+		if m.Status == paysera.StatusRefunded {
+			m.Extra = payseratest.Fields{{Key: "refund_timestamp", Value: fmt.Sprint(time.Now().Unix())},
+				{Key: "refund_amount", Value: fmt.Sprint(amount)}, {Key: "refund_currency", Value: cur},
+				{Key: "refund_commission_amount", Value: "0"}, {Key: "refund_commission_currency", Value: cur}}
+		}
+		fields = m.Fields(project)
 	case paysera.TypeMicro:
 		fields = payseratest.Micro{ID: c.id, To: "1398", From: "+37060000000", Text: "SHOP " + c.order, Key: "SHOP",
-			Operator: "emulator", Amount: c.amount, Currency: strings.ToUpper(c.currency), Country: "lt", Test: c.test,
+			Operator: "emulator", Amount: amount, Currency: cur, Country: "lt", Test: c.test,
 		}.Fields(project)
 	default:
 		return nil, fmt.Errorf("paysera types are macro and micro, not %q", c.typ)
@@ -129,7 +183,7 @@ func vkRequest(ctx context.Context, c config) (*http.Request, error) {
 	if err != nil && typ != vkpay.TypeSubscriptionStatusChange {
 		return nil, err
 	}
-	item := orDefault(c.item, "order-1001")
+	item, price := itemOf(c), amountOr(c, emulators.DemoVotes)
 	var params url.Values
 	switch typ {
 	case vkpay.TypeGetItem:
@@ -138,13 +192,13 @@ func vkRequest(ctx context.Context, c config) (*http.Request, error) {
 		params = s.GetSubscription(item, user, id, "en_US")
 	case vkpay.TypeOrderStatusChange:
 		params = s.OrderStatusChange(vkpaytest.OrderParams{ID: id, UserID: user, Item: item, ItemID: item,
-			Title: item, Price: c.amount, Date: time.Now()}, vkpay.OrderStatus(orDefault(c.status, "chargeable")))
+			Title: item, Price: price, Date: time.Now()}, vkpay.OrderStatus(orDefault(c.status, "chargeable")))
 	case vkpay.TypeSubscriptionStatusChange:
 		params = s.SubscriptionStatusChange(vkpaytest.SubscriptionParams{SubscriptionID: c.id, UserID: user,
-			Status: vkpay.SubscriptionStatus(orDefault(c.status, "chargeable")), ItemID: item, Price: c.amount,
+			Status: vkpay.SubscriptionStatus(orDefault(c.status, "chargeable")), ItemID: item, Price: price,
 			NextBillTime: time.Now().Add(30 * 24 * time.Hour)})
 	default:
-		return nil, fmt.Errorf("vkpay types are get_item, order_status_change, get_subscription and subscription_status_change, not %q", c.typ)
+		return nil, fmt.Errorf("vkpay types are get_item, order_status_change, get_subscription and subscription_status_change (VK Pay: -provider vkpay-merchant), not %q", c.typ)
 	}
 	return formRequest(ctx, c.target, params.Encode())
 }
@@ -157,7 +211,7 @@ func playvisionRequest(ctx context.Context, c config) (*http.Request, error) {
 	if err != nil {
 		return nil, err
 	}
-	item := orDefault(c.item, "order-1001")
+	item := itemOf(c)
 	var params url.Values
 	switch baseType(&c, playvision.TypeOrderStatusChange) {
 	case playvision.TypeGetItem:
@@ -167,7 +221,7 @@ func playvisionRequest(ctx context.Context, c config) (*http.Request, error) {
 		if err != nil {
 			return nil, err
 		}
-		params = playvisiontest.OrderStatusChange{UserID: user, TransactionID: tx, Sum: c.amount, ItemID: item,
+		params = playvisiontest.OrderStatusChange{UserID: user, TransactionID: tx, Sum: amountOr(c, emulators.DemoPlayGold), ItemID: item,
 			Time: time.Now(), Test: c.test}.Params()
 	default:
 		return nil, fmt.Errorf("playvision types are get_item and order_status_change, not %q", c.typ)
@@ -175,78 +229,3 @@ func playvisionRequest(ctx context.Context, c config) (*http.Request, error) {
 	return formRequest(ctx, c.target, s.Body(params))
 }
 
-// xsollaRequest builds an Xsolla webhook: a JSON POST signed in the
-// Authorization header.
-func xsollaRequest(ctx context.Context, c config) (*http.Request, error) {
-	project := orDefault(c.account, emulators.DemoXsollaProject)
-	merchant := orDefault(c.merchant, emulators.DemoXsollaMerchant)
-	money := paykit.Money{Amount: c.amount, Currency: strings.ToUpper(c.currency)}
-	amount, err := xsolla.FormatAmount(money)
-	if err != nil {
-		return nil, fmt.Errorf("-amount/-currency: %w", err)
-	}
-	body, err := xsollaBody(baseType(&c, xsolla.TypePayment), c, project, merchant, amount)
-	if err != nil {
-		return nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.target, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Authorization", xsollatest.Signer{Secret: orDefault(c.secret, emulators.DemoXsollaSecret)}.Header(body))
-	return req, nil
-}
-
-// xsollaBody renders the webhook body of typ in Xsolla's shape.
-func xsollaBody(typ string, c config, project, merchant int64, amount string) ([]byte, error) {
-	settings := map[string]any{"project_id": project, "merchant_id": merchant}
-	user := map[string]any{"id": c.user, "ip": "127.0.0.1"}
-	cur := strings.ToUpper(c.currency)
-	money := map[string]any{"currency": cur, "amount": json.Number(amount)}
-	dry := 0
-	if c.test {
-		dry = 1
-	}
-	tx, err := number("id", c.id)
-	if err != nil {
-		return nil, err
-	}
-	switch typ {
-	case xsolla.TypeUserValidation:
-		return json.Marshal(map[string]any{"notification_type": typ, "settings": settings, "user": user})
-	case xsolla.TypePayment, xsolla.TypeRefund:
-		b := map[string]any{
-			"notification_type": typ, "settings": settings, "user": user,
-			"purchase": map[string]any{"checkout": money, "total": money},
-			"transaction": map[string]any{"id": tx, "external_id": c.order, "dry_run": dry, "agreement": 1,
-				"payment_date": time.Now().UTC().Format(time.RFC3339), "payment_method": 1380},
-			"payment_details": map[string]any{"payment": money},
-		}
-		if typ == xsolla.TypeRefund {
-			b["refund_details"] = map[string]any{"code": 1, "reason": "Cancellation from Publisher Account", "author": "trigger"}
-		}
-		return json.Marshal(b)
-	case xsolla.TypeOrderPaid, xsolla.TypeOrderCanceled:
-		mode, status := "default", "paid"
-		if c.test {
-			mode = "sandbox"
-		}
-		if typ == xsolla.TypeOrderCanceled {
-			status = "canceled"
-		}
-		return json.Marshal(map[string]any{
-			"notification_type": typ,
-			"items": []any{map[string]any{"sku": orDefault(c.item, "item"), "type": "virtual_good", "quantity": 1,
-				"amount": amount, "is_pre_order": false, "promotions": []any{}}},
-			"order": map[string]any{"id": tx, "mode": mode, "currency_type": "real", "currency": cur, "amount": amount,
-				"status": status, "platform": "xsolla",
-				// Xsolla's invoice id is the transaction id: the payment
-				// webhook of the same purchase carries it as transaction.id.
-				// The merchant's order id is not in order_paid.
-				"invoice_id": tx},
-			"user": map[string]any{"external_id": c.user},
-		})
-	}
-	return nil, fmt.Errorf("xsolla types are user_validation, payment, refund, order_paid and order_canceled, not %q", c.typ)
-}

@@ -2,27 +2,45 @@
 // provider to a URL and prints the answer, like a payment provider CLI's
 // "trigger" command. Point it at your callback handler to see how it
 // answers a payment, a refund, a duplicate or an item request, without the
-// provider.
+// provider. It exits with status 1 when the receiver refuses the
+// notification (the provider's own refusal: a non-2xx status, Paysera
+// without OK, VK's {"error":…}, Playvision's status -1, VK Pay's ERROR
+// answer), so scripts and CI can rely on it.
 //
-//	go run ./examples/trigger -provider playvision -url http://127.0.0.1:8080/callback/playvision -item order-1001 -amount 50
-//	go run ./examples/trigger -provider vkpay -type get_item -url … -item order-1002
-//	go run ./examples/trigger -provider xsolla -type refund -order 1003 -amount 499 -currency EUR -url …
-//	go run ./examples/trigger -provider paysera -status 2 -order 1004 -amount 499 -url …
+// Against the demo shop (go run ./examples/shop), as the README shows:
 //
-// Types: paysera macro (with -status 0…5) and micro (SMS); vkpay get_item,
-// order_status_change (-status chargeable or refunded), get_subscription,
-// subscription_status_change (-status chargeable, active or cancelled);
-// xsolla user_validation, payment, refund, order_paid, order_canceled;
-// playvision get_item, order_status_change. -test sends the provider's test
-// variant (_test types, test=1, dry_run=1, order mode sandbox).
+//	go run ./examples/trigger -provider vkpay -type order_status_change -url http://127.0.0.1:8080/callback/vkpay
+//	go run ./examples/trigger -provider playvision -url http://127.0.0.1:8080/callback/playvision
+//	go run ./examples/trigger -provider xsolla -type user_validation -url http://127.0.0.1:8080/callback/xsolla
 //
-// The ids and secrets default to the demo shop's emulated accounts, so
-// that the commands above work against `go run ./examples/shop`. For
-// Paysera, whose callbacks are signed with Paysera's private RSA key,
-// trigger sends an AES-256-GCM encrypted callback under -secret (the
-// project password), which a paysera.Client accepts like a signed one; with
-// -paysera-key it signs with ss1, ss2 and ss3 using that private key
-// instead (your client must trust its public key).
+// Types (-type; a _test suffix, or -test, sends the test variant):
+//
+//   - paysera: macro (-status 0…5; 5 is a refund) and micro (SMS);
+//   - vkpay: get_item, order_status_change (-status chargeable or
+//     refunded), get_subscription, subscription_status_change (-status
+//     chargeable, active or cancelled);
+//   - vkpay-merchant (VK Pay): payment and refund (-status paid, new, wait,
+//     process, held, rejected, expired, hold_failed, hold_canceled), signed
+//     with the RSA key of -vkpay-key;
+//   - xsolla: all 21 webhooks — user_validation, user_search, payment,
+//     refund, partial_refund, upgrade_refund, order_paid, order_canceled,
+//     afs_reject, afs_black_list, create_subscription, update_subscription,
+//     cancel_subscription, non_renewal_subscription,
+//     user_balance_operation, payment_account_add, payment_account_remove,
+//     get_pincode, redeem_key, partner_side_catalog, dispute;
+//   - playvision: get_item, order_status_change.
+//
+// The ids, secrets, item and amount default to the demo shop's: its
+// emulated accounts and its first product (starter-pack: 4.99 EUR, 7
+// votes, 50 PlayGold), which VK and Playvision purchases may name as their
+// item. Paysera and Xsolla payments name the shop's order (-order), which
+// must exist. For Paysera, whose callbacks are signed with Paysera's
+// private RSA key, trigger sends an AES-256-GCM encrypted callback under
+// -secret (the project password), which a paysera.Client accepts like a
+// signed one; with -paysera-key it signs with ss1, ss2 and ss3 using that
+// private key instead (your client must trust its public key). VK Pay
+// notifications are RSA-signed too: -vkpay-key names the private key whose
+// public half your merchant.Config.PublicKeyPEM holds.
 //
 // The notifications are built and signed with paykit's test kits
 // (payseratest, vkpaytest, xsollatest, playvisiontest). Run the same
@@ -35,19 +53,22 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"os"
 	"strings"
 	"time"
 )
 
+// errRefused is run's error when the receiver answered with a refusal.
+var errRefused = errors.New("the receiver refused the notification")
+
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, http.DefaultClient); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			os.Exit(2)
 		}
-		log.Fatal(err)
+		fmt.Fprintln(os.Stderr, "trigger:", err)
+		os.Exit(1)
 	}
 }
 
@@ -62,6 +83,7 @@ type config struct {
 	status                string
 	test                  bool
 	payseraKeyFile        string
+	vkpayKeyFile          string
 	show                  bool
 }
 
@@ -69,21 +91,22 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	var c config
 	fs := flag.NewFlagSet("trigger", flag.ContinueOnError)
 	fs.SetOutput(errOut)
-	fs.StringVar(&c.provider, "provider", "", "paysera, vkpay, xsolla or playvision (required)")
+	fs.StringVar(&c.provider, "provider", "", "paysera, vkpay, vkpay-merchant, xsolla or playvision (required)")
 	fs.StringVar(&c.typ, "type", "", "notification type (default: the provider's payment notification)")
 	fs.StringVar(&c.target, "url", "", "the callback URL to send to (required)")
 	fs.StringVar(&c.secret, "secret", "", "Paysera project password, VK secure key, Xsolla webhook secret or Playvision secret (default: the demo shop's)")
-	fs.Int64Var(&c.account, "account", 0, "Paysera project id, VK app id, Xsolla project id or Playvision app id (default: the demo shop's)")
+	fs.Int64Var(&c.account, "account", 0, "Paysera project id, VK app id, VK Pay merchant id, Xsolla project id or Playvision app id (default: the demo shop's)")
 	fs.Int64Var(&c.merchant, "merchant", 0, "Xsolla merchant id (default: the demo shop's)")
-	fs.Int64Var(&c.amount, "amount", 0, "amount: minor units for Paysera and Xsolla, votes for VK, PlayGold for Playvision")
-	fs.StringVar(&c.currency, "currency", "EUR", "ISO 4217 currency (Paysera, Xsolla)")
+	fs.Int64Var(&c.amount, "amount", 0, "amount: minor units for Paysera, VK Pay and Xsolla, votes for VK, PlayGold for Playvision (default: the demo shop's starter-pack)")
+	fs.StringVar(&c.currency, "currency", "", "ISO 4217 currency of Paysera, VK Pay and Xsolla (default: EUR; RUB for VK Pay)")
 	fs.StringVar(&c.order, "order", "", "your order id: Paysera orderid, Xsolla payment/refund external_id (order_paid does not carry it)")
-	fs.StringVar(&c.item, "item", "", "item key: VK item and item_id, Playvision item and item_id")
+	fs.StringVar(&c.item, "item", "", "item key: VK item and item_id, Playvision item and item_id, Xsolla sku (default: starter-pack)")
 	fs.StringVar(&c.id, "id", "", "the provider's transaction, order or subscription id; Xsolla order_* use it as order.id and invoice_id (= transaction id) (default: from the clock)")
 	fs.StringVar(&c.user, "user", "1", "the buyer's user id")
-	fs.StringVar(&c.status, "status", "", "Paysera status 0-5 (default 1); VK chargeable, refunded, active or cancelled")
+	fs.StringVar(&c.status, "status", "", "Paysera status 0-5 (default 1); VK chargeable, refunded, active or cancelled; VK Pay paid, new, wait, process, held, rejected, expired, hold_failed or hold_canceled")
 	fs.BoolVar(&c.test, "test", false, "send the test variant")
 	fs.StringVar(&c.payseraKeyFile, "paysera-key", "", "PEM file of an RSA private key: sign Paysera callbacks (ss1, ss2, ss3) instead of encrypting them")
+	fs.StringVar(&c.vkpayKeyFile, "vkpay-key", "", "PEM file of the RSA private key that signs VK Pay notifications (required for vkpay-merchant)")
 	fs.BoolVar(&c.show, "show", false, "print the request before sending it")
 	if err := fs.Parse(args); err != nil {
 		return c, err
@@ -102,31 +125,21 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	return c, nil
 }
 
-// run parses args, sends the notification and prints the answer.
+// run parses args, sends the notification and prints the answer. The
+// error is errRefused when the receiver refused it.
 func run(ctx context.Context, args []string, out io.Writer, client *http.Client) error {
 	c, err := parseFlags(args, out)
 	if err != nil {
 		return err
 	}
-	req, err := buildRequest(ctx, c)
+	n, err := buildRequest(ctx, c)
 	if err != nil {
 		return err
 	}
 	if c.show {
-		fmt.Fprintf(out, "%s %s\n", req.Method, req.URL)
-		for _, k := range []string{"Content-Type", "Authorization"} {
-			if v := req.Header.Get(k); v != "" {
-				fmt.Fprintf(out, "%s: %s\n", k, v)
-			}
-		}
-		if req.GetBody != nil {
-			if b, err := req.GetBody(); err == nil {
-				body, _ := io.ReadAll(b)
-				fmt.Fprintf(out, "\n%s\n\n", body)
-			}
-		}
+		show(out, n.req)
 	}
-	resp, err := client.Do(req)
+	resp, err := client.Do(n.req)
 	if err != nil {
 		return err
 	}
@@ -136,5 +149,24 @@ func run(ctx context.Context, args []string, out io.Writer, client *http.Client)
 		return err
 	}
 	fmt.Fprintf(out, "HTTP %s\n%s\n", resp.Status, strings.TrimRight(string(body), "\n"))
+	if !n.accepts(resp.StatusCode, body) {
+		return errRefused
+	}
 	return nil
+}
+
+// show prints the request before it is sent.
+func show(out io.Writer, req *http.Request) {
+	fmt.Fprintf(out, "%s %s\n", req.Method, req.URL)
+	for _, k := range []string{"Content-Type", "Authorization"} {
+		if v := req.Header.Get(k); v != "" {
+			fmt.Fprintf(out, "%s: %s\n", k, v)
+		}
+	}
+	if req.GetBody != nil {
+		if b, err := req.GetBody(); err == nil {
+			body, _ := io.ReadAll(b)
+			fmt.Fprintf(out, "\n%s\n\n", body)
+		}
+	}
 }

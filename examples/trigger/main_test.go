@@ -17,6 +17,7 @@ import (
 	"sync/atomic"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -56,7 +57,11 @@ func newReceiver(t *testing.T, payseraKey []byte) *receiver {
 	hooks := paykit.Hooks{
 		Item: func(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
 			r.record(req.Notification)
-			return paykit.Item{ID: req.Item, Title: "Thing", Price: 5}, nil
+			item := paykit.Item{ID: req.Item, Title: "Thing", Price: 5}
+			if strings.HasPrefix(req.Notification.Summary().Type, "get_subscription") {
+				item.Period = 30 * 24 * time.Hour
+			}
+			return item, nil
 		},
 		User:  func(_ context.Context, n paykit.Notification) error { r.record(n); return nil },
 		Event: func(_ context.Context, n paykit.Notification) error { r.record(n); return nil },
@@ -137,7 +142,11 @@ func TestTriggerWrongSecretIsRefused(t *testing.T) {
 		"xsolla":     {"HTTP 400 Bad Request\n", "INVALID_SIGNATURE"},
 		"playvision": {"HTTP 200 OK\n", `{"status":"-1","message":"Invalid signature"}`},
 	} {
-		out := trigger(t, r, "-provider", provider, "-secret", "not-the-secret", "-amount", "100", "-id", "5", "-url", r.srv.URL+"/"+provider)
+		var buf bytes.Buffer
+		err := run(context.Background(), []string{"-provider", provider, "-secret", "not-the-secret", "-amount", "100", "-id", "5",
+			"-url", r.srv.URL + "/" + provider}, &buf, r.srv.Client())
+		assert.ErrorIs(t, err, errRefused, "a refusal is an error: trigger exits non-zero")
+		out := buf.String()
 		assert.True(t, strings.HasPrefix(out, want[0]), "%s: %q", provider, out)
 		for _, w := range want[1:] {
 			assert.Contains(t, out, w, provider)
@@ -205,7 +214,7 @@ func TestTriggerFlagErrors(t *testing.T) {
 
 // TestTriggerConnectionErrorIsItsOwnOutcome: a receiver that cannot be
 // reached is an error wrapping the network failure, while a receiver that
-// refuses the notification is not an error at all: its status and body are
+// refuses the notification is errRefused, after its status and body are
 // printed (see TestTriggerWrongSecretIsRefused).
 func TestTriggerConnectionErrorIsItsOwnOutcome(t *testing.T) {
 	srv, _ := countingServer(t)
@@ -219,8 +228,10 @@ func TestTriggerConnectionErrorIsItsOwnOutcome(t *testing.T) {
 
 	r := newReceiver(t, nil)
 	var out bytes.Buffer
-	require.NoError(t, run(context.Background(), []string{"-provider", "playvision", "-secret", "not-the-secret", "-id", "5",
-		"-url", r.srv.URL + "/playvision"}, &out, r.srv.Client()))
+	err = run(context.Background(), []string{"-provider", "playvision", "-secret", "not-the-secret", "-id", "5",
+		"-url", r.srv.URL + "/playvision"}, &out, r.srv.Client())
+	require.ErrorIs(t, err, errRefused)
+	assert.False(t, errors.As(err, &netErr))
 	assert.Equal(t, "HTTP 200 OK\n"+`{"status":"-1","message":"Invalid signature"}`+"\n", out.String())
 }
 

@@ -14,4 +14,18 @@ const (
 	DemoXsollaSecret     = "xsolla-demo-webhook-secret"
 	DemoPlayvisionApp    = 7001
 	DemoPlayvisionSecret = "playvision-demo-secret"
+	// DemoVKPayMerchant is the VK Pay merchant id trigger signs for.
+	DemoVKPayMerchant = 617001
+)
+
+// The demo shop's first product, the one trigger pays for by default: its
+// SKU, which VK and Playvision purchases may name as the item, and its
+// price through each provider.
+const (
+	DemoItem      = "starter-pack"
+	DemoItemTitle = "Starter pack"
+	DemoPrice     = 499 // EUR cents, through Paysera and Xsolla
+	DemoCurrency  = "EUR"
+	DemoVotes     = 7  // through VK
+	DemoPlayGold  = 50 // through Playvision
 )
