@@ -36,7 +36,9 @@ func buildRequest(ctx context.Context, c config) (notification, error) {
 	switch c.provider {
 	case string(paykit.Paysera):
 		n.req, err = payseraRequest(ctx, c)
-		n.accepts = func(status int, body []byte) bool { return status == http.StatusOK && bytes.HasPrefix(body, []byte("OK")) }
+		n.accepts = func(status int, body []byte) bool {
+			return status == http.StatusOK && bytes.HasPrefix(body, []byte("OK"))
+		}
 	case string(paykit.VKPay):
 		n.req, err = vkRequest(ctx, c)
 		n.accepts = vkAccepts
@@ -228,4 +230,3 @@ func playvisionRequest(ctx context.Context, c config) (*http.Request, error) {
 	}
 	return formRequest(ctx, c.target, s.Body(params))
 }
-

@@ -124,4 +124,3 @@ func merchantAccepts(status int, body []byte) bool {
 	}
 	return json.Unmarshal(js, &data) == nil && data.Header.Status == "OK"
 }
-

@@ -77,8 +77,10 @@ func xsollaTypes() []string {
 
 type obj = map[string]any
 
-func (w xsollaWebhook) user() obj  { return obj{"id": w.c.user, "ip": "127.0.0.1", "country": "DE"} }
-func (w xsollaWebhook) money() obj { return obj{"currency": w.currency, "amount": json.Number(w.amount)} }
+func (w xsollaWebhook) user() obj { return obj{"id": w.c.user, "ip": "127.0.0.1", "country": "DE"} }
+func (w xsollaWebhook) money() obj {
+	return obj{"currency": w.currency, "amount": json.Number(w.amount)}
+}
 func (w xsollaWebhook) dryRun() int {
 	if w.c.test {
 		return 1
