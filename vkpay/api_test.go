@@ -134,7 +134,7 @@ func TestSubscriptionMethodsSendTheDocumentedCalls(t *testing.T) {
 	if err != nil || *s != want {
 		t.Fatalf("got %+v %v\nwant %+v", s, err, want)
 	}
-	list, err := c.GetUserSubscriptions(ctx, 5)
+	list, err := c.GetUserSubscriptions(ctx, vkpay.UserSubscriptionsRequest{UserID: 5})
 	if err != nil || len(list) != 1 || list[0] != want {
 		t.Fatalf("%+v %v", list, err)
 	}
@@ -291,7 +291,7 @@ func TestAPIRequestsAreValidatedBeforeSending(t *testing.T) {
 	_, errs["bad action"] = c.ChangeOrderState(ctx, vkpay.ChangeOrderStateRequest{OrderID: 1, Action: "charged"})
 	_, errs["negative app order"] = c.ChangeOrderState(ctx, vkpay.ChangeOrderStateRequest{OrderID: 1, Action: vkpay.OrderCharge, AppOrderID: -1})
 	_, errs["no user"] = c.GetUserSubscriptionByID(ctx, vkpay.UserSubscriptionRequest{SubscriptionID: 1})
-	_, errs["no user list"] = c.GetUserSubscriptions(ctx, 0)
+	_, errs["no user list"] = c.GetUserSubscriptions(ctx, vkpay.UserSubscriptionsRequest{UserID: 0})
 	errs["no subscription"] = c.CancelSubscription(ctx, vkpay.CancelSubscriptionRequest{UserID: 1})
 	errs["price 0"] = c.UpdateSubscription(ctx, vkpay.UpdateSubscriptionRequest{UserID: 1, SubscriptionID: 1})
 	for name, err := range errs {

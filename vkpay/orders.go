@@ -65,7 +65,9 @@ type Order struct {
 	ReceiverID int64
 	// Item is the client-side product key (VKWebAppShowOrderBox's item).
 	Item string
-	// Amount is the order's price as VK reports it, in votes.
+	// Amount is the order's price as VK reports it. VK's documentation
+	// does not name its unit; it is taken as votes, like the item_price
+	// of the order's notification, which [Order.StatusChange] sets from it.
 	Amount int64
 	// Date is when the order was created.
 	Date time.Time

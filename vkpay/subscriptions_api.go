@@ -66,16 +66,19 @@ func (c *Client) GetUserSubscriptionByID(ctx context.Context, req UserSubscripti
 	return s, nil
 }
 
+// UserSubscriptionsRequest is the orders.getUserSubscriptions call.
+type UserSubscriptionsRequest struct {
+	UserID int64 `url:"user_id"`
+}
+
 // GetUserSubscriptions returns a user's active subscriptions in the app
 // (orders.getUserSubscriptions).
-func (c *Client) GetUserSubscriptions(ctx context.Context, userID int64) ([]UserSubscription, error) {
-	if userID <= 0 {
+func (c *Client) GetUserSubscriptions(ctx context.Context, req UserSubscriptionsRequest) ([]UserSubscription, error) {
+	if req.UserID <= 0 {
 		return nil, &paykit.FieldError{Field: "user_id", Reason: "must be a positive user id"}
 	}
 	var raw json.RawMessage
-	if err := c.callStruct(ctx, "orders.getUserSubscriptions", struct {
-		UserID int64 `url:"user_id"`
-	}{userID}, &raw, true); err != nil {
+	if err := c.callStruct(ctx, "orders.getUserSubscriptions", req, &raw, true); err != nil {
 		return nil, err
 	}
 	subs, err := decodeSubscriptions(raw)

@@ -160,7 +160,7 @@ func TestEmulatedAPIServesUserSubscriptions(t *testing.T) {
 	if err := c.UpdateSubscription(ctx, vkpay.UpdateSubscriptionRequest{UserID: 5, SubscriptionID: sub.ID, Price: 40}); err != nil {
 		t.Fatal(err)
 	}
-	list, err := c.GetUserSubscriptions(ctx, 5)
+	list, err := c.GetUserSubscriptions(ctx, vkpay.UserSubscriptionsRequest{UserID: 5})
 	if err != nil || len(list) != 1 || list[0].Price != 40 {
 		t.Fatalf("%+v %v", list, err)
 	}
@@ -177,7 +177,7 @@ func TestEmulatedAPIServesUserSubscriptions(t *testing.T) {
 	if vkpay.APIErrorCode(err) != vkpay.APIErrSubscriptionInvalidStatus {
 		t.Fatalf("second cancel: err = %v, want 1257", err)
 	}
-	if list, err := c.GetUserSubscriptions(ctx, 5); err != nil || len(list) != 0 {
+	if list, err := c.GetUserSubscriptions(ctx, vkpay.UserSubscriptionsRequest{UserID: 5}); err != nil || len(list) != 0 {
 		t.Fatalf("active after cancel: %+v %v", list, err)
 	}
 }
