@@ -6,6 +6,7 @@ import (
 	"log"
 	"net/http"
 	"os"
+	"regexp"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // a PostgreSQL driver for database/sql
@@ -87,7 +88,7 @@ func ExampleJournal() {
 	journal, err := sqlstore.NewJournal(db, sqlstore.JournalOptions{
 		CleanupEvery: time.Hour, // deletes deliveries past paykit.DefaultJournalRetention
 		Redact: func(d *paykit.Delivery) {
-			d.Header.Del("X-Forwarded-For")
+			d.Body = email.ReplaceAll(d.Body, []byte("[email]")) // payers' addresses
 		},
 	})
 	if err != nil {
@@ -120,3 +121,5 @@ func ExampleJournal() {
 }
 
 func fulfil(context.Context, paykit.Notification) error { return nil }
+
+var email = regexp.MustCompile(`[^"@\s]+@[^"@\s]+`)

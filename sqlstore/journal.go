@@ -52,7 +52,9 @@ type JournalOptions struct {
 	// Redact, when set, is applied to every delivery before it is stored
 	// (for example to blank payers' names and emails in Body and
 	// ReplyBody); it gets a copy it may change freely. The ID is kept
-	// whatever Redact does to it.
+	// whatever Redact does to it. A body changed by Redact no longer
+	// matches the provider's signature: running that delivery again from
+	// the journal is refused as a bad signature.
 	Redact func(d *paykit.Delivery)
 
 	// ErrorLog is told why a delivery could not be recorded (the database
