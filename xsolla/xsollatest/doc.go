@@ -18,6 +18,12 @@
 // It serves POST /merchant/v2/merchants/{merchant_id}/token and POST
 // /api/v3/project/{project_id}/admin/payment/token (checking Basic auth and
 // the body strictly: unknown parameters are a 422, as at Xsolla), and a
+// merchant API's refund and report endpoints — PUT
+// …/merchants/{merchant_id}/reports/transactions/{id}/refund and
+// …/partial_refund, GET …/reports/transactions/search.json and
+// …/simple_search (Basic merchant_id:api_key; unknown body fields and
+// query parameters are a 422; an accepted refund sends refund and
+// order_canceled, a partial one partial_refund, see [Emulator.PartialRefund]) — and a
 // Pay Station page at /paystation4/?token=… with Pay and Cancel buttons
 // that work without JavaScript. Paying sends user_validation, payment and,
 // when items were bought, order_paid to Options.WebhookURL, signed with

@@ -98,6 +98,10 @@ type Session struct {
 	OrderID int64
 	// TransactionID is set once paid.
 	TransactionID int64
+	// PaidAt is when it was paid.
+	PaidAt time.Time
+	// Refunded is what partial refunds gave back so far.
+	Refunded paykit.Money
 	// Status is "created", "paid", "declined", "canceled" or "refunded".
 	Status string
 }
@@ -195,6 +199,7 @@ func New(opts Options) (*Emulator, error) {
 	m.HandleFunc("POST /paystation4/refund", e.refundForm)
 	m.HandleFunc("POST /paystation4/resend", e.resendForm)
 	m.HandleFunc("GET /{$}", e.index)
+	e.routeReports(m)
 	e.mux = m
 	return e, nil
 }
@@ -428,8 +433,8 @@ func (e *Emulator) setStatus(token, status string, tx int64) Session {
 	defer e.mu.Unlock()
 	s := e.sessions[token]
 	s.Status = status
-	if tx != 0 {
-		s.TransactionID = tx
+	if tx != 0 && s.TransactionID == 0 {
+		s.TransactionID, s.PaidAt = tx, e.opts.Now()
 	}
 	return *s
 }
