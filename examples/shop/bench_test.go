@@ -11,35 +11,9 @@ import (
 	"github.com/paykit-go/paykit/playvision/playvisiontest"
 )
 
-// The shop's history-recording Store beside the bare MemoryStore it wraps:
-// the cost of seeing duplicates, per replayed delivery.
-func BenchmarkStoreReplay(b *testing.B) {
-	fulfil := func(context.Context) ([]byte, error) { return []byte("OK"), nil }
-	run := func(b *testing.B, s paykit.Store) {
-		ctx := context.Background()
-		if _, _, err := s.Do(ctx, "key", fulfil); err != nil {
-			b.Fatal(err)
-		}
-		b.ReportAllocs()
-		b.ResetTimer()
-		for i := 0; i < b.N; i++ {
-			if _, _, err := s.Do(ctx, "key", fulfil); err != nil {
-				b.Fatal(err)
-			}
-		}
-	}
-	b.Run("baseline=MemoryStore", func(b *testing.B) {
-		run(b, paykit.NewMemoryStore(paykit.MemoryStoreOptions{}))
-	})
-	b.Run("historyStore", func(b *testing.B) {
-		book := newOrderBook(nil)
-		run(b, &historyStore{inner: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), replayed: book.replayed})
-	})
-}
-
 // A duplicate Playvision order_status_change through the shop (shared
-// hooks, history store, callback log) beside the bare playvision handler
-// with no-op hooks.
+// hooks, recorded in the journal) beside the bare playvision handler with
+// no-op hooks.
 func BenchmarkDuplicateCallback(b *testing.B) {
 	s, err := New(Options{BaseURL: "http://127.0.0.1:1"})
 	if err != nil {

@@ -83,7 +83,7 @@ func TestPaidPaymentWithoutAmountIsRefused(t *testing.T) {
 	b := newOrderBook(nil)
 	o := b.create(catalog[0], paykit.VKPay, catalog[0].PriceIn(paykit.VKPay))
 	zero := paykit.Summary{Provider: paykit.VKPay, Kind: paykit.KindPayment, Status: paykit.StatusPaid}
-	assert.Error(t, b.apply(o.ID, zero, ""))
+	assert.Error(t, b.apply(o.ID, zero))
 	got, _ := b.get(o.ID)
 	assert.Equal(t, OrderNew, got.Status)
 }

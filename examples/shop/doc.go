@@ -13,10 +13,24 @@
 // the provider's verified callback, never by the return URL (a return from
 // a cancelled payment marks an unpaid order cancelled, and a verified
 // payment arriving later still counts); while it waits for the callback
-// the page reloads for at most 30 seconds. The page lists every notification the order received, with its type, status,
-// test flag and whether it was a duplicate answered from the store.
-// /callbacks lists every callback received, including the ones refused
-// before any hook ran (bad signature, wrong account).
+// the page reloads for at most 30 seconds. The page lists every
+// notification the order received, with its type, status, test flag and
+// whether it was a duplicate answered from the store, read from the shop's
+// delivery journal.
+//
+// # The journal
+//
+// Every callback delivery through the four handlers is recorded in a
+// paykit.MemoryJournal (Hooks.Observer; with a logger, also logged by
+// paykit.LogDeliveries). The journal page (package journalpage) is mounted
+// at /journal/: every delivery, refused ones included, filterable by
+// provider, order, provider id, outcome and time, with the exact request
+// and reply side by side and a Run again button. It holds payers' data, so
+// it is behind a password: HTTP Basic authentication, any user name, the
+// password from SHOP_JOURNAL_PASSWORD or else a random one printed at
+// start. That is the demo's stand-in for a real merchant's own
+// authentication (their admin session or SSO), which is what belongs in
+// journalpage.Options.Authorize.
 //
 // # How it is built
 //
@@ -37,10 +51,13 @@
 //     Summary().OrderID (Paysera orderid, Xsolla external_id) or, when it is
 //     empty, by the item key of the provider-specific notification. It checks
 //     the provider and the amount against the order.
-//   - Store is one paykit.MemoryStore for all four handlers, wrapped to
-//     record every reply answered from the store as a duplicate on the
-//     order's history — provider-neutral, because every handler goes through
-//     the Store.
+//   - Store is one paykit.MemoryStore for all four handlers: a duplicate
+//     delivery gets the first reply without reaching Event.
+//   - Observer is the journal: the order page reads the order's deliveries
+//     from it — by order id, by the provider's id of the payment, and by
+//     the idempotency key they share (an Xsolla order_paid answered from
+//     the store as its payment's duplicate) — with each one's outcome and
+//     whether it was replayed.
 //
 // Money is int64 minor units (EUR cents) for Paysera and Xsolla, whole
 // votes for VK and whole PlayGold for Playvision.
@@ -61,6 +78,8 @@
 //	SHOP_PUBLIC_URL                           the shop's public https URL (default: the
 //	                                          listening address), which the providers
 //	                                          must be able to reach
+//	SHOP_JOURNAL_PASSWORD                     the journal page's password (default: a
+//	                                          random one, printed at start)
 //
 // Paysera receives its callback URL with each payment; for VK, Xsolla and
 // Playvision enter SHOP_PUBLIC_URL + "/callback/vkpay" (…/xsolla,

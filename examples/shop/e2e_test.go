@@ -64,7 +64,8 @@ func newShopHarness(t *testing.T) *shopHarness {
 	signer, err := testSigner()
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(nil)
-	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer})
+	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer,
+		JournalPassword: testJournalPassword})
 	require.NoError(t, err)
 	h := &shopHarness{t: t, shop: shop, srv: srv, browser: newBrowser(t), changed: make(chan struct{})}
 	srv.Config.Handler = h.recordCallbacks(shop.Handler())

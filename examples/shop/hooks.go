@@ -12,13 +12,15 @@ import (
 // hooks returns the one paykit.Hooks all four provider handlers share:
 // nothing below names a provider except where a provider does not echo the
 // shop's order id (VK and Playvision purchases start client-side and are
-// linked by the item key).
-func (s *Shop) hooks() paykit.Hooks {
+// linked by the item key). One Store serves the four handlers, and obs
+// (the journal, the log) is told of every delivery.
+func (s *Shop) hooks(obs paykit.Observer) paykit.Hooks {
 	return paykit.Hooks{
-		Item:  s.item,
-		User:  s.user,
-		Event: s.event,
-		Store: s.store,
+		Item:     s.item,
+		User:     s.user,
+		Event:    s.event,
+		Store:    paykit.NewMemoryStore(paykit.MemoryStoreOptions{}),
+		Observer: obs,
 	}
 }
 
@@ -58,9 +60,10 @@ func (s *Shop) user(_ context.Context, n paykit.Notification) error {
 }
 
 // event fulfils payments and refunds. It runs inside the store's
-// fulfilment, at most once per idempotency key, with the context the store
-// gives it.
-func (s *Shop) event(ctx context.Context, n paykit.Notification) error {
+// fulfilment, at most once per idempotency key: a duplicate delivery is
+// answered from the store without reaching it (the journal records it as
+// replayed, and the order page shows it).
+func (s *Shop) event(_ context.Context, n paykit.Notification) error {
 	sum := n.Summary()
 	id, ok := orderIDOf(n)
 	if !ok {
@@ -72,8 +75,7 @@ func (s *Shop) event(ctx context.Context, n paykit.Notification) error {
 		}
 		return nil // subscriptions, information: nothing this shop sells
 	}
-	key, _ := ctx.Value(keyContext{}).(string)
-	return s.orders.apply(id, sum, key)
+	return s.orders.apply(id, sum)
 }
 
 // orderIDOf finds the shop's order a notification is about: the order id
@@ -117,27 +119,4 @@ func (s *Shop) catalogOrder(n paykit.Notification) (string, bool) {
 	}
 	create := sum.Kind == paykit.KindPayment && sum.Status == paykit.StatusPaid
 	return s.orders.purchase(p, sum.Provider, sum.ID, create, sum.Amount)
-}
-
-// keyContext carries the idempotency key into the Event hook.
-type keyContext struct{}
-
-// historyStore wraps a paykit.Store to see duplicates: it hands the key to
-// the fulfilment through the context (so Event can remember which order a
-// key belongs to) and reports every reply answered from the store. It works
-// the same for every provider.
-type historyStore struct {
-	inner    paykit.Store
-	replayed func(key string)
-}
-
-// Do implements paykit.Store.
-func (h *historyStore) Do(ctx context.Context, key string, fulfil func(context.Context) ([]byte, error)) ([]byte, bool, error) {
-	reply, replayed, err := h.inner.Do(ctx, key, func(ctx context.Context) ([]byte, error) {
-		return fulfil(context.WithValue(ctx, keyContext{}, key))
-	})
-	if err == nil && replayed {
-		h.replayed(key)
-	}
-	return reply, replayed, err
 }

@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
 	"flag"
 	"fmt"
 	"io"
 	"log"
+	"log/slog"
 	"net"
 	"os"
 	"os/signal"
@@ -35,13 +37,21 @@ func run(ctx context.Context, addr string, getenv func(string) string, out io.Wr
 	if base == "" {
 		base = serve.LocalURL(ln.Addr())
 	}
-	shop, err := New(Options{BaseURL: base, Getenv: getenv})
+	password, shown := getenv("SHOP_JOURNAL_PASSWORD"), "the one in SHOP_JOURNAL_PASSWORD"
+	if password == "" {
+		// A new one at each start, shown once on the operator's console.
+		password = rand.Text()
+		shown = password
+	}
+	shop, err := New(Options{BaseURL: base, Getenv: getenv, JournalPassword: password,
+		Logger: slog.New(slog.NewTextHandler(out, nil))})
 	if err != nil {
 		ln.Close()
 		return err
 	}
 	defer shop.Close()
 	printBanner(out, shop, base)
+	fmt.Fprintf(out, "  %-11s %s/journal/ (any user name, password %s)\n", "Journal:", base, shown)
 
 	return serve.Serve(ctx, ln, shop.Handler())
 }

@@ -39,7 +39,8 @@ func (s OrderStatus) Payable() bool {
 	return s == OrderNew || s == OrderPending || s == OrderCancelled
 }
 
-// Entry is one line of an order's notification history.
+// Entry is one line of what the shop did for an order's notifications
+// (the deliveries themselves, duplicates included, are in the journal).
 type Entry struct {
 	At     time.Time
 	Type   string // the provider's own type, e.g. "order_status_change_test"
@@ -48,11 +49,7 @@ type Entry struct {
 	ID     string // the provider's transaction id
 	Amount paykit.Money
 	Test   bool
-	// Replayed marks a duplicate delivery answered from the store: the
-	// provider got the first reply again and the goods were not delivered
-	// again.
-	Replayed bool
-	Note     string
+	Note   string
 }
 
 // Order is one purchase. Amount is in the chosen provider's unit: minor
@@ -110,26 +107,19 @@ func orderIDFromItem(item string) (string, bool) {
 	return id, true
 }
 
-// entryRef locates the history entry an idempotency key produced.
-type entryRef struct {
-	orderID string
-	entry   Entry
-}
-
 // orderBook keeps the orders in memory.
 type orderBook struct {
 	mu     sync.Mutex
 	now    func() time.Time
 	next   int
 	orders map[string]*Order
-	byKey  map[string]entryRef
 }
 
 func newOrderBook(now func() time.Time) *orderBook {
 	if now == nil {
 		now = time.Now
 	}
-	return &orderBook{now: now, next: 1001, orders: map[string]*Order{}, byKey: map[string]entryRef{}}
+	return &orderBook{now: now, next: 1001, orders: map[string]*Order{}}
 }
 
 // create adds a new order awaiting payment.
@@ -236,15 +226,18 @@ func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Ord
 	e.At = b.now()
 	e.Note = "priced: " + priceText(o.Provider, o.Amount)
 	o.History = append(o.History, e)
+	if e.ID != "" && o.ProviderID == "" {
+		// VK's order_id: its payment notification carries the same, so
+		// the journal links both to the order.
+		o.ProviderID = e.ID
+	}
 	return o.copy(), nil
 }
 
 // apply records a verified payment, refund or status notification for
-// order id and moves the order. key is the idempotency key the handler
-// stored the reply under (empty if unknown); a later duplicate with the
-// same key is shown as replayed. It refuses notifications that do not
-// match the order (other provider, other amount) without changing it.
-func (b *orderBook) apply(id string, s paykit.Summary, key string) error {
+// order id and moves the order. It refuses notifications that do not match
+// the order (other provider, other amount) without changing it.
+func (b *orderBook) apply(id string, s paykit.Summary) error {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	o, ok := b.orders[id]
@@ -267,9 +260,6 @@ func (b *orderBook) apply(id string, s paykit.Summary, key string) error {
 		o.ProviderID = s.ID
 	}
 	o.History = append(o.History, e)
-	if key != "" {
-		b.byKey[key] = entryRef{orderID: id, entry: e}
-	}
 	return nil
 }
 
@@ -310,26 +300,6 @@ func (o *Order) transition(s paykit.Summary) string {
 	default:
 		return "recorded"
 	}
-}
-
-// replayed records that the reply stored under key was sent again to a
-// duplicate delivery.
-func (b *orderBook) replayed(key string) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	ref, ok := b.byKey[key]
-	if !ok {
-		return
-	}
-	o, ok := b.orders[ref.orderID]
-	if !ok {
-		return
-	}
-	e := ref.entry
-	e.At = b.now()
-	e.Replayed = true
-	e.Note = "duplicate delivery: the stored reply was sent again, nothing delivered"
-	o.History = append(o.History, e)
 }
 
 // formatMoney renders an amount: minor units with the currency's two

@@ -76,6 +76,16 @@ type orderView struct {
 	// RefreshURL, when set, is where the page reloads to in 2 s: the
 	// same page with the next attempt number, so that waiting ends.
 	RefreshURL string
+	// Deliveries are the order's callbacks, from the journal.
+	Deliveries []deliveryRow
+	JournalErr bool
+}
+
+// deliveryRow is one callback delivery on the order page.
+type deliveryRow struct {
+	D    paykit.Delivery
+	Note string
+	URL  string // its page in the journal
 }
 
 func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
@@ -104,6 +114,14 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
+	}
+	ds, err := s.orderDeliveries(r.Context(), o)
+	if err != nil {
+		log.Printf("shop: reading the journal: %v", err)
+		v.JournalErr = true
+	}
+	for _, d := range ds {
+		v.Deliveries = append(v.Deliveries, deliveryRow{D: d, Note: deliveryNote(d), URL: "/journal/d/" + url.PathEscape(d.ID)})
 	}
 	s.render(w, http.StatusOK, "order", v)
 }
@@ -143,10 +161,6 @@ func leftWithoutPaying(from, status string) bool {
 // page and a way home.
 func (s *Shop) serveNotFound(w http.ResponseWriter, _ *http.Request) {
 	s.render(w, http.StatusNotFound, "error", "There is no page at this address.")
-}
-
-func (s *Shop) serveCallbacks(w http.ResponseWriter, _ *http.Request) {
-	s.render(w, http.StatusOK, "callbacks", s.log.list())
 }
 
 func (s *Shop) render(w http.ResponseWriter, status int, name string, data any) {
@@ -189,7 +203,7 @@ table.stack,table.stack tbody,table.stack tr,table.stack td{display:block}
 table.stack tr:first-child{display:none}table.stack tr{border-bottom:1px solid #ccc;padding:.3em 0}
 table.stack td{border:0;padding:.1em .3em}table.stack td[data-label]::before{content:attr(data-label) ": ";color:#777}}
 </style></head><body>
-<nav><a href="/">Shop</a><a href="/orders">Orders</a><a href="/callbacks">Callback log</a>
+<nav><a href="/">Shop</a><a href="/orders">Orders</a><a href="/journal/">Callback journal</a>
 {{range .Providers}}{{if .Emulated}}<a class="muted" href="{{.EmulatorURL}}">{{.Name}} emulator</a>{{end}}{{end}}</nav>
 {{end}}
 {{define "foot"}}</body></html>{{end}}
@@ -232,20 +246,16 @@ Emulated providers run inside this process; their pages behave like the provider
 {{if and .PayURL .O.Status.Payable}}<p><a class="button" id="pay" href="{{.PayURL}}">{{if eq .O.Status "payment pending"}}Continue the payment{{else if eq .O.Status "cancelled"}}Pay again with {{.Name}}{{else}}Pay with {{.Name}}{{end}}</a></p>{{end}}
 {{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
 <h2>Notifications</h2>
-{{if .O.History}}<table id="history" class="stack"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>What the shop did</th></tr>
-{{range .O.History}}<tr{{if .Replayed}} class="dup"{{end}}><td data-label="Time">{{time .At}}</td><td data-label="Type">{{.Type}}</td><td data-label="Kind">{{.Kind}}</td><td data-label="Status">{{.Status}}</td><td data-label="Id">{{.ID}}</td><td data-label="Test">{{if .Test}}test{{end}}</td>
-<td data-label="Delivery">{{if .Replayed}}duplicate, answered from the store{{else if eq .Kind "item_request"}}question, not stored{{else}}first{{end}}</td><td data-label="Shop">{{.Note}}</td></tr>{{end}}</table>
+{{if .Deliveries}}<table id="deliveries-log" class="stack"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>Reply</th></tr>
+{{range .Deliveries}}{{with .D}}<tr{{if .Replayed}} class="dup"{{end}}><td data-label="Time">{{time .ReceivedAt}}</td><td data-label="Type">{{.Type}}</td><td data-label="Kind">{{.Summary.Kind}}</td><td data-label="Status">{{.Summary.Status}}</td><td data-label="Id">{{.Summary.ID}}</td><td data-label="Test">{{if .Summary.Test}}test{{end}}</td>{{end}}
+<td data-label="Delivery">{{.Note}}</td><td data-label="Reply"><a href="{{.URL}}">HTTP {{.D.ReplyStatus}}{{if .D.RunOf}}, run again{{end}}</a></td></tr>{{end}}</table>
 {{else}}<p>No verified notification yet.</p>{{end}}
-<p class="muted">Callbacks that failed verification never reach an order: see the <a href="/callbacks">callback log</a>.</p>
+{{if .JournalErr}}<p class="note">The journal could not be read.</p>{{end}}
+{{if .O.History}}<h2>What the shop did</h2>
+<table id="history" class="stack"><tr><th>Time</th><th>Type</th><th>Status</th><th>Id</th><th>What the shop did</th></tr>
+{{range .O.History}}<tr><td data-label="Time">{{time .At}}</td><td data-label="Type">{{.Type}}</td><td data-label="Status">{{.Status}}</td><td data-label="Id">{{.ID}}</td><td data-label="Shop">{{.Note}}</td></tr>{{end}}</table>{{end}}
+<p class="muted">Every delivery, with its exact request and reply bytes — including callbacks that failed verification, which never reach an order — is in the <a href="/journal/">callback journal</a> (demo password).</p>
 {{end}}{{template "foot"}}{{end}}
-
-{{define "callbacks"}}{{template "head" .}}
-<h1>Callback log</h1>
-<p>Every callback received, newest first, with the shop's answer. Refused ones (bad signature, wrong account, malformed) changed nothing.</p>
-{{if .Data}}<table class="stack"><tr><th>Time</th><th>Provider</th><th>Method</th><th>HTTP</th><th>Reply</th></tr>
-{{range .Data}}<tr><td data-label="Time">{{time .At}}</td><td data-label="Provider">{{name .Provider}}</td><td data-label="Method">{{.Method}}</td><td data-label="HTTP">{{.Status}}</td><td data-label="Reply"><code>{{.Reply}}</code></td></tr>{{end}}</table>
-{{else}}<p>None yet.</p>{{end}}
-{{template "foot"}}{{end}}
 
 {{define "error"}}{{template "head" .}}<h1>Sorry</h1><p>{{.Data}}</p><p><a href="/">Back to the shop</a></p>{{template "foot"}}{{end}}
 `))

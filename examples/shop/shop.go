@@ -3,13 +3,14 @@ package main
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
+	"github.com/paykit-go/paykit/journalpage"
 	"github.com/paykit-go/paykit/paysera/payseratest"
 )
 
@@ -31,6 +32,13 @@ type Options struct {
 	// PayseraSigner signs the Paysera emulator's callbacks; nil generates
 	// a key at start (tests share one to save the RSA key generation).
 	PayseraSigner *payseratest.Signer
+	// JournalPassword opens the journal page at /journal/ (HTTP Basic
+	// authentication, any user name): the demo's stand-in for a real
+	// merchant's own authentication. "" keeps the page closed to everyone.
+	JournalPassword string
+	// Logger, when set, gets one record per callback delivery
+	// (paykit.LogDeliveries).
+	Logger *slog.Logger
 }
 
 // Shop is the demo merchant: a catalogue, in-memory orders, the pages, the
@@ -39,12 +47,14 @@ type Options struct {
 type Shop struct {
 	base     string
 	orders   *orderBook
-	store    *historyStore
+	journal  *paykit.MemoryJournal
 	hk       paykit.Hooks
 	gateways map[paykit.Provider]*gateway
 	emu      *emulators.Set
-	log      *callbackLog
 	mux      *http.ServeMux
+	// journalPage serves /journal/, behind journalPassword.
+	journalPage     http.Handler
+	journalPassword string
 }
 
 // New builds a Shop. Close it to stop the emulators.
@@ -61,9 +71,13 @@ func New(opts Options) (*Shop, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Shop{base: base, orders: newOrderBook(opts.Now), log: &callbackLog{}, gateways: map[paykit.Provider]*gateway{}}
-	s.store = &historyStore{inner: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), replayed: s.orders.replayed}
-	s.hk = s.hooks()
+	s := &Shop{base: base, orders: newOrderBook(opts.Now), gateways: map[paykit.Provider]*gateway{},
+		journal: paykit.NewMemoryJournal(paykit.MemoryJournalOptions{}), journalPassword: opts.JournalPassword}
+	var logged paykit.Observer
+	if opts.Logger != nil {
+		logged = paykit.LogDeliveries(opts.Logger)
+	}
+	s.hk = s.hooks(paykit.Observers(s.journal, logged))
 
 	ecfg := p.emulatorConfig(base)
 	ecfg.RetrySchedule = opts.RetrySchedule
@@ -77,6 +91,11 @@ func New(opts Options) (*Shop, error) {
 		s.emu.Close()
 		return nil, err
 	}
+	s.journalPage = journalpage.New(s.journal, journalpage.Options{
+		BasePath:  "/journal",
+		Authorize: s.journalAllowed,
+		Handler:   s.callbackHandler,
+	})
 	s.mux = s.routes()
 	return s, nil
 }
@@ -128,10 +147,10 @@ func (s *Shop) routes() *http.ServeMux {
 	mux.HandleFunc("POST /orders", s.serveCreate)
 	mux.HandleFunc("GET /orders", s.serveOrders)
 	mux.HandleFunc("GET /orders/{id}", s.serveOrder)
-	mux.HandleFunc("GET /callbacks", s.serveCallbacks)
+	mux.Handle("/journal/", s.journalAuth(s.journalPage))
 	mux.HandleFunc("/", s.serveNotFound)
 	for _, p := range providers {
-		mux.Handle("/callback/"+string(p), s.log.wrap(p, s.gateways[p].handler))
+		mux.Handle("/callback/"+string(p), s.gateways[p].handler)
 	}
 	s.emu.Mount(mux)
 	return mux
@@ -156,64 +175,4 @@ func (s *Shop) startPayment(ctx context.Context, sku string, provider paykit.Pro
 	s.orders.setPayURL(o.ID, u)
 	o.PayURL = u
 	return o, nil
-}
-
-// callbackLog remembers the last callbacks received and how they were
-// answered, including the ones refused before any hook ran.
-type callbackLog struct {
-	mu      sync.Mutex
-	entries []callbackRecord
-}
-
-// callbackRecord is one callback delivery as the shop answered it.
-type callbackRecord struct {
-	At       time.Time
-	Provider paykit.Provider
-	Method   string
-	Status   int
-	Reply    string
-}
-
-const maxCallbackLog = 200
-
-func (l *callbackLog) wrap(p paykit.Provider, h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		rec := &replyRecorder{ResponseWriter: w, status: http.StatusOK}
-		h.ServeHTTP(rec, r)
-		l.mu.Lock()
-		defer l.mu.Unlock()
-		l.entries = append(l.entries, callbackRecord{At: time.Now(), Provider: p, Method: r.Method, Status: rec.status, Reply: rec.reply.String()})
-		if len(l.entries) > maxCallbackLog {
-			l.entries = l.entries[len(l.entries)-maxCallbackLog:]
-		}
-	})
-}
-
-func (l *callbackLog) list() []callbackRecord {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	out := make([]callbackRecord, 0, len(l.entries))
-	for i := len(l.entries) - 1; i >= 0; i-- {
-		out = append(out, l.entries[i])
-	}
-	return out
-}
-
-// replyRecorder keeps the status and the start of a reply.
-type replyRecorder struct {
-	http.ResponseWriter
-	status int
-	reply  strings.Builder
-}
-
-func (r *replyRecorder) WriteHeader(code int) {
-	r.status = code
-	r.ResponseWriter.WriteHeader(code)
-}
-
-func (r *replyRecorder) Write(b []byte) (int, error) {
-	if room := 300 - r.reply.Len(); room > 0 {
-		r.reply.Write(b[:min(room, len(b))])
-	}
-	return r.ResponseWriter.Write(b)
 }

@@ -3,7 +3,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -61,7 +60,7 @@ func TestOrderTransitions(t *testing.T) {
 				require.True(t, ok)
 			}
 			for _, e := range tc.events {
-				require.NoError(t, b.apply(o.ID, e, ""))
+				require.NoError(t, b.apply(o.ID, e))
 			}
 			got, _ := b.get(o.ID)
 			assert.Equal(t, tc.status, got.Status)
@@ -81,38 +80,11 @@ func TestApplyRefusesWhatDoesNotMatchTheOrder(t *testing.T) {
 	otherCurrency := summary(paykit.KindPayment, paykit.StatusPaid, 499)
 	otherCurrency.Amount.Currency = "USD"
 	for _, s := range []paykit.Summary{wrongAmount, otherProvider, otherCurrency} {
-		assert.Error(t, b.apply(o.ID, s, "k"))
+		assert.Error(t, b.apply(o.ID, s))
 	}
-	assert.ErrorIs(t, b.apply("999", summary(paykit.KindPayment, paykit.StatusPaid, 499), ""), paykit.ErrUnknownItem)
+	assert.ErrorIs(t, b.apply("999", summary(paykit.KindPayment, paykit.StatusPaid, 499)), paykit.ErrUnknownItem)
 	got, _ := b.get(o.ID)
 	assert.Equal(t, o, got, "refused notifications leave the order untouched")
-}
-
-func TestHistoryStoreRecordsReplays(t *testing.T) {
-	b := newOrderBook(nil)
-	o := b.create(catalog[0], paykit.Paysera, catalog[0].Price)
-	store := &historyStore{inner: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}), replayed: b.replayed}
-	fulfil := func(ctx context.Context) ([]byte, error) {
-		key, _ := ctx.Value(keyContext{}).(string)
-		return []byte("OK"), b.apply(o.ID, summary(paykit.KindPayment, paykit.StatusPaid, 499), key)
-	}
-	for i, want := range []bool{false, true, true} {
-		reply, replayed, err := store.Do(context.Background(), "key-1", fulfil)
-		require.NoError(t, err)
-		assert.Equal(t, "OK", string(reply))
-		assert.Equal(t, want, replayed, "delivery %d", i+1)
-	}
-	got, _ := b.get(o.ID)
-	assert.Equal(t, 1, got.Deliveries)
-	require.Len(t, got.History, 3)
-	assert.False(t, got.History[0].Replayed)
-	assert.True(t, got.History[1].Replayed)
-	assert.True(t, got.History[2].Replayed)
-	assert.Equal(t, paykit.StatusPaid, got.History[2].Status)
-
-	// A failed fulfilment is not remembered and records no replay.
-	_, _, err := store.Do(context.Background(), "key-2", func(context.Context) ([]byte, error) { return nil, errors.New("down") })
-	assert.Error(t, err)
 }
 
 func TestItemHookPricesOnlyOpenOrdersOfTheSameProvider(t *testing.T) {
@@ -136,7 +108,7 @@ func TestItemHookPricesOnlyOpenOrdersOfTheSameProvider(t *testing.T) {
 		assert.ErrorIs(t, err, paykit.ErrUnknownItem, req.Item)
 	}
 	require.NoError(t, s.orders.apply(vk.ID, paykit.Summary{Provider: paykit.VKPay, Kind: paykit.KindPayment,
-		Status: paykit.StatusPaid, Amount: paykit.Money{Amount: 14}}, ""))
+		Status: paykit.StatusPaid, Amount: paykit.Money{Amount: 14}}))
 	_, err = s.item(context.Background(), paykit.ItemRequest{Provider: paykit.VKPay, Item: vk.ItemKey()})
 	assert.ErrorIs(t, err, paykit.ErrUnknownItem, "a paid order is not sold again")
 }

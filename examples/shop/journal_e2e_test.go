@@ -1,0 +1,141 @@
+package main
+
+import (
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/playvision/playvisiontest"
+)
+
+const testJournalPassword = "journal-CANARY-password"
+
+// journal opens a journal page as the merchant, with the demo password in
+// the URL: links and forms followed from it keep it.
+func (h *shopHarness) journal(path string) *page {
+	h.t.Helper()
+	u, err := url.Parse(h.srv.URL + path)
+	require.NoError(h.t, err)
+	u.User = url.UserPassword("merchant", testJournalPassword)
+	p := h.get(u.String())
+	require.Equal(h.t, http.StatusOK, p.Status, p.Body)
+	return p
+}
+
+var journalRowRE = regexp.MustCompile(`<td><a href="/journal/d/([0-9a-f]+)">`)
+
+func TestShopJournalNeedsThePassword(t *testing.T) {
+	h := newShopHarness(t)
+	h.buy(paykit.VKPay)
+	for _, user := range []*url.Userinfo{nil, url.UserPassword("merchant", "wrong"), url.UserPassword("merchant", testJournalPassword+"x"), url.User("merchant")} {
+		req, err := http.NewRequest(http.MethodGet, h.srv.URL+"/journal/", nil)
+		require.NoError(t, err)
+		if user != nil {
+			pw, _ := user.Password()
+			req.SetBasicAuth(user.Username(), pw)
+		}
+		resp, err := h.srv.Client().Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, "%v", user)
+		assert.Contains(t, resp.Header.Get("WWW-Authenticate"), "Basic")
+	}
+
+	closed, err := New(Options{BaseURL: "http://127.0.0.1:1"}) // no JournalPassword: closed to everyone
+	require.NoError(t, err)
+	defer closed.Close()
+	req, _ := http.NewRequest(http.MethodGet, "/journal/", nil)
+	req.SetBasicAuth("merchant", "")
+	assert.False(t, closed.journalAllowed(req))
+}
+
+func TestShopJournalListDetailAndRunAgain(t *testing.T) {
+	h := newShopHarness(t)
+	back := h.submit(h.buy(paykit.Paysera), "pay")
+	o := h.waitFor(h.readOrder(back).ID, OrderPaid)
+
+	// The order page's callback log comes from the journal and links to it.
+	require.Contains(t, o.Page.Body, `<td>first</td>`)
+	detail := h.followJournal(o.Page, "HTTP 200")
+	assert.Contains(t, detail.Body, `<section id="request">`)
+	assert.Contains(t, detail.Body, `<section id="reply">`)
+	assert.Contains(t, detail.Body, "<td>orderid</td><td>"+o.ID+"</td>", "Paysera's data decoded into its fields")
+	assert.Contains(t, detail.Body, "<pre>OK</pre>")
+
+	// The list, filtered by the order id.
+	list := h.journal("/journal/?provider=paysera&order=" + o.ID)
+	assert.Len(t, journalRowRE.FindAllString(list.Body, -1), 1)
+	assert.Contains(t, h.journal("/journal/?order=nothing").Body, "No delivery matches.")
+
+	// Run again: the fulfilled payment is answered from the store.
+	ran := h.submit(detail, "Run again")
+	require.Equal(t, http.StatusOK, ran.Status, ran.Body)
+	assert.Contains(t, ran.Body, "replayed</b> from the store")
+	again := h.follow(ran, "new-delivery")
+	assert.Contains(t, again.Body, `id="replayed">yes`)
+	assert.Contains(t, again.Body, `id="run-of"`)
+	o = h.order(o.ID)
+	assert.Equal(t, 1, o.Deliveries, "Run again of a fulfilled payment delivers nothing")
+	assert.Equal(t, 1, o.Duplicates)
+	assert.Contains(t, o.Page.Body, "HTTP 200, run again")
+	assert.Len(t, journalRowRE.FindAllString(h.journal("/journal/?provider=paysera&order="+o.ID).Body, -1), 2)
+}
+
+// A payment that reached the shop before its order existed (another
+// replica had taken it) is refused; once the order is there, Run again
+// fulfils it.
+func TestShopJournalRunAgainFulfilsARefusedPayment(t *testing.T) {
+	h := newShopHarness(t)
+	next := strconv.Itoa(1001 + len(h.shop.orders.list()))
+	price := catalog[0].PriceIn(paykit.Playvision)
+	params := playvisiontest.OrderStatusChange{AppID: demoPlayvisionApp, UserID: demoUser, TransactionID: 77001,
+		Sum: price.Amount, ItemID: itemKeyPrefix + next}.Params()
+	refused := h.deliver(callback{Provider: paykit.Playvision, Method: http.MethodPost, URL: "/callback/playvision",
+		Header: http.Header{"Content-Type": {"application/x-www-form-urlencoded"}},
+		Body:   []byte(playvisiontest.Signer{Secret: demoPlayvisionSecret}.Body(params))})
+	require.False(t, accepted(refused), "%s", refused.Reply)
+
+	list := h.journal("/journal/?provider=playvision&outcome=rejected&id=77001")
+	ids := journalRowRE.FindAllStringSubmatch(list.Body, -1)
+	require.Len(t, ids, 1)
+	detail := h.journal("/journal/d/" + ids[0][1])
+	assert.Contains(t, detail.Body, "order "+next+": paykit: unknown item")
+
+	require.Equal(t, next, h.newOrder(paykit.Playvision))
+	ran := h.submit(detail, "Run again")
+	require.Equal(t, http.StatusOK, ran.Status, ran.Body)
+	assert.NotContains(t, ran.Body, "replayed</b>")
+	o := h.order(next)
+	assert.Equal(t, OrderPaid, o.Status)
+	assert.Equal(t, 1, o.Deliveries)
+	assert.Contains(t, o.Page.Body, "HTTP 200, run again")
+	assert.Contains(t, o.Page.Body, "rejected: ", "the refused delivery is on the order's log too")
+
+	// A second Run again is a duplicate.
+	h.submit(detail, "Run again")
+	o = h.order(next)
+	assert.Equal(t, 1, o.Deliveries)
+	assert.Equal(t, 1, o.Duplicates)
+}
+
+// followJournal follows a link of page p into the journal, with the demo
+// password.
+func (h *shopHarness) followJournal(p *page, label string) *page {
+	h.t.Helper()
+	for _, m := range linkRE.FindAllStringSubmatch(p.Body, -1) {
+		if strings.HasPrefix(text(m[2]), label) {
+			href := attrs(m[1])["href"]
+			require.True(h.t, strings.HasPrefix(href, "/journal/"), href)
+			return h.journal(href)
+		}
+	}
+	h.t.Fatalf("no journal link %q on %s", label, p.URL)
+	return nil
+}
