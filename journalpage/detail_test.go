@@ -14,7 +14,7 @@ import (
 )
 
 var (
-	rowRE  = regexp.MustCompile(`<td><a href="/journal/d/([0-9a-f]+)">`)
+	rowRE  = regexp.MustCompile(`<td class="at"><a href="/journal/d/([0-9a-f]+)">`)
 	nextRE = regexp.MustCompile(`id="next" href="([^"]+)"`)
 )
 

@@ -30,7 +30,11 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 .sub{margin:.3em 0 0 1em;width:auto}
 .note{background:#f4f4f8;border-left:4px solid #88a;padding:.5em 1em;margin:.8em 0}.err{border-left-color:#c44;background:#fbeeee}
 .muted{color:#777;font-size:.9em}
-@media (max-width:48em){.pair{grid-template-columns:1fr}.facts th{width:auto}}
+.facts td{overflow-wrap:anywhere}
+@media (max-width:48em){.pair{grid-template-columns:1fr}.facts th{width:auto;white-space:normal}
+.list,.list tbody,.list tr,.list td{display:block}.list tr:first-child{display:none}
+.list tr{border-bottom:1px solid #ccc;padding:.4em 0}.list td{border:0;padding:.05em .3em;white-space:normal;overflow-wrap:anywhere}
+.list td:empty{display:none}.list td[data-label]::before{content:attr(data-label) ": ";color:#777}.list td.at{font-weight:600}}
 </style></head><body>
 {{end}}
 {{define "foot"}}</body></html>{{end}}
@@ -53,10 +57,10 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 {{if .Error}}<p class="note err" id="error">{{.Error}}</p>{{end}}
 {{if .Rows}}<div class="scroll"><table class="list" id="deliveries">
 <tr><th>Received</th><th>Provider</th><th>Account</th><th>Type</th><th>Kind / status</th><th>Order</th><th>Provider id</th><th>Amount</th><th>Outcome</th><th>Reply</th></tr>
-{{range .Rows}}<tr><td><a href="{{.URL}}">{{.At}}</a></td><td>{{.Provider}}</td><td>{{.Account}}</td>
-<td>{{if .Type}}{{.Type}}{{else}}<span class="muted">{{.Verification}}</span>{{end}}</td><td>{{.Kind}}{{if .Status}} / {{.Status}}{{end}}</td>
-<td>{{.OrderID}}</td><td>{{.ProviderID}}</td><td>{{.Amount}}</td>
-<td><span class="o o-{{.Outcome}}">{{.Outcome}}</span>{{if .Replayed}}<span class="tag">replayed</span>{{end}}{{if .Rerun}}<span class="tag">run again</span>{{end}}</td><td>{{.ReplyStatus}}</td></tr>
+{{range .Rows}}<tr><td class="at"><a href="{{.URL}}">{{.At}}</a></td><td data-label="Provider">{{.Provider}}</td><td data-label="Account">{{.Account}}</td>
+<td data-label="Type">{{if .Type}}{{.Type}}{{else}}<span class="muted">{{.Verification}}</span>{{end}}</td><td data-label="Kind">{{.Kind}}{{if .Status}} / {{.Status}}{{end}}</td>
+<td data-label="Order">{{.OrderID}}</td><td data-label="Provider id">{{.ProviderID}}</td><td data-label="Amount">{{.Amount}}</td>
+<td data-label="Outcome"><span class="o o-{{.Outcome}}">{{.Outcome}}</span>{{if .Replayed}}<span class="tag">replayed</span>{{end}}{{if .Rerun}}<span class="tag">run again</span>{{end}}</td><td data-label="Reply">{{.ReplyStatus}}</td></tr>
 {{end}}</table></div>
 {{else if not .Error}}<p>No delivery matches.</p>{{end}}
 <p>{{if .First}}<a href="{{.First}}">Newest</a> {{end}}{{if .Next}}<a id="next" href="{{.Next}}">Older deliveries →</a>{{end}}</p>

@@ -29,7 +29,7 @@ func (h *shopHarness) journal(path string) *page {
 	return p
 }
 
-var journalRowRE = regexp.MustCompile(`<td><a href="/journal/d/([0-9a-f]+)">`)
+var journalRowRE = regexp.MustCompile(`<td class="at"><a href="/journal/d/([0-9a-f]+)">`)
 
 func TestShopJournalNeedsThePassword(t *testing.T) {
 	h := newShopHarness(t)
@@ -62,7 +62,7 @@ func TestShopJournalListDetailAndRunAgain(t *testing.T) {
 	o := h.waitFor(h.readOrder(back).ID, OrderPaid)
 
 	// The order page's callback log comes from the journal and links to it.
-	require.Contains(t, o.Page.Body, `<td>first</td>`)
+	require.Contains(t, o.Page.Body, `<td data-label="Delivery">first</td>`)
 	detail := h.followJournal(o.Page, "HTTP 200")
 	assert.Contains(t, detail.Body, `<section id="request">`)
 	assert.Contains(t, detail.Body, `<section id="reply">`)
