@@ -50,12 +50,22 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 // HandlerWith is [Client.Handler] with the shared handler options.
 func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
 	return callback.New(&protocol{c: c, hooks: hooks}, callback.Settings{
+		Provider:     paykit.PayseraCheckout,
+		Account:      c.Account(),
 		Methods:      []string{http.MethodPost},
+		Headers:      recordedHeaders,
 		ReplyTimeout: ReplyTimeout,
 		Options:      opts.HandlerOptions,
 		Store:        hooks.Store,
+		Observer:     hooks.Observer,
+		Secrets:      c.redact,
 	})
 }
+
+// recordedHeaders are the webhook headers kept in a delivery record: the
+// signature (not a secret: it is Paysera's, per body) and the metadata.
+var recordedHeaders = []string{HeaderSignature, HeaderSignatureAlg, HeaderCreatedAt, HeaderRequestID,
+	HeaderCallbackID, HeaderEvent, HeaderTimestamp}
 
 // protocol is Paysera Checkout's part of the callback engine.
 type protocol struct {
