@@ -29,6 +29,15 @@
 //     order_status_change) and the secure.* methods, callbacks to
 //     -playvision-callback-url.
 //
+// Every step is also a JSON control API, for a test in any language:
+// GET /openapi.json describes it (api.go; README.md walks through it with
+// curl for each provider). /api/{provider}/orders starts a payment or
+// opens a purchase dialog for any user; …/orders/{id}/pay, decline,
+// pending, cancel and refund move it; /api/{provider}/deliveries lists
+// the notifications sent and …/deliveries/{id}/resend sends one again;
+// /api/{provider}/wait returns when none is in flight;
+// /api/playvision/users/{id} gives any user's token.
+//
 // The default callback URLs are the demo shop's (go run ./examples/shop), so
 // the two run together out of the box. -retry shortens the resend schedules
 // (for example -retry 100ms,200ms in CI). The emulators only ever call the
@@ -158,10 +167,12 @@ func parseItem(s string) (string, paykit.Money, error) {
 
 // sandbox is the running emulators behind one handler.
 type sandbox struct {
-	cfg  config
-	base string
-	set  *emulators.Set
-	mux  *http.ServeMux
+	cfg       config
+	base      string
+	set       *emulators.Set
+	mux       *http.ServeMux
+	providers map[string]provider // the JSON API's view of each emulator
+	routes    []string            // the JSON API's patterns, as registered
 }
 
 // newSandbox starts the emulators for a server reachable at base.
@@ -183,29 +194,35 @@ func newSandbox(c config, base string) (*sandbox, error) {
 	s := &sandbox{cfg: c, base: strings.TrimRight(base, "/"), set: set, mux: http.NewServeMux()}
 	set.Mount(s.mux)
 	s.mux.HandleFunc("GET /{$}", s.index)
+	s.providers = map[string]provider{
+		string(paykit.Paysera): payseraAPI{set.Paysera}, string(paykit.VKPay): vkAPI{set.VK},
+		string(paykit.Xsolla): &xsollaAPI{e: set.Xsolla}, string(paykit.Playvision): playvisionAPI{set.Playvision},
+	}
+	s.apiRoutes(s.mux)
 	return s, nil
 }
 
 // emulator describes one emulator for the index page and the banner.
 type emulator struct {
-	Name, URL, Sends string
+	ID, Name, URL, Sends string
 }
 
 func (s *sandbox) emulators() []emulator {
 	c := s.cfg
 	u := s.set.URL
 	return []emulator{
-		{"Paysera", u(paykit.Paysera), "callbacks to each request's callbackurl; key at " + u(paykit.Paysera) + "/download/public.key"},
-		{"VK", u(paykit.VKPay), "notifications to " + c.vk.NotifyURL},
-		{"Xsolla", u(paykit.Xsolla), "webhooks to " + c.xsolla.WebhookURL},
-		{"Playvision", u(paykit.Playvision), "callbacks to " + c.playvision.CallbackURL},
+		{"paysera", "Paysera", u(paykit.Paysera), "callbacks to each request's callbackurl; key at " + u(paykit.Paysera) + "/download/public.key"},
+		{"vkpay", "VK", u(paykit.VKPay), "notifications to " + c.vk.NotifyURL},
+		{"xsolla", "Xsolla", u(paykit.Xsolla), "webhooks to " + c.xsolla.WebhookURL},
+		{"playvision", "Playvision", u(paykit.Playvision), "callbacks to " + c.playvision.CallbackURL},
 	}
 }
 
 var indexPage = template.Must(template.New("index").Parse(`<!doctype html><html><head><meta charset="utf-8">
 <title>paykit sandbox</title><style>body{font-family:sans-serif;max-width:50em;margin:2em auto}td{padding:.3em .8em}</style></head>
 <body><h1>paykit sandbox</h1><p>Provider emulators for testing a checkout without the network.</p>
-<table>{{range .}}<tr><td><a href="{{.URL}}/">{{.Name}}</a></td><td>{{.Sends}}</td></tr>{{end}}</table></body></html>`))
+<table>{{range .}}<tr><td><a href="{{.URL}}/">{{.Name}}</a></td><td>{{.Sends}}</td></tr>{{end}}</table>
+<p>Every step is also a JSON API for tests in any language: <a href="/openapi.json">/openapi.json</a> describes it.</p></body></html>`))
 
 func (s *sandbox) index(w http.ResponseWriter, _ *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

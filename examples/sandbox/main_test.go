@@ -8,6 +8,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -45,13 +46,17 @@ func TestParseFlags(t *testing.T) {
 // merchant is a stand-in for the merchant's application: the four
 // providers' handlers with one set of hooks, counting what they fulfil.
 type merchant struct {
-	mu     sync.Mutex
-	events []paykit.Summary
+	mu          sync.Mutex
+	events      []paykit.Summary
+	refuseItems atomic.Bool // answer every item request "unknown item"
 }
 
 func (m *merchant) hooks() paykit.Hooks {
 	return paykit.Hooks{
 		Item: func(_ context.Context, req paykit.ItemRequest) (paykit.Item, error) {
+			if m.refuseItems.Load() {
+				return paykit.Item{}, paykit.ErrUnknownItem
+			}
 			return paykit.Item{ID: req.Item, Title: "Gems", Price: 10}, nil
 		},
 		Event: func(_ context.Context, n paykit.Notification) error {
