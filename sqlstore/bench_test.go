@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/playvision"
@@ -75,4 +76,57 @@ func benchDelivery(b *testing.B, store paykit.Store, replay bool) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+}
+
+// BenchmarkJournalObserve measures what recording a delivery costs on the
+// handler's path: a Playvision payment answered from the in-memory store
+// (the cheapest path, so the journal's share is the largest), through
+// three handlers in each iteration — no observer, paykit's MemoryJournal,
+// and a sqlstore Journal on the local PostgreSQL — reporting each one's
+// time and their ratios to the first, so that a busy machine slows all
+// three alike.
+func BenchmarkJournalObserve(b *testing.B) {
+	const secret = "bench-secret"
+	client, err := playvision.New(playvision.Config{AppID: 1, Secret: secret})
+	if err != nil {
+		b.Fatal(err)
+	}
+	j, err := sqlstore.NewJournal(openDB(b, 4), sqlstore.JournalOptions{Table: "journal_" + tableName()})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if err := j.Migrate(context.Background()); err != nil {
+		b.Fatal(err)
+	}
+	handler := func(obs paykit.Observer) http.Handler {
+		return client.Handler(paykit.Hooks{Event: func(context.Context, paykit.Notification) error { return nil }, Observer: obs})
+	}
+	handlers := []http.Handler{handler(nil), handler(paykit.NewMemoryJournal(paykit.MemoryJournalOptions{})), handler(j)}
+	signer := playvisiontest.Signer{Secret: secret}
+	params := playvisiontest.OrderStatusChange{UserID: 7, TransactionID: 1, Sum: 10}.Params()
+	success := string(playvision.SuccessReply())
+	serve := func(h http.Handler) time.Duration {
+		w := httptest.NewRecorder()
+		r := signer.NewRequest("/playvision", params)
+		start := time.Now()
+		h.ServeHTTP(w, r)
+		took := time.Since(start)
+		if w.Body.String() != success {
+			b.Fatalf("answer %q", w.Body.String())
+		}
+		return took
+	}
+	for _, h := range handlers {
+		serve(h) // fulfilled once; the loop replays
+	}
+	took := make([]time.Duration, len(handlers))
+	b.ReportAllocs()
+	for b.Loop() {
+		for i, h := range handlers {
+			took[i] += serve(h)
+		}
+	}
+	b.ReportMetric(float64(took[0].Nanoseconds())/float64(b.N), "ns/no_observer")
+	b.ReportMetric(float64(took[1])/float64(took[0]), "x_memory_journal")
+	b.ReportMetric(float64(took[2])/float64(took[0]), "x_sqlstore_journal")
 }
