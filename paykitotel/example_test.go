@@ -56,7 +56,7 @@ func Example() {
 		fmt.Print(s.Name())
 		for _, kv := range s.Attributes() {
 			if kv.Key == paykitotel.AttrReplayed || kv.Key == paykitotel.AttrOutcome {
-				fmt.Printf(" %s=%s", kv.Key, kv.Value.Emit())
+				fmt.Printf(" %s=%s", kv.Key, kv.Value.String())
 			}
 		}
 		fmt.Println()

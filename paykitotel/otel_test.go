@@ -258,7 +258,7 @@ func TestNothingPersonalOrSecretIsRecorded(t *testing.T) {
 		seen.WriteString(s.Name() + " " + s.Status().Description)
 		for _, kv := range s.Attributes() {
 			if kv.Key != paykitotel.AttrDeliveryID { // random hex
-				seen.WriteString(" " + string(kv.Key) + "=" + kv.Value.Emit())
+				seen.WriteString(" " + string(kv.Key) + "=" + kv.Value.String())
 			}
 		}
 		for _, e := range s.Events() {
@@ -270,7 +270,7 @@ func TestNothingPersonalOrSecretIsRecorded(t *testing.T) {
 		if sum, ok := data.(metricdata.Sum[int64]); ok {
 			for _, dp := range sum.DataPoints {
 				for _, kv := range dp.Attributes.ToSlice() {
-					seen.WriteString(" " + kv.Value.Emit())
+					seen.WriteString(" " + kv.Value.String())
 				}
 			}
 		}
