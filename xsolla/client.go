@@ -78,6 +78,9 @@ type apiCall struct {
 	// that cannot take effect twice; 429 (not processed) is always
 	// retried.
 	retry bool
+	// maxAnswer caps a successful answer; 0 means 1 MiB. A larger answer
+	// is an error, never decoded truncated.
+	maxAnswer int64
 }
 
 // call sends a with Basic auth and retries (see [Config.MaxRetries]); on
@@ -171,13 +174,25 @@ func (c *Client) once(ctx context.Context, a apiCall) (int, []byte, time.Duratio
 		return 0, nil, 0, fmt.Errorf("xsolla: %w", err)
 	}
 	defer resp.Body.Close()
-	limit := int64(maxErrorBody)
-	if resp.StatusCode/100 == 2 {
+	if resp.StatusCode/100 != 2 {
+		// Error bodies are only kept for the APIError: cut, not refused.
+		b, err := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+		if err != nil {
+			return 0, nil, 0, fmt.Errorf("xsolla: reading response: %w", err)
+		}
+		return resp.StatusCode, b, retryAfterOf(resp), nil
+	}
+	limit := a.maxAnswer
+	if limit <= 0 {
 		limit = 1 << 20
 	}
-	b, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, limit+1))
 	if err != nil {
 		return 0, nil, 0, fmt.Errorf("xsolla: reading response: %w", err)
+	}
+	if int64(len(b)) > limit {
+		// With its status: not a network error, so not retried.
+		return resp.StatusCode, nil, 0, fmt.Errorf("xsolla: response larger than %d bytes", limit)
 	}
 	return resp.StatusCode, b, retryAfterOf(resp), nil
 }

@@ -263,10 +263,15 @@ func (c *Client) simpleSearchURL(key, value string) string {
 		key + "=" + url.QueryEscape(value)
 }
 
+// maxRecordsAnswer caps a search answer (about 30 000 records); narrow
+// the window or page with Limit for more.
+const maxRecordsAnswer = 64 << 20
+
 // records GETs u and decodes the list of transaction records it answers.
 func (c *Client) records(ctx context.Context, u string) ([]TransactionRecord, error) {
 	var raw json.RawMessage
-	if err := c.call(ctx, apiCall{method: http.MethodGet, url: u, user: c.merchant, retry: true}, &raw); err != nil {
+	a := apiCall{method: http.MethodGet, url: u, user: c.merchant, retry: true, maxAnswer: maxRecordsAnswer}
+	if err := c.call(ctx, a, &raw); err != nil {
 		return nil, err
 	}
 	return decodeRecords(raw)

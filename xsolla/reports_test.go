@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -268,4 +269,16 @@ func TestRecordDecodingErrors(t *testing.T) {
 	recs, err := decodeRecords([]byte(`{"transactions":[` + searchRecord + `],"has_more":false}`))
 	require.NoError(t, err)
 	assert.Len(t, recs, 1)
+}
+
+// TestOversizedAnswerIsAnError: an answer past the cap is refused, never
+// decoded truncated.
+func TestOversizedAnswerIsAnError(t *testing.T) {
+	c := mockedClient(t)
+	big := `{"token":"` + strings.Repeat("a", 1<<20) + `"}`
+	httpmock.RegisterResponder(http.MethodPost, v2URL, httpmock.NewStringResponder(200, big))
+	_, err := c.CreateToken(context.Background(), TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "larger than")
+	assert.Equal(t, 1, httpmock.GetTotalCallCount(), "not retried")
 }
