@@ -90,8 +90,10 @@ func (p *page) serveRaw(w http.ResponseWriter, r *http.Request) {
 	var b []byte
 	switch r.PathValue("part") {
 	case "request":
+		// A GET's input is its query (the engine keeps no body for it);
+		// any other method's is its body, empty or not.
 		b = d.Body
-		if b == nil {
+		if d.Method == http.MethodGet || d.Method == http.MethodHead {
 			b = []byte(d.Query)
 		}
 	case "reply":

@@ -136,6 +136,10 @@ func TestRawViews(t *testing.T) {
 	rep := e.get(base + "/d/" + d.ID + "/raw/reply")
 	assert.Equal(t, string(d.ReplyBody), rep.Body)
 
-	get := seed(t, e.journal, time.Now(), paykit.Delivery{Provider: paykit.Paysera, Query: "data=abc&ss1=x"})[0]
-	assert.Equal(t, "data=abc&ss1=x", e.get(base+"/d/"+get.ID+"/raw/request").Body, "a GET's input is its query")
+	ds := seed(t, e.journal, time.Now(),
+		paykit.Delivery{ID: "a1", Provider: paykit.Paysera, Method: http.MethodGet, Query: "data=abc&ss1=x"},
+		paykit.Delivery{ID: "a2", Provider: paykit.Paysera, Query: "shop=a"}) // a POST with an empty body
+	assert.Equal(t, "data=abc&ss1=x", e.get(base+"/d/a1/raw/request").Body, "a GET's input is its query")
+	assert.Empty(t, e.get(base+"/d/a2/raw/request").Body, "a POST's input is its body, even an empty one")
+	assert.Len(t, ds, 2)
 }

@@ -56,13 +56,17 @@ func TestAuthorizeSeesTheRequest(t *testing.T) {
 }
 
 // seed records deliveries with known fields, one minute apart, the last
-// one newest.
+// one newest; ID and Method default to a counter and POST.
 func seed(t *testing.T, j paykit.Journal, at time.Time, ds ...paykit.Delivery) []paykit.Delivery {
 	t.Helper()
 	for i := range ds {
-		ds[i].ID = fmt.Sprintf("%032x", i+1)
+		if ds[i].ID == "" {
+			ds[i].ID = fmt.Sprintf("%032x", i+1)
+		}
 		ds[i].ReceivedAt = at.Add(time.Duration(i) * time.Minute)
-		ds[i].Method = http.MethodPost
+		if ds[i].Method == "" {
+			ds[i].Method = http.MethodPost
+		}
 		j.Observe(t.Context(), ds[i])
 	}
 	return ds

@@ -105,7 +105,7 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 <section id="request"><h2>Request</h2>
 {{if .Headers}}<table class="fields">{{range .Headers}}<tr><td>{{.Name}}</td><td>{{.Value}}</td></tr>{{end}}</table>{{end}}
 {{if $d.Query}}<h2>Query</h2>{{template "body" .Query}}{{end}}
-{{if or $d.Body (not $d.Query)}}<h2>Body</h2>{{template "body" .Request}}{{end}}
+{{if not (or (eq $d.Method "GET") (eq $d.Method "HEAD"))}}<h2>Body</h2>{{template "body" .Request}}{{end}}
 <p><a href="{{.RawReq}}">Raw request</a></p></section>
 <section id="reply"><h2>Reply: HTTP {{$d.ReplyStatus}}</h2>
 {{if $d.ReplyContentType}}<table class="fields"><tr><td>Content-Type</td><td>{{$d.ReplyContentType}}</td></tr></table>{{end}}

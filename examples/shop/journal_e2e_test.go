@@ -1,6 +1,7 @@
 package main
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -138,4 +139,29 @@ func (h *shopHarness) followJournal(p *page, label string) *page {
 	}
 	h.t.Fatalf("no journal link %q on %s", label, p.URL)
 	return nil
+}
+
+// With a logger, every delivery is also one log record — refused ones
+// included — holding neither the shop's secret nor the body.
+func TestShopLogsEveryDelivery(t *testing.T) {
+	var buf strings.Builder
+	s, err := New(Options{BaseURL: "http://127.0.0.1:1", Logger: slog.New(slog.NewTextHandler(&buf, nil))})
+	require.NoError(t, err)
+	defer s.Close()
+	signer := playvisiontest.Signer{Secret: demoPlayvisionSecret}
+	good := signer.Body(playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 9, Sum: 150, ItemID: "season-pass"}.Params())
+	forged := strings.Replace(good, "sum=150", "sum=1", 1)
+	require.NotEqual(t, good, forged)
+	post(t, s, "/callback/playvision", good)
+	post(t, s, "/callback/playvision", forged)
+
+	lines := strings.Split(strings.TrimSpace(buf.String()), "\n")
+	require.Len(t, lines, 2, buf.String())
+	assert.Contains(t, lines[0], "level=INFO")
+	assert.Contains(t, lines[0], "outcome=ok")
+	assert.Contains(t, lines[1], "level=WARN")
+	assert.Contains(t, lines[1], "verification=invalid_signature")
+	assert.NotContains(t, buf.String(), demoPlayvisionSecret)
+	assert.NotContains(t, buf.String(), "season-pass", "no body in the log")
+	assert.Equal(t, 2, s.journal.Len(), "and both are in the journal")
 }
