@@ -163,11 +163,11 @@ func launchMAC(canonical, secret string) string {
 // and, when it differs, in the PHP sample's.
 func launchCanonicals(params url.Values) []string {
 	doc := launchCanonical(params, rfc3986Escape)
-	php := launchCanonical(params, phpEscape)
-	if php == doc {
+	// The encodings differ only on a space and "~".
+	if !strings.ContainsAny(doc, "~") && !strings.Contains(doc, "%20") {
 		return []string{doc}
 	}
-	return []string{doc, php}
+	return []string{doc, launchCanonical(params, phpEscape)}
 }
 
 func launchCanonical(params url.Values, escape func(string) string) string {
@@ -195,19 +195,25 @@ func launchCanonical(params url.Values, escape func(string) string) string {
 // "+" and PathEscape leaves sub-delimiters such as "," as they are.
 func rfc3986Escape(s string) string {
 	const hex = "0123456789ABCDEF"
+	if !strings.ContainsFunc(s, func(r rune) bool { return !isUnreserved(r) }) {
+		return s
+	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		switch {
-		case 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9', c == '-', c == '_', c == '.', c == '~':
+		if isUnreserved(rune(c)) {
 			b.WriteByte(c)
-		default:
+		} else {
 			b.WriteByte('%')
 			b.WriteByte(hex[c>>4])
 			b.WriteByte(hex[c&15])
 		}
 	}
 	return b.String()
+}
+
+func isUnreserved(c rune) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '_' || c == '.' || c == '~'
 }
 
 // phpEscape is PHP's urlencode, which http_build_query uses: QueryEscape
