@@ -60,7 +60,93 @@ var (
 
 	_ = [...]time.Duration{paysera.ReplyTimeout, vkpay.ReplyTimeout, merchant.ReplyTimeout,
 		xsolla.ReplyTimeout, playvision.ReplyTimeout, checkout.ReplyTimeout}
+
+	// Several accounts per endpoint, the same way in every package.
+	_ func(...*paysera.Client) (*paysera.Accounts, error)       = paysera.NewAccounts
+	_ func(...*vkpay.Client) (*vkpay.Accounts, error)           = vkpay.NewAccounts
+	_ func(...*merchant.Client) (*merchant.Accounts, error)     = merchant.NewAccounts
+	_ func(...*xsolla.Client) (*xsolla.Accounts, error)         = xsolla.NewAccounts
+	_ func(...*playvision.Client) (*playvision.Accounts, error) = playvision.NewAccounts
+
+	_ func(string) (*paysera.Client, bool)    = (*paysera.Accounts)(nil).Client
+	_ func(string) (*vkpay.Client, bool)      = (*vkpay.Accounts)(nil).Client
+	_ func(string) (*merchant.Client, bool)   = (*merchant.Accounts)(nil).Client
+	_ func(string) (*xsolla.Client, bool)     = (*xsolla.Accounts)(nil).Client
+	_ func(string) (*playvision.Client, bool) = (*playvision.Accounts)(nil).Client
+
+	_ func(*http.Request) (*paysera.Callback, error)            = (*paysera.Accounts)(nil).ParseCallback
+	_ func(*http.Request) (paykit.Notification, error)          = (*vkpay.Accounts)(nil).ParseCallback
+	_ func(*http.Request) (*merchant.Notification, error)       = (*merchant.Accounts)(nil).ParseCallback
+	_ func(*http.Request) (paykit.Notification, error)          = (*xsolla.Accounts)(nil).ParseCallback
+	_ func(*http.Request) (paykit.Notification, error)          = (*playvision.Accounts)(nil).ParseCallback
+	_ func([]byte, http.Header) (*paysera.Callback, error)      = (*paysera.Accounts)(nil).ParseBody
+	_ func([]byte, http.Header) (paykit.Notification, error)    = (*vkpay.Accounts)(nil).ParseBody
+	_ func([]byte, http.Header) (*merchant.Notification, error) = (*merchant.Accounts)(nil).ParseBody
+	_ func([]byte, http.Header) (paykit.Notification, error)    = (*xsolla.Accounts)(nil).ParseBody
+	_ func([]byte, http.Header) (paykit.Notification, error)    = (*playvision.Accounts)(nil).ParseBody
+
+	_ func(paykit.Notification) string = (*paysera.Accounts)(nil).IdempotencyKey
+	_ func(paykit.Notification) string = (*vkpay.Accounts)(nil).IdempotencyKey
+	_ func(paykit.Notification) string = (*merchant.Accounts)(nil).IdempotencyKey
+	_ func(paykit.Notification) string = (*xsolla.Accounts)(nil).IdempotencyKey
+	_ func(paykit.Notification) string = (*playvision.Accounts)(nil).IdempotencyKey
+
+	_ func(paykit.Hooks) http.Handler                            = (*paysera.Accounts)(nil).Handler
+	_ func(paykit.Hooks) http.Handler                            = (*vkpay.Accounts)(nil).Handler
+	_ func(paykit.Hooks) http.Handler                            = (*merchant.Accounts)(nil).Handler
+	_ func(paykit.Hooks) http.Handler                            = (*xsolla.Accounts)(nil).Handler
+	_ func(paykit.Hooks) http.Handler                            = (*playvision.Accounts)(nil).Handler
+	_ func(paykit.Hooks, paysera.HandlerOptions) http.Handler    = (*paysera.Accounts)(nil).HandlerWith
+	_ func(paykit.Hooks, vkpay.HandlerOptions) http.Handler      = (*vkpay.Accounts)(nil).HandlerWith
+	_ func(paykit.Hooks, merchant.HandlerOptions) http.Handler   = (*merchant.Accounts)(nil).HandlerWith
+	_ func(paykit.Hooks, xsolla.HandlerOptions) http.Handler     = (*xsolla.Accounts)(nil).HandlerWith
+	_ func(paykit.Hooks, playvision.HandlerOptions) http.Handler = (*playvision.Accounts)(nil).HandlerWith
 )
+
+// An Accounts is one endpoint for several clients of its package: each of
+// its callback methods has exactly the signature of the same method of
+// the package's Client, so code written for one client serves several.
+func TestEveryAccountsMirrorsItsClient(t *testing.T) {
+	pairs := []struct{ accounts, client any }{
+		{(*paysera.Accounts)(nil), (*paysera.Client)(nil)},
+		{(*vkpay.Accounts)(nil), (*vkpay.Client)(nil)},
+		{(*merchant.Accounts)(nil), (*merchant.Client)(nil)},
+		{(*xsolla.Accounts)(nil), (*xsolla.Client)(nil)},
+		{(*playvision.Accounts)(nil), (*playvision.Client)(nil)},
+	}
+	for _, p := range pairs {
+		at, ct := reflect.TypeOf(p.accounts), reflect.TypeOf(p.client)
+		for _, name := range []string{"ParseCallback", "ParseBody", "IdempotencyKey", "Handler", "HandlerWith"} {
+			am, okA := at.MethodByName(name)
+			cm, okC := ct.MethodByName(name)
+			if !okA || !okC {
+				t.Errorf("%s or %s has no %s", at, ct, name)
+				continue
+			}
+			if !sameSignature(am.Type, cm.Type) {
+				t.Errorf("%s.%s is %s, %s.%s is %s", at, name, am.Type, ct, name, cm.Type)
+			}
+		}
+	}
+}
+
+// sameSignature compares two method types but for their receivers.
+func sameSignature(a, b reflect.Type) bool {
+	if a.NumIn() != b.NumIn() || a.NumOut() != b.NumOut() || a.IsVariadic() != b.IsVariadic() {
+		return false
+	}
+	for i := 1; i < a.NumIn(); i++ {
+		if a.In(i) != b.In(i) {
+			return false
+		}
+	}
+	for i := 0; i < a.NumOut(); i++ {
+		if a.Out(i) != b.Out(i) {
+			return false
+		}
+	}
+	return true
+}
 
 // Every provider's HandlerOptions embeds the shared options, so the body
 // cap, the hook deadline and the error log are set the same way
