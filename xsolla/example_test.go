@@ -200,3 +200,35 @@ func ExampleClient_Handler() {
 	// payment 87654321 order-1001 499 USD true
 	// 204
 }
+
+// Reconciliation: a payment whose webhook never arrived is found with the
+// merchant API and fulfilled through the same idempotency key the webhook
+// would have used (here against the emulator, which answers like Xsolla).
+func ExampleClient_Transaction() {
+	ctx := context.Background()
+	emu, err := xsollatest.NewServer(xsollatest.Options{
+		MerchantID: 2340, ProjectID: 18404, APIKey: "api-key",
+		Catalog: map[string]paykit.Money{"gems_500": {Amount: 499, Currency: "USD"}},
+	})
+	if err != nil {
+		panic(err)
+	}
+	defer emu.Close()
+	client, _ := xsolla.New(emu.ClientConfig())
+	pt, _ := client.CreatePaymentToken(ctx, xsolla.TokenRequest{UserID: "player-42", ExternalID: "order-1001",
+		Country: "US", Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 1}}})
+	paid, _ := emu.Pay(ctx, pt.Token) // no webhook URL: the webhook is lost
+
+	records, err := client.TransactionsByExternalID(ctx, "order-1001")
+	if err != nil {
+		panic(err)
+	}
+	for _, r := range records {
+		if n, ok := r.Notification(); ok {
+			s := n.Summary()
+			fmt.Println(s.Kind, s.Status, s.OrderID, s.Amount.Amount, s.Amount.Currency, s.ID == fmt.Sprint(paid.Session.TransactionID))
+			// Fulfil n under client.IdempotencyKey(n): the key of its webhook.
+		}
+	}
+	// Output: payment paid order-1001 499 USD true
+}
