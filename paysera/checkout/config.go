@@ -101,6 +101,7 @@ type Client struct {
 	tokMu   sync.Mutex
 	tok     token
 	renewal *renewal // the token request in flight, if any
+	onWait  func()   // tests: a caller starts waiting for another's renewal
 }
 
 // New returns a client for cfg. A missing ClientID or ClientSecret, an

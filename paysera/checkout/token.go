@@ -57,6 +57,9 @@ func (c *Client) accessToken(ctx context.Context) (string, error) {
 		if owner {
 			return c.renew(ctx, r)
 		}
+		if c.onWait != nil {
+			c.onWait()
+		}
 		select {
 		case <-r.done:
 		case <-ctx.Done():
