@@ -2,6 +2,7 @@ package journalpage_test
 
 import (
 	"net/http"
+	"net/http/httptest"
 	"regexp"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/playvision/playvisiontest"
 )
 
 var (
@@ -54,6 +56,28 @@ func TestDetailShowsRequestAndReplySideBySide(t *testing.T) {
 		`id="run-again"`,
 	} {
 		assert.Contains(t, r.Body, want)
+	}
+	assert.NotContains(t, r.Body, testSecret)
+}
+
+// The page shows what the journal holds, and a delivery never holds the
+// handler's secret: neither an accepted one nor one signed with a near
+// miss of it (the error names the sentinel, not the expected signature).
+func TestNoSecretOnAnyPage(t *testing.T) {
+	e := newEnv(t)
+	ok := e.deliver(7020)
+	params := playvisiontest.OrderStatusChange{AppID: testAppID, UserID: 131, TransactionID: 7021, Sum: 5, ItemID: "gold_100"}.Params()
+	forged := playvisiontest.Signer{Secret: testSecret + "x"}
+	e.handler.ServeHTTP(httptest.NewRecorder(), forged.NewRequest("/playvision", params))
+	newest, err := e.journal.Deliveries(t.Context(), paykit.DeliveryQuery{Limit: 1})
+	require.NoError(t, err)
+	bad := newest.Deliveries[0]
+	require.Equal(t, paykit.NotVerifiedInvalidSignature, bad.Verification)
+	expected := signer.Sign(params)
+	for _, target := range []string{base + "/", base + "/d/" + ok.ID, base + "/d/" + bad.ID, base + "/d/" + bad.ID + "/raw/request", base + "/d/" + bad.ID + "/raw/reply"} {
+		body := e.get(target).Body
+		assert.NotContains(t, body, testSecret, target)
+		assert.NotContains(t, body, expected, "%s shows the signature the forged delivery should have had", target)
 	}
 }
 
