@@ -118,7 +118,9 @@ const SpanNamePrefix = "paykit.delivery "
 var durationBuckets = []float64{0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 7.5, 10}
 
 // Options configures [New]. The zero value uses OpenTelemetry's global
-// providers.
+// providers, which delegate: an Observer made before your setup installs
+// them (otel.SetTracerProvider, otel.SetMeterProvider) reports to them
+// from then on.
 type Options struct {
 	// TracerProvider makes the spans; nil means otel.GetTracerProvider().
 	TracerProvider trace.TracerProvider

@@ -12,13 +12,16 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
+	metricnoop "go.opentelemetry.io/otel/metric/noop"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
 	"go.opentelemetry.io/otel/trace"
+	tracenoop "go.opentelemetry.io/otel/trace/noop"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/paykitotel"
@@ -363,4 +366,29 @@ func TestUnsampledDeliveriesAreStillCounted(t *testing.T) {
 		}
 	}
 	assert.True(t, found)
+}
+
+// TestGlobalProvidersInstalledLaterAreUsed: an Observer made before the
+// merchant's setup installs the global providers reports to them once
+// they are installed, as OpenTelemetry's globals delegate.
+func TestGlobalProvidersInstalledLaterAreUsed(t *testing.T) {
+	obs, err := paykitotel.New(paykitotel.Options{})
+	require.NoError(t, err)
+
+	spans := tracetest.NewSpanRecorder()
+	reader := sdkmetric.NewManualReader()
+	otel.SetTracerProvider(sdktrace.NewTracerProvider(sdktrace.WithSpanProcessor(spans)))
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() {
+		otel.SetTracerProvider(tracenoop.NewTracerProvider())
+		otel.SetMeterProvider(metricnoop.NewMeterProvider())
+	})
+
+	obs.Observe(context.Background(), paykit.Delivery{ID: "d", Provider: paykit.Playvision, Outcome: paykit.OutcomeOK, ReceivedAt: time.Now()})
+	require.Len(t, spans.Ended(), 1)
+	assert.Equal(t, "paykit.delivery playvision", spans.Ended()[0].Name())
+	var rm metricdata.ResourceMetrics
+	require.NoError(t, reader.Collect(context.Background(), &rm))
+	require.Len(t, rm.ScopeMetrics, 1)
+	assert.NotEmpty(t, rm.ScopeMetrics[0].Metrics)
 }
