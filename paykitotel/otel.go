@@ -45,10 +45,10 @@
 // the merchant's.
 //
 // No attribute holds a body, a header, a secret or a payer's personal
-// data. The error text is not recorded either (a hook's error may quote
-// anything): [paykit.LogDeliveries] logs it and a [paykit.Journal] keeps
-// it, and the delivery ID finds both. Neither are the order and provider
-// ids, which a journal query finds by the same ID.
+// data. Nor is the error text recorded (a hook's error may quote
+// anything), nor the order, provider and user ids: [paykit.LogDeliveries]
+// logs them and a [paykit.Journal] keeps them, and paykit.delivery.id
+// finds the log line and the journal's record of the span's delivery.
 //
 // # Metrics
 //
