@@ -13,6 +13,10 @@
 // URL-safe alphabet (padding kept) and signs them with md5(data+password).
 // [Client.BuildPaymentForm] gives the same data/sign pair for a POST form,
 // [Client.BuildRepeatURL] the repeat request of an existing order.
+// [PaymentRequest.Extra] passes any other parameter through, including one
+// with a typed field left empty ("buyer_consent", "developerid" as plain
+// parameters, as the official library takes them); only a key set twice
+// (typed and in Extra) or one the client sets itself is refused.
 //
 // # Callbacks
 //
@@ -23,7 +27,10 @@
 // only after a failed verification, at most once per interval). ss1 alone
 // is accepted only with [Config.AcceptSS1]. A callback without signatures
 // must decrypt with AES-256-GCM under the project password. Then the
-// project id must match ([paykit.ErrWrongAccount]).
+// project id must match ([paykit.ErrWrongAccount]). Only Paysera's
+// parameters (data, ss1, ss2, ss3) are judged: your own parameters on the
+// callbackurl (?shop=a;b) are skipped unread and never fail a valid
+// callback.
 //
 // [Client.ParseBody] takes the raw input instead of a request (the query
 // of a GET or the body of a POST), [Client.ParseValues] parameters a
@@ -50,6 +57,20 @@
 //	micro  (SMS)            payment  paid      SMS id     ""       amount, currency
 //
 // Test is test=1. UserID is always "".
+//
+// # Several projects, one endpoint
+//
+// [NewAccounts] joins the clients of several projects into one
+// [Accounts] with the methods of a Client (ParseCallback, ParseBody,
+// IdempotencyKey, Handler, HandlerWith): give every project the same
+// callbackurl. The projectid inside a signed callback's data, read before
+// anything is verified, only picks the project whose password and keys
+// verify it; that project's Client then checks the signature and the
+// projectid as usual. An encrypted callback names its project only inside
+// the ciphertext, so each project tries its passwords and the one that
+// decrypts it checks the projectid it finds. A project not among them is
+// refused (400). One Store serves every project and keys name the
+// project, so one requestid of two projects is two events.
 //
 // # Choices where the protocol is unclear [unsure]
 //

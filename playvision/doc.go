@@ -39,6 +39,18 @@
 // of an order is (app id, mode, transaction_id): test ids can repeat
 // production ids, so the mode is part of it.
 //
+// # Several apps, one endpoint
+//
+// [NewAccounts] joins the clients of several apps into one [Accounts]
+// with the methods of a Client (ParseCallback, ParseBody, IdempotencyKey,
+// Handler, HandlerWith). The app_id of each notification, read before
+// anything is verified, only picks the app whose secrets verify it; that
+// app's Client then checks everything as usual. Playvision does not list
+// app_id in order_status_change, so a notification without one is tried
+// by each app, and the app whose secret verifies it is the one it is for;
+// NewAccounts therefore refuses apps that share a secret. One Store
+// serves every app and keys name the app.
+//
 // # Where the platform's docs are silent
 //
 // These choices are this package's, not documented platform facts [unsure]:

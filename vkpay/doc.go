@@ -107,6 +107,18 @@
 // Amount.Currency is "" (votes are not an ISO currency); OrderID is "";
 // UserID is user_id; Test is true for the "_test" types.
 //
+// # Several apps, one endpoint
+//
+// [NewAccounts] joins the clients of several apps into one [Accounts] with
+// the methods of a Client (ParseCallback, ParseBody, IdempotencyKey,
+// Handler, HandlerWith): mount its handler once and point every app's
+// payments URL at it. The app_id of each notification, read before
+// anything is verified, only picks the app whose secrets verify it; that
+// app's Client then checks the signature and app_id as usual. An app not
+// among them is error 11, a notification signed with another app's secret
+// error 10. One Store serves every app and keys name the app, so the same
+// order_id of two apps is two events.
+//
 // # Choices where the spec is unsure
 //
 //   - An order or subscription status other than the documented ones is
@@ -122,6 +134,6 @@
 //     item_id, cancel_reason, next_bill_time and pending_cancel of
 //     subscription_status_change, may be absent: they echo optional
 //     fields of your answer or are sent only for some statuses.
-//   - One Client serves one app; run one Client per app id behind
-//     separate URLs to serve several apps.
+//   - One Client serves one app; [Accounts] serves several apps at one
+//     URL.
 package vkpay

@@ -159,6 +159,20 @@
 // request, 11 account holder reported fraud, 12 friendly fraud, 13
 // duplicate.
 //
+// # Several projects, one endpoint
+//
+// [NewAccounts] joins the clients of several projects into one
+// [Accounts] with the methods of a Client (ParseCallback, ParseBody,
+// IdempotencyKey, Handler, HandlerWith): enter the same webhook URL in
+// every project. The settings.project_id of each webhook, read before
+// anything is verified, only picks the project whose secrets verify it;
+// that project's Client then checks the IP allowlist, the signature, the
+// project and merchant as usual. A project not among them, or a webhook
+// that names none, is refused (400 INVALID_PARAMETER), one signed with
+// another project's secret 400 INVALID_SIGNATURE. One Store serves every
+// project and keys name the project, so one transaction id in two
+// projects is two events.
+//
 // # Choices made where the protocol is unclear [unsure]
 //
 //   - The Basic-auth user of the store v3 API defaults to the project id,

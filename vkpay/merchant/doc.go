@@ -34,6 +34,17 @@
 // ID transaction_id; OrderID issuer_id; UserID user_info.user_id; Amount
 // amount in kopecks with currency.
 //
+// # Several merchants, one endpoint
+//
+// [NewAccounts] joins the clients of several merchants into one
+// [Accounts] with the methods of a Client (ParseCallback, ParseBody,
+// IdempotencyKey, Handler, HandlerWith). The merchant_id inside each
+// notification's data, read before anything is verified, only picks the
+// merchant whose contract keys verify it; that merchant's Client then
+// checks the signature, merchant_id and client_id as usual, and answers
+// signed with its own key. A merchant not among them is ERR_ARGUMENTS.
+// One Store serves every merchant and keys name the merchant.
+//
 // # Choices where the spec is unsure
 //
 //   - SHA-1 is the default for merchant_sign, answer signatures and API
