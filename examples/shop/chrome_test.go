@@ -24,8 +24,9 @@ import (
 // Chromium (Debian's chromium, which bash .ci/test installs), through
 // chromedp. One browser serves the whole test binary; each test gets its
 // own tab in its own browser context (no shared cookies or cache), so the
-// tests run in parallel. Without Chromium they skip, saying why, unless
-// PAYKIT_TEST_REQUIRE_BROWSER=1 (CI), where they fail.
+// tests run in parallel. Without Chromium installed they skip, saying
+// why, unless PAYKIT_TEST_REQUIRE_BROWSER=1 (CI), where they fail; a
+// Chromium that is installed but does not start fails them.
 //
 // Each step saves a screenshot under one temporary folder per test binary,
 // printed at the end of the run (and by each test with -v).
@@ -45,6 +46,8 @@ var (
 	chromeOnce    sync.Once
 	chromeBrowser *browserRun
 	errChrome     error
+	// chromeMissing: no Chromium is installed, the one reason to skip.
+	chromeMissing bool
 )
 
 // findChromium returns the path of a Chromium executable.
@@ -65,7 +68,7 @@ func startChrome() (*browserRun, error) {
 	chromeOnce.Do(func() {
 		path, err := findChromium()
 		if err != nil {
-			errChrome = err
+			errChrome, chromeMissing = err, true
 			return
 		}
 		shots, err := os.MkdirTemp("", "paykit-shop-browser-")
@@ -120,11 +123,12 @@ type tab struct {
 func newTab(t *testing.T) *tab {
 	t.Helper()
 	b, err := startChrome()
-	if err != nil {
-		if os.Getenv("PAYKIT_TEST_REQUIRE_BROWSER") == "1" {
-			t.Fatalf("real-browser test: %v (PAYKIT_TEST_REQUIRE_BROWSER=1)", err)
-		}
+	switch {
+	case err == nil:
+	case chromeMissing && os.Getenv("PAYKIT_TEST_REQUIRE_BROWSER") != "1":
 		t.Skipf("real-browser test skipped: %v; install Debian's chromium (bash .ci/test does) or set PAYKIT_TEST_CHROMIUM", err)
+	default: // required (CI), or installed but not starting: a failure either way
+		t.Fatalf("real-browser test: %v", err)
 	}
 	ctx, cancel := chromedp.NewContext(b.ctx, chromedp.WithNewBrowserContext())
 	// Ends a test whose page never comes; no assertion is made on time.
