@@ -29,6 +29,9 @@ func LegacyRetrySchedule() []time.Duration {
 // issues, Paysera's own.
 const DefaultTokenTTL = time.Hour
 
+// DefaultMaxRetrying bounds the webhooks retried at once.
+const DefaultMaxRetrying = 64
+
 // Options configures an [Emulator].
 type Options struct {
 	// ClientID and ClientSecret are the project's credentials, shared with
@@ -55,6 +58,10 @@ type Options struct {
 	// DefaultRetrySchedule(). A 401 answer stops the retries at once, as
 	// Paysera does.
 	RetrySchedule []time.Duration
+	// MaxRetrying bounds the webhooks being retried at once (one goroutine
+	// each); 0 means DefaultMaxRetrying. Beyond it a webhook that was not
+	// answered 2xx fails at once.
+	MaxRetrying int
 	// TokenTTL is the lifetime of issued tokens; 0 means DefaultTokenTTL.
 	TokenTTL time.Duration
 	// AcceptNumericOrderAmount also accepts the create-order amount as a
@@ -81,6 +88,7 @@ type Emulator struct {
 	ctx    context.Context // ends on Close
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
+	slots  chan struct{} // one per webhook being retried
 
 	mu         sync.Mutex
 	closed     bool
@@ -144,6 +152,10 @@ func New(opts Options) (*Emulator, error) {
 	if e.now == nil {
 		e.now = time.Now
 	}
+	if opts.MaxRetrying <= 0 {
+		opts.MaxRetrying = DefaultMaxRetrying
+	}
+	e.slots = make(chan struct{}, opts.MaxRetrying)
 	e.signer = Signer{Secret: opts.ClientSecret, Generation: opts.Generation, Now: e.now}
 	e.ctx, e.cancel = context.WithCancel(context.Background())
 	return e, nil

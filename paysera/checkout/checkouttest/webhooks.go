@@ -131,9 +131,18 @@ func (e *Emulator) scheduleRetries(w *Webhook) {
 	if e.closed {
 		return
 	}
+	select {
+	case e.slots <- struct{}{}:
+	default:
+		w.State = WebhookFailed
+		w.Attempts = append(w.Attempts, Attempt{At: e.now(), Err: "too many webhooks being retried"})
+		e.notifyLocked()
+		return
+	}
 	e.wg.Add(1)
 	go func() {
 		defer e.wg.Done()
+		defer func() { <-e.slots }()
 		for _, delay := range e.schedule {
 			t := time.NewTimer(delay)
 			select {
