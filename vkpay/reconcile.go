@@ -32,9 +32,9 @@ type ReconcilerOptions struct {
 // through the handler's path. Build it with [Client.Reconciler]; it is
 // safe for concurrent use.
 type Reconciler struct {
-	c      *Client
-	test   bool
-	run    *reconcile.Runner
+	c    *Client
+	test bool
+	run  *reconcile.Runner
 }
 
 // Reconciler returns a reconciler for c's orders that runs every order it
