@@ -77,7 +77,7 @@ func ExampleClient_ParseCallback() {
 	body := []byte(`{"notification_type":"payment","settings":{"project_id":18404},` +
 		`"user":{"id":"player-42"},"transaction":{"id":87654321,"external_id":"order-1001","dry_run":1},` +
 		`"payment_details":{"payment":{"currency":"USD","amount":4.99}}}`)
-	r := xsollatest.Signer{Secret: "webhook-secret"}.Request("/xsolla/webhook", body)
+	r := xsollatest.Signer{Secret: "webhook-secret"}.NewRequest("/xsolla/webhook", body)
 
 	n, err := client.ParseCallback(r)
 	if err != nil {
@@ -121,7 +121,7 @@ func ExampleClient_HandlerWith() {
 		`{"notification_type":"user_search","user":{"public_id":"ABC"}}`,
 	} {
 		w := httptest.NewRecorder()
-		h.ServeHTTP(w, signer.Request("/xsolla/webhook", []byte(body)))
+		h.ServeHTTP(w, signer.NewRequest("/xsolla/webhook", []byte(body)))
 		fmt.Println(w.Code, w.Body.String())
 	}
 	// Output:
@@ -194,7 +194,7 @@ func ExampleClient_Handler() {
 	body := []byte(`{"notification_type":"payment","settings":{"project_id":18404,"merchant_id":2340},"user":{"id":"player-42"},` +
 		`"transaction":{"id":87654321,"external_id":"order-1001","dry_run":1},"payment_details":{"payment":{"currency":"USD","amount":4.99}}}`)
 	w := httptest.NewRecorder()
-	mux.ServeHTTP(w, xsollatest.Signer{Secret: "webhook-secret"}.Request("/xsolla/webhook", body))
+	mux.ServeHTTP(w, xsollatest.Signer{Secret: "webhook-secret"}.NewRequest("/xsolla/webhook", body))
 	fmt.Println(w.Code)
 	// Output:
 	// payment 87654321 order-1001 499 USD true

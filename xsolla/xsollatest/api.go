@@ -239,15 +239,15 @@ func v2Only(b wBody) string {
 	return ""
 }
 
-func (e *Emulator) sessionFrom(b wBody, api string) (*Session, string) {
+func (e *Emulator) sessionFrom(b wBody, api string) (*Order, string) {
 	id := b.User.ID.str()
 	if id == "" || len(id) > 255 {
 		return nil, "user.id.value is required (1-255 characters)"
 	}
-	s := &Session{
+	s := &Order{
 		Token: newToken(), API: api, UserID: id, Email: b.User.Email.str(), Name: b.User.Name.str(),
 		Country: b.User.Country.str(), ExternalID: b.Settings.ExternalID, ReturnURL: b.Settings.ReturnURL,
-		Status: "created",
+		State: StateOpen,
 	}
 	if len(b.CustomParameters) > 0 && !bytes.Equal(b.CustomParameters, []byte("null")) {
 		s.CustomParameters = b.CustomParameters
@@ -257,7 +257,7 @@ func (e *Emulator) sessionFrom(b wBody, api string) (*Session, string) {
 
 // price fills the session's lines from the catalog; all items must share a
 // currency.
-func (e *Emulator) price(s *Session, items []wItem) string {
+func (e *Emulator) price(s *Order, items []wItem) string {
 	for _, it := range items {
 		p, ok := e.opts.Catalog[it.SKU]
 		switch {
@@ -274,14 +274,4 @@ func (e *Emulator) price(s *Session, items []wItem) string {
 	return ""
 }
 
-func (e *Emulator) store(s *Session) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	e.sessions[s.Token] = s
-	e.order = append(e.order, s.Token)
-	if len(e.order) > maxSessions {
-		delete(e.sessions, e.order[0])
-		delete(e.last, e.order[0])
-		e.order = e.order[1:]
-	}
-}
+func (e *Emulator) store(s *Order) { e.orders.Add(s.Token, *s) }

@@ -1,12 +1,10 @@
 package xsollatest
 
 import (
-	"context"
 	"crypto/rand"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,6 +13,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/xsolla"
 )
 
@@ -69,6 +68,14 @@ type Options struct {
 	RetrySchedule []time.Duration
 	// HTTPClient delivers webhooks; nil means a client with a 10 s timeout.
 	HTTPClient *http.Client
+	// DropCallbacks records webhooks without sending them, as if Xsolla's
+	// webhooks never reached the merchant: the payment happens at Xsolla
+	// while the merchant hears nothing. user_validation is still asked,
+	// and Resend still sends.
+	DropCallbacks bool
+	// MaxOrders bounds the orders (tokens) kept; the oldest is forgotten
+	// first. 0 means 10,000.
+	MaxOrders int
 	// Now is the clock for payment dates; nil means time.Now.
 	Now func() time.Time
 }
@@ -80,8 +87,24 @@ type Line struct {
 	Price    paykit.Money // per unit
 }
 
-// Session is what a token bought and what became of it.
-type Session struct {
+// State is an order's state, the same in every kit.
+type State = emulator.State
+
+// The states of a Pay Station order: open until the user pays, cancels or
+// is declined; paid once the payment went through (its webhooks may still
+// be retried); declined when user_validation refused the user or the
+// payment was declined; canceled when the user closed Pay Station;
+// refunded after a refund.
+const (
+	StateOpen     = emulator.StateOpen
+	StatePaid     = emulator.StatePaid
+	StateDeclined = emulator.StateDeclined
+	StateCanceled = emulator.StateCanceled
+	StateRefunded = emulator.StateRefunded
+)
+
+// Order is what a token bought and what became of it.
+type Order struct {
 	Token string
 	// API is "v2" (merchant token) or "v3" (store payment token).
 	API              string
@@ -102,63 +125,33 @@ type Session struct {
 	PaidAt time.Time
 	// Refunded is what partial refunds gave back so far.
 	Refunded paykit.Money
-	// Status is "created", "paid", "declined", "canceled" or "refunded".
-	Status string
+	State    State
 }
 
-// Delivery is one webhook delivery attempt.
-type Delivery struct {
-	Type    string
-	Attempt int // 1 for the first try
-	// Status is the merchant's HTTP status, 0 when it did not answer.
-	Status int
-	Err    error
-	Body   []byte
-	// Reply is the merchant's answer body.
-	Reply []byte
-}
-
-// Result reports one Pay or Refund.
-type Result struct {
-	Session    Session
-	Deliveries []Delivery
-}
+// Delivery records one webhook attempt and the merchant's answer; the same
+// shape in every kit. Its Request is the signed JSON body.
+type Delivery = emulator.Delivery
 
 // Emulator imitates Xsolla for tests and demos: the two token APIs, a Pay
-// Station page to pay or cancel, and webhooks signed like Xsolla's, sent in
-// Xsolla's order (user_validation, payment, then order_paid when items
-// were bought; refund and order_canceled on demand), with retries on 5xx
-// and none on 4xx; sandbox tokens get transaction.dry_run = 1. It is an
-// http.Handler to mount under Options.Prefix; [NewServer] runs one.
-// Pay Station's "Send the callback again" button and [Emulator.Resend]
-// deliver a session's last webhook once more, the same signed bytes.
+// Station page to pay, decline or cancel, and webhooks signed like
+// Xsolla's, sent in Xsolla's order (user_validation, payment, then
+// order_paid when items were bought; refund and order_canceled on demand),
+// with retries on 5xx and none on 4xx; sandbox tokens get
+// transaction.dry_run = 1. It is an http.Handler to mount under
+// Options.Prefix; [NewServer] runs one. Pay Station's "Send the callback
+// again" button and [Emulator.Resend] deliver a recorded webhook once more,
+// the same signed bytes.
 type Emulator struct {
 	opts   Options
 	prefix string
 	mux    *http.ServeMux
-	client *http.Client
+	engine *emulator.Engine
+	orders *emulator.Book[string, Order]
 
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-
-	mu         sync.Mutex
-	closed     bool
-	background int // page actions running in the background
-	base       string
-	sessions   map[string]*Session
-	last       map[string]*webhook // the last webhook of each session
-	order      []string            // tokens, oldest first, to bound memory
-	nextTx     int64
-	nextOrder  int64
-	deliveries []Delivery
-}
-
-// webhook is a webhook as first sent, for Resend.
-type webhook struct {
-	typ      string
-	body     []byte
-	attempts int
+	mu        sync.Mutex
+	base      string
+	nextTx    int64
+	nextOrder int64
 }
 
 // New returns an Emulator to mount at Options.Prefix; it talks only to
@@ -173,31 +166,24 @@ func New(opts Options) (*Emulator, error) {
 	if prefix != "/" {
 		prefix += "/"
 	}
+	if opts.RetrySchedule == nil {
+		opts.RetrySchedule = DefaultRetrySchedule()
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
 	e := &Emulator{
-		opts: opts, prefix: prefix, client: opts.HTTPClient,
-		base:     strings.TrimRight(opts.BaseURL, "/"),
-		sessions: map[string]*Session{}, last: map[string]*webhook{}, nextTx: 800000001, nextOrder: 500001,
+		opts: opts, prefix: prefix, base: strings.TrimRight(opts.BaseURL, "/"),
+		engine: emulator.New(emulator.Config{Client: opts.HTTPClient, Schedule: opts.RetrySchedule,
+			Judge: judge, Drop: opts.DropCallbacks, Now: opts.Now}),
+		orders: emulator.NewBook[string, Order](opts.MaxOrders),
+		nextTx: 800000001, nextOrder: 500001,
 	}
-	if e.client == nil {
-		e.client = &http.Client{Timeout: 10 * time.Second}
-	}
-	if e.opts.RetrySchedule == nil {
-		e.opts.RetrySchedule = DefaultRetrySchedule()
-	} else {
-		e.opts.RetrySchedule = append([]time.Duration(nil), opts.RetrySchedule...)
-	}
-	if e.opts.Now == nil {
-		e.opts.Now = time.Now
-	}
-	e.ctx, e.cancel = context.WithCancel(context.Background())
 	m := http.NewServeMux()
 	m.HandleFunc("POST /merchant/v2/merchants/{merchant}/token", e.v2Token)
 	m.HandleFunc("POST /api/v3/project/{project}/admin/payment/token", e.v3Token)
 	m.HandleFunc("GET /paystation4/{$}", e.page)
-	m.HandleFunc("POST /paystation4/pay", e.payForm)
-	m.HandleFunc("POST /paystation4/cancel", e.cancelForm)
-	m.HandleFunc("POST /paystation4/refund", e.refundForm)
-	m.HandleFunc("POST /paystation4/resend", e.resendForm)
+	m.HandleFunc("POST /paystation4/{action}", e.formAction)
 	m.HandleFunc("GET /{$}", e.index)
 	e.routeReports(m)
 	e.mux = m
@@ -237,27 +223,9 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	http.StripPrefix(strings.TrimSuffix(e.prefix, "/"), e.mux).ServeHTTP(w, r)
 }
 
-// Close stops webhook deliveries and retries in progress (also those of
-// page clicks still running in the background) and waits for them to end;
-// later payments fail with ErrClosed.
-func (e *Emulator) Close() {
-	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
-	e.cancel()
-	e.wg.Wait()
-}
-
-// begin registers a delivery unless the emulator is closed.
-func (e *Emulator) begin() bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return false
-	}
-	e.wg.Add(1)
-	return true
-}
+// Close stops webhook deliveries and retries in progress and waits for
+// them to end; later payments fail with ErrClosed.
+func (e *Emulator) Close() { e.engine.Close() }
 
 // URL returns the emulator's externally visible base URL, prefix included
 // and without a trailing slash (Options.BaseURL; NewServer sets it).
@@ -283,161 +251,29 @@ func (e *Emulator) ClientConfig() xsolla.Config {
 	}
 }
 
-// Session returns the session of token.
-func (e *Emulator) Session(token string) (Session, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.sessions[token]
-	if !ok {
-		return Session{}, false
-	}
-	return *s, true
-}
+// Order returns the order of token.
+func (e *Emulator) Order(token string) (Order, bool) { return e.orders.Get(token) }
 
-// Deliveries returns the webhook delivery attempts so far, oldest first
-// (the latest few thousand in a long-running demo).
-func (e *Emulator) Deliveries() []Delivery {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return append([]Delivery(nil), e.deliveries...)
-}
+// Orders returns the orders kept (Options.MaxOrders), oldest first.
+func (e *Emulator) Orders() []Order { return e.orders.List() }
 
-// Errors of the programmatic API.
+// Deliveries returns the webhook delivery attempts so far, oldest first;
+// the newest 10,000 are kept.
+func (e *Emulator) Deliveries() []Delivery { return e.engine.Deliveries() }
+
+// Errors of the programmatic API. ErrNotFound, ErrState and ErrClosed are
+// the same values in every kit.
 var (
-	ErrUnknownToken = errors.New("xsollatest: unknown token")
-	ErrState        = errors.New("xsollatest: not possible in the session's state")
-	// ErrRejected: the merchant refused a webhook (4xx) or never
-	// acknowledged it after every retry.
-	ErrRejected = errors.New("xsollatest: webhook not acknowledged")
+	// ErrNotFound: no order has this token, or no delivery this id.
+	ErrNotFound = emulator.ErrNotFound
+	// ErrState: the order's state does not allow the action.
+	ErrState = emulator.ErrState
 	// ErrClosed: the emulator was closed.
-	ErrClosed = errors.New("xsollatest: emulator closed")
+	ErrClosed = emulator.ErrClosed
+	// ErrRejected: the merchant refused a webhook (4xx) at its first
+	// attempt, or did not answer user_validation.
+	ErrRejected = errors.New("xsollatest: webhook not acknowledged")
 )
-
-// Pay pays the session of token as if the user clicked Pay: it sends
-// user_validation (a refusal declines the payment), then payment, then
-// order_paid when items were bought, each retried on 5xx per the retry
-// schedule, and returns the deliveries. A webhook that is not acknowledged
-// stops the sequence with ErrRejected.
-func (e *Emulator) Pay(ctx context.Context, token string) (*Result, error) {
-	s, err := e.claim(token, "created", "paying")
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{}
-	fail := func(status string, err error) (*Result, error) {
-		res.Session = e.setStatus(token, status, 0)
-		return res, err
-	}
-	if err := e.send(ctx, token, res, xsolla.TypeUserValidation, e.userValidationBody(s)); err != nil {
-		return fail("declined", err)
-	}
-	tx := e.newID(&e.nextTx)
-	if err := e.send(ctx, token, res, xsolla.TypePayment, e.paymentBody(s, tx, xsolla.TypePayment)); err != nil {
-		return fail("created", err)
-	}
-	res.Session = e.setStatus(token, "paid", tx)
-	if len(s.Items) > 0 {
-		if err := e.send(ctx, token, res, xsolla.TypeOrderPaid, e.orderBody(res.Session, "paid")); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
-}
-
-// Cancel closes Pay Station for token without paying; no webhook is sent.
-func (e *Emulator) Cancel(token string) error {
-	if _, err := e.claim(token, "created", "canceled"); err != nil {
-		return err
-	}
-	return nil
-}
-
-// Refund refunds a paid session: it sends refund, then order_canceled
-// when the session was an order, with the same retry rules as Pay.
-func (e *Emulator) Refund(ctx context.Context, token string) (*Result, error) {
-	s, err := e.claim(token, "paid", "refunding")
-	if err != nil {
-		return nil, err
-	}
-	res := &Result{Session: s}
-	if err := e.send(ctx, token, res, xsolla.TypeRefund, e.paymentBody(s, s.TransactionID, xsolla.TypeRefund)); err != nil {
-		res.Session = e.setStatus(token, "paid", s.TransactionID)
-		return res, err
-	}
-	res.Session = e.setStatus(token, "refunded", s.TransactionID)
-	if s.OrderID != 0 {
-		if err := e.send(ctx, token, res, xsolla.TypeOrderCanceled, e.orderBody(res.Session, "canceled")); err != nil {
-			return res, err
-		}
-	}
-	return res, nil
-}
-
-// Resend sends the last webhook of the session of token once more, at
-// once and exactly as before (the same body and signature), as a
-// duplicate delivery from Xsolla would be, and returns the merchant's
-// answer. It is not retried and changes no session status; the attempt is
-// recorded in Deliveries. It fails with ErrUnknownToken, ErrState when no
-// webhook was sent for the session yet, or ErrClosed; a merchant's refusal
-// is not an error (see Delivery.Status).
-func (e *Emulator) Resend(ctx context.Context, token string) (Delivery, error) {
-	e.mu.Lock()
-	_, ok := e.sessions[token]
-	w := e.last[token]
-	var typ string
-	var body []byte
-	if w != nil {
-		w.attempts++
-		typ, body = w.typ, w.body
-	}
-	attempt := 0
-	if w != nil {
-		attempt = w.attempts
-	}
-	e.mu.Unlock()
-	switch {
-	case !ok:
-		return Delivery{}, ErrUnknownToken
-	case w == nil:
-		return Delivery{}, fmt.Errorf("%w: no webhook sent yet", ErrState)
-	case !e.begin():
-		return Delivery{}, ErrClosed
-	}
-	defer e.wg.Done()
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	defer context.AfterFunc(e.ctx, stop)()
-	d := e.deliver(ctx, typ, attempt, body)
-	e.record(d)
-	return d, nil
-}
-
-// claim moves the session from one status to a transient one and returns
-// a copy, so that two clicks cannot pay twice.
-func (e *Emulator) claim(token, from, to string) (Session, error) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s, ok := e.sessions[token]
-	if !ok {
-		return Session{}, ErrUnknownToken
-	}
-	if s.Status != from {
-		return Session{}, fmt.Errorf("%w: session is %s", ErrState, s.Status)
-	}
-	s.Status = to
-	return *s, nil
-}
-
-func (e *Emulator) setStatus(token, status string, tx int64) Session {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	s := e.sessions[token]
-	s.Status = status
-	if tx != 0 && s.TransactionID == 0 {
-		s.TransactionID, s.PaidAt = tx, e.opts.Now()
-	}
-	return *s
-}
 
 func (e *Emulator) newID(counter *int64) int64 {
 	e.mu.Lock()
@@ -452,10 +288,6 @@ func newToken() string {
 	_, _ = rand.Read(b[:])
 	return "emu_" + hex.EncodeToString(b[:])
 }
-
-// maxSessions bounds the emulator's memory in long-running demos: the
-// oldest sessions are forgotten first.
-const maxSessions = 10000
 
 // Server is an Emulator running on a loopback httptest server, like
 // httptest.Server.

@@ -84,10 +84,23 @@ func setup(t *testing.T, sandbox bool) (*shop, *xsollatest.Server, *xsolla.Clien
 	return sh, emu, c
 }
 
+// sent waits for quiet and returns the deliveries about token.
+func sent(t *testing.T, emu *xsollatest.Server, token string) []xsollatest.Delivery {
+	t.Helper()
+	require.NoError(t, emu.Wait(t.Context()))
+	var out []xsollatest.Delivery
+	for _, d := range emu.Deliveries() {
+		if d.OrderID == token {
+			out = append(out, d)
+		}
+	}
+	return out
+}
+
 func types(ds []xsollatest.Delivery) []string {
 	var out []string
 	for _, d := range ds {
-		out = append(out, d.Type)
+		out = append(out, d.Event)
 	}
 	return out
 }
@@ -116,7 +129,7 @@ func TestCheckoutPurchaseThroughPayStationPage(t *testing.T) {
 	require.NoError(t, err)
 	page, _ = io.ReadAll(resp.Body)
 	resp.Body.Close()
-	assert.Contains(t, string(page), `<b id="status">paid</b>`)
+	assert.Contains(t, string(page), `id="status">paid<`)
 
 	assert.Equal(t, []string{"user_validation", "payment"}, types(emu.Deliveries()))
 	events := sh.recorded()
@@ -151,19 +164,21 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	require.NoError(t, err)
 	require.NotZero(t, pt.OrderID)
 
-	res, err := emu.Pay(ctx, pt.Token)
+	_, err = emu.Pay(ctx, pt.Token)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
+	res := sent(t, emu, pt.Token)
+	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res))
 	events := sh.recorded()
 	require.Len(t, events, 1, "payment and order_paid are one purchase: one Event")
 	pay := events[0].(*xsolla.Payment)
 	assert.Equal(t, paykit.Money{Amount: 2248, Currency: "USD"}, pay.Summary().Amount)
 	assert.False(t, pay.Summary().Test)
-	assert.Equal(t, http.StatusNoContent, res.Deliveries[2].Status, "order_paid answered from the store")
+	assert.Equal(t, http.StatusNoContent, res[2].Status, "order_paid answered from the store")
 
 	// The order_paid delivered decodes with its items and names the
 	// payment's transaction.
-	on, err := c.ParseBody(res.Deliveries[2].Body, http.Header{"Authorization": {xsollatest.Sign(res.Deliveries[2].Body, "hook-secret")}})
+	body := []byte(res[2].Request)
+	on, err := c.ParseBody(body, http.Header{"Authorization": {xsollatest.Sign(body, "hook-secret")}})
 	require.NoError(t, err)
 	order := on.(*xsolla.OrderPaid)
 	os := order.Summary()
@@ -179,9 +194,10 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	resendLast(t, emu, sh, "order_paid")
 	assert.Len(t, sh.recorded(), 1, "order_paid redelivery is a replay")
 
-	res, err = emu.Refund(ctx, pt.Token)
+	_, err = emu.Refund(ctx, pt.Token)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"refund", "order_canceled"}, types(res.Deliveries))
+	res = sent(t, emu, pt.Token)[len(res):]
+	assert.Equal(t, []string{"refund", "order_canceled"}, types(res))
 	events = sh.recorded()
 	require.Len(t, events, 2, "refund and order_canceled are one refund: one Event")
 	refund := events[1].Summary()
@@ -189,9 +205,9 @@ func TestItemsPurchaseV3ThenRefund(t *testing.T) {
 	assert.Equal(t, paykit.StatusRefunded, refund.Status)
 	assert.Equal(t, pay.Summary().ID, refund.ID)
 	assert.IsType(t, &xsolla.Refund{}, events[1])
-	assert.Equal(t, http.StatusNoContent, res.Deliveries[1].Status, "order_canceled answered from the store")
-	s, _ := emu.Session(pt.Token)
-	assert.Equal(t, "refunded", s.Status)
+	assert.Equal(t, http.StatusNoContent, res[1].Status, "order_canceled answered from the store")
+	s, _ := emu.Order(pt.Token)
+	assert.Equal(t, xsollatest.StateRefunded, s.State)
 }
 
 func TestItemsPurchaseSandboxThroughBuildPaymentURL(t *testing.T) {
@@ -201,17 +217,19 @@ func TestItemsPurchaseSandboxThroughBuildPaymentURL(t *testing.T) {
 	})
 	require.NoError(t, err)
 	tok := mustToken(t, payURL)
-	s, ok := emu.Session(tok)
+	s, ok := emu.Order(tok)
 	require.True(t, ok)
 	assert.Equal(t, "v3", s.API, "items go through the v3 payment token")
 	assert.True(t, s.Sandbox)
-	res, err := emu.Pay(context.Background(), tok)
+	_, err = emu.Pay(context.Background(), tok)
 	require.NoError(t, err)
-	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res.Deliveries))
+	res := sent(t, emu, tok)
+	assert.Equal(t, []string{"user_validation", "payment", "order_paid"}, types(res))
 	events := sh.recorded()
 	require.Len(t, events, 1, "payment and order_paid are one purchase")
 	assert.True(t, events[0].Summary().Test, "dry_run")
-	on, err := c.ParseBody(res.Deliveries[2].Body, http.Header{"Authorization": {xsollatest.Sign(res.Deliveries[2].Body, "hook-secret")}})
+	body := []byte(res[2].Request)
+	on, err := c.ParseBody(body, http.Header{"Authorization": {xsollatest.Sign(body, "hook-secret")}})
 	require.NoError(t, err)
 	assert.True(t, on.Summary().Test, "order.mode sandbox")
 	assert.Equal(t, c.IdempotencyKey(events[0]), c.IdempotencyKey(on), "same test flag, same key")
@@ -223,11 +241,11 @@ func TestWebhookRetriedOn5xxNotOn4xx(t *testing.T) {
 	tok, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "EUR"}})
 	require.NoError(t, err)
 	sh.failing.Store(2)
-	res, err := emu.Pay(ctx, tok)
+	_, err = emu.Pay(ctx, tok)
 	require.NoError(t, err)
 	var statuses []int
-	for _, d := range res.Deliveries {
-		if d.Type == "payment" {
+	for _, d := range sent(t, emu, tok) {
+		if d.Event == "payment" {
 			statuses = append(statuses, d.Status)
 		}
 	}
@@ -237,13 +255,14 @@ func TestWebhookRetriedOn5xxNotOn4xx(t *testing.T) {
 	tok2, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "nobody", Checkout: &paykit.Money{Amount: 100, Currency: "EUR"}})
 	require.NoError(t, err)
 	sh.refuse.Store(true)
-	res, err = emu.Pay(ctx, tok2)
+	_, err = emu.Pay(ctx, tok2)
 	assert.ErrorIs(t, err, xsollatest.ErrRejected)
-	require.Len(t, res.Deliveries, 1, "a 4xx is not retried and stops the payment")
-	assert.Equal(t, 400, res.Deliveries[0].Status)
-	assert.Contains(t, string(res.Deliveries[0].Reply), "INVALID_USER")
-	s, _ := emu.Session(tok2)
-	assert.Equal(t, "declined", s.Status)
+	res := sent(t, emu, tok2)
+	require.Len(t, res, 1, "a 4xx is not retried and stops the payment")
+	assert.Equal(t, 400, res[0].Status)
+	assert.Contains(t, res[0].Reply, "INVALID_USER")
+	s, _ := emu.Order(tok2)
+	assert.Equal(t, xsollatest.StateDeclined, s.State)
 	assert.Len(t, sh.recorded(), 1)
 }
 
@@ -254,13 +273,13 @@ func TestCancelSendsNothing(t *testing.T) {
 	resp, err := http.PostForm(emu.URL+"/paystation4/cancel", url.Values{"token": {tok}})
 	require.NoError(t, err)
 	resp.Body.Close()
-	s, _ := emu.Session(tok)
-	assert.Equal(t, "canceled", s.Status)
+	s, _ := emu.Order(tok)
+	assert.Equal(t, xsollatest.StateCanceled, s.State)
 	assert.Empty(t, emu.Deliveries())
 	_, err = emu.Pay(context.Background(), tok)
 	assert.ErrorIs(t, err, xsollatest.ErrState)
 	_, err = emu.Pay(context.Background(), "nope")
-	assert.ErrorIs(t, err, xsollatest.ErrUnknownToken)
+	assert.ErrorIs(t, err, xsollatest.ErrNotFound)
 }
 
 func TestTokenEndpointsCheckAuthAndBody(t *testing.T) {
@@ -364,13 +383,43 @@ func TestCloseStopsRetries(t *testing.T) {
 	require.NoError(t, err)
 	tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
 	require.NoError(t, err)
-	done := make(chan error, 1)
-	go func() { _, err := emu.Pay(context.Background(), tok); done <- err }()
-	require.Eventually(t, func() bool { return len(emu.Deliveries()) > 0 }, 5*time.Second, time.Millisecond)
-	start := time.Now()
+	// user_validation is answered 503: Pay returns declined at once, no
+	// retry of a request Pay needs answered.
+	o, err := emu.Pay(context.Background(), tok)
+	assert.ErrorIs(t, err, xsollatest.ErrRejected)
+	assert.Equal(t, xsollatest.StateDeclined, o.State)
+
+	// A refund answered 503 waits an hour for its retry; Close does not.
+	ok := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Authorization"), "Signature") && r.ContentLength > 0 {
+			b, _ := io.ReadAll(r.Body)
+			if strings.Contains(string(b), `"refund"`) {
+				w.WriteHeader(http.StatusServiceUnavailable)
+				return
+			}
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer ok.Close()
+	emu2, err := xsollatest.NewServer(xsollatest.Options{
+		MerchantID: 1, ProjectID: 2, APIKey: "k", WebhookSecret: "s", WebhookURL: ok.URL,
+		RetrySchedule: []time.Duration{time.Hour},
+	})
+	require.NoError(t, err)
+	c2, err := xsolla.New(emu2.ClientConfig())
+	require.NoError(t, err)
+	tok2, err := c2.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+	require.NoError(t, err)
+	_, err = emu2.Pay(context.Background(), tok2)
+	require.NoError(t, err)
+	_, err = emu2.Refund(context.Background(), tok2)
+	require.NoError(t, err)
+	expired, cancel := context.WithCancel(context.Background())
+	cancel()
+	require.ErrorIs(t, emu2.Wait(expired), context.Canceled, "the refund's retry is pending")
+	emu2.Close() // a Close that waited for the retry would hang until go test's timeout
+	require.NoError(t, emu2.Wait(context.Background()))
 	emu.Close()
-	assert.ErrorIs(t, <-done, context.Canceled)
-	assert.Less(t, time.Since(start), 5*time.Second)
 }
 
 func TestSignerMatchesVectors(t *testing.T) {
@@ -379,7 +428,7 @@ func TestSignerMatchesVectors(t *testing.T) {
 	body := []byte(`{"notification_type": "payment", "transaction": {"id": 1}}`)
 	c, err := xsolla.New(xsolla.Config{ProjectID: 1, WebhookSecret: "x", AllowedIPs: xsolla.WebhookIPs()})
 	require.NoError(t, err)
-	n, err := c.ParseCallback(xsollatest.Signer{Secret: "x"}.Request("/hook", body))
+	n, err := c.ParseCallback(xsollatest.Signer{Secret: "x"}.NewRequest("/hook", body))
 	require.NoError(t, err)
 	assert.Equal(t, paykit.KindPayment, n.Summary().Kind)
 }
@@ -399,14 +448,12 @@ func resendLast(t *testing.T, emu *xsollatest.Server, sh *shop, typ string) int 
 	t.Helper()
 	var body []byte
 	for _, d := range emu.Deliveries() {
-		if d.Type == typ {
-			body = d.Body
+		if d.Event == typ {
+			body = []byte(d.Request)
 		}
 	}
 	require.NotNil(t, body)
-	req, err := xsollatest.Signer{Secret: "hook-secret"}.NewRequest(sh.srv.URL+"/xsolla", body)
-	require.NoError(t, err)
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := xsollatest.Signer{Secret: "hook-secret"}.Send(context.Background(), sh.srv.URL+"/xsolla", body)
 	require.NoError(t, err)
 	resp.Body.Close()
 	return resp.StatusCode
@@ -427,23 +474,22 @@ func TestResendDeliversTheLastWebhookAgainByteForByte(t *testing.T) {
 	ctx := context.Background()
 	tok, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 100, Currency: "USD"}})
 	require.NoError(t, err)
-	_, err = emu.Resend(ctx, tok)
-	assert.ErrorIs(t, err, xsollatest.ErrState, "nothing sent yet")
 	_, err = emu.Pay(ctx, tok)
 	require.NoError(t, err)
 	before := emu.Deliveries()
-	d, err := emu.Resend(ctx, tok)
-	require.NoError(t, err)
 	last := before[len(before)-1]
-	assert.Equal(t, "payment", d.Type)
-	assert.Equal(t, last.Body, d.Body, "the same bytes")
+	d, err := emu.Resend(ctx, last.ID)
+	require.NoError(t, err)
+	assert.Equal(t, "payment", d.Event)
+	assert.True(t, d.Resent)
+	assert.Equal(t, last.Request, d.Request, "the same bytes")
 	assert.Equal(t, http.StatusNoContent, d.Status)
 	assert.Equal(t, 2, d.Attempt)
 	assert.Len(t, sh.recorded(), 1, "the duplicate runs no Event")
-	s, _ := emu.Session(tok)
-	assert.Equal(t, "paid", s.Status)
+	s, _ := emu.Order(tok)
+	assert.Equal(t, xsollatest.StatePaid, s.State)
 	_, err = emu.Resend(ctx, "nope")
-	assert.ErrorIs(t, err, xsollatest.ErrUnknownToken)
+	assert.ErrorIs(t, err, xsollatest.ErrNotFound)
 }
 
 func TestPayStationButtonSendsTheWebhookAgain(t *testing.T) {
@@ -462,7 +508,7 @@ func TestPayStationButtonSendsTheWebhookAgain(t *testing.T) {
 	assert.Contains(t, page, "Send the callback again")
 	n := len(emu.Deliveries())
 	page = post("resend")
-	assert.Contains(t, page, `<b id="status">paid</b>`)
+	assert.Contains(t, page, `id="status">paid<`)
 	assert.Len(t, emu.Deliveries(), n+1)
 	assert.Len(t, sh.recorded(), 1)
 }
@@ -505,4 +551,64 @@ func TestDefaultRetryScheduleIsXsollas(t *testing.T) {
 	assert.Equal(t, time.Hour, s[18])
 	s[0] = 0
 	assert.Equal(t, 5*time.Minute, xsollatest.DefaultRetrySchedule()[0], "a fresh copy each time")
+}
+
+// TestPayStationIsACredibleCheckout: Pay Station has the TEST MODE banner,
+// the project, the merchant's order, the item, the total in major units
+// with its currency, the outcomes to simulate and the way back to the game.
+func TestPayStationIsACredibleCheckout(t *testing.T) {
+	_, emu, c := setup(t, false)
+	pt, err := c.CreatePaymentToken(context.Background(), xsolla.TokenRequest{
+		UserID: "player-7", Country: "US", ExternalID: "order-9", ReturnURL: "https://game.example/back",
+		Items: []xsolla.ItemQuantity{{SKU: "sword", Quantity: 2}},
+	})
+	require.NoError(t, err)
+	resp, err := http.Get(emu.URL + "/paystation4/?token=" + pt.Token)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	page := string(b)
+	for _, want := range []string{"TEST MODE", `id="merchant">Project 18404<`, `id="reference">order-9 · Xsolla order`,
+		`id="item">sword<`, `id="amount">25.00 USD<`, "Pay 25.00 USD", `action="decline"`, `action="cancel"`,
+		`id="back" href="https://game.example/back"`, `rel="icon"`} {
+		assert.Contains(t, page, want)
+	}
+	assert.NotContains(t, page, "2500")
+	o, err := emu.Decline(context.Background(), pt.Token)
+	require.NoError(t, err)
+	assert.Equal(t, xsollatest.StateDeclined, o.State)
+	assert.Empty(t, emu.Deliveries(), "a declined payment sends no webhook")
+}
+
+func TestOrdersAreBoundedAndWebhooksCanBeDropped(t *testing.T) {
+	sh := &shop{}
+	sh.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		sh.mu.Lock()
+		sh.users++
+		sh.mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer sh.srv.Close()
+	emu, err := xsollatest.NewServer(xsollatest.Options{MerchantID: 1, ProjectID: 2, APIKey: "k",
+		WebhookSecret: "s", WebhookURL: sh.srv.URL, MaxOrders: 2, DropCallbacks: true})
+	require.NoError(t, err)
+	defer emu.Close()
+	c, err := xsolla.New(emu.ClientConfig())
+	require.NoError(t, err)
+	var toks []string
+	for range 3 {
+		tok, err := c.CreateToken(context.Background(), xsolla.TokenRequest{UserID: "u", Checkout: &paykit.Money{Amount: 1, Currency: "USD"}})
+		require.NoError(t, err)
+		toks = append(toks, tok)
+	}
+	require.Len(t, emu.Orders(), 2)
+	_, err = emu.Pay(context.Background(), toks[0])
+	assert.ErrorIs(t, err, xsollatest.ErrNotFound, "the oldest token is forgotten")
+	o, err := emu.Pay(context.Background(), toks[2])
+	require.NoError(t, err)
+	assert.Equal(t, xsollatest.StatePaid, o.State)
+	ds := sent(t, emu, toks[2])
+	assert.Equal(t, []string{"user_validation", "payment"}, types(ds))
+	assert.Equal(t, "dropped", string(ds[1].Outcome))
+	assert.Equal(t, 1, sh.users, "only user_validation reached the merchant")
 }

@@ -52,8 +52,11 @@ func ExampleNewServer() {
 	if _, err := emu.Refund(ctx, pt.Token); err != nil {
 		panic(err)
 	}
+	if err := emu.Wait(ctx); err != nil { // every webhook answered
+		panic(err)
+	}
 	for _, d := range emu.Deliveries() {
-		fmt.Print(d.Type, " ", d.Status, "; ")
+		fmt.Print(d.Event, " ", d.Status, "; ")
 	}
 	fmt.Println()
 	// Output:

@@ -1,93 +1,101 @@
 package xsollatest
 
 import (
-	"context"
 	"errors"
 	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
+	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/xsolla"
 )
 
-// Plain HTML pages a person can click through; no JavaScript. Links are
-// relative, so the pages work under any prefix.
+// Plain HTML pages a person can click through, with the TEST MODE banner
+// every kit shares; no JavaScript. Form actions are relative, so the pages
+// work under any prefix.
 
-var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Pay Station (emulator)</title>
-<style>body{font-family:sans-serif;max-width:36em;margin:2em auto}table{border-collapse:collapse}td,th{padding:.2em .6em;border-bottom:1px solid #ddd;text-align:left}.sandbox{color:#b60}button{font-size:1.1em;margin-right:1em}</style>
-</head><body>
-<h1>Pay Station <small>(Xsolla emulator)</small></h1>
-{{with .S}}
-{{if .Sandbox}}<p class="sandbox">Sandbox: webhooks carry dry_run = 1.</p>{{end}}
-<p>User <b>{{.UserID}}</b>{{if .Email}} ({{.Email}}){{end}}{{if .ExternalID}}, order {{.ExternalID}}{{end}}</p>
-<table><tr><th>Item</th><th>Qty</th><th>Price</th></tr>
-{{if .Checkout}}<tr><td>Checkout</td><td>1</td><td>{{$.Total}}</td></tr>{{end}}
-{{range $.Lines}}<tr><td>{{.SKU}}</td><td>{{.Quantity}}</td><td>{{.Price}}</td></tr>{{end}}
-<tr><th colspan="2">Total</th><th>{{$.Total}}</th></tr></table>
-<p>Status: <b id="status">{{.Status}}</b>{{if .TransactionID}}, transaction {{.TransactionID}}{{end}}{{if .OrderID}}, order {{.OrderID}}{{end}}</p>
-{{if or (eq .Status "paying") (eq .Status "refunding")}}<p><a href="./?token={{.Token}}">Reload</a> to follow the webhooks.</p>{{end}}
-{{if eq .Status "created"}}
-<form method="post" action="pay" style="display:inline"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Pay {{$.Total}}</button></form>
-<form method="post" action="cancel" style="display:inline"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Cancel</button></form>
-{{else if eq .Status "paid"}}
-<form method="post" action="refund"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Refund (sends refund{{if .OrderID}} and order_canceled{{end}})</button></form>
-{{end}}
-{{if $.Sent}}<form method="post" action="resend"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Send the callback again</button> (the last webhook, the same signed bytes, as a duplicate delivery)</form>{{end}}
-{{if $.Return}}<p><a href="{{$.Return}}">Back to the shop</a></p>{{end}}
-{{end}}
-{{if .Error}}<p style="color:#b00">{{.Error}}</p>{{end}}
-{{with .Deliveries}}<h2>Webhooks</h2><table><tr><th>Type</th><th>Attempt</th><th>Answer</th></tr>
-{{range .}}<tr><td>{{.Type}}</td><td>{{.Attempt}}</td><td>{{if .Status}}{{.Status}}{{else}}{{.Err}}{{end}}</td></tr>{{end}}</table>{{end}}
-</body></html>
-`))
-
-type lineView struct {
-	SKU      string
-	Quantity int
-	Price    string
+// amount writes money in major units by its currency's ISO 4217 exponent.
+func amount(m paykit.Money) string {
+	exp, ok := xsolla.CurrencyExponent(m.Currency)
+	if !ok {
+		exp = 2
+	}
+	return emulator.FormatAmount(m.Amount, exp, m.Currency)
 }
 
-func (e *Emulator) render(w http.ResponseWriter, status int, s *Session, res *Result, errText string) {
-	data := map[string]any{"S": s, "Error": errText}
-	if s != nil {
-		total, _ := xsolla.FormatAmount(s.Total)
-		data["Total"] = total + " " + s.Total.Currency
-		var lines []lineView
-		for _, l := range s.Items {
-			p, _ := xsolla.FormatAmount(l.Price)
-			lines = append(lines, lineView{l.SKU, l.Quantity, p + " " + l.Price.Currency})
-		}
-		data["Lines"] = lines
-		data["Return"] = returnURL(*s)
-		e.mu.Lock()
-		data["Sent"] = e.last[s.Token] != nil
-		e.mu.Unlock()
-	}
-	if res != nil {
-		data["Deliveries"] = res.Deliveries
-	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+var pages = emulator.Templates(`
+{{define "message"}}{{template "top" .}}{{with .Data}}<p>{{.}}</p>{{end}}{{template "bottom" .}}{{end}}
+
+{{define "index"}}{{template "top" .}}
+<p>The emulator serves <code>POST merchant/v2/merchants/{merchant_id}/token</code>, <code>POST api/v3/project/{project_id}/admin/payment/token</code> and Pay Station at <code>paystation4/?token=…</code>.</p>
+<h2>Orders</h2>{{if .Data}}<div class="table"><table><tr><th>user</th><th>order</th><th>total</th><th>state</th></tr>
+{{range .Data}}<tr><td><a href="paystation4/?token={{.Token}}">{{.UserID}}</a></td><td>{{.ExternalID}}{{if .OrderID}} #{{.OrderID}}{{end}}</td><td>{{amount .Total}}</td><td>{{.State}}</td></tr>{{end}}</table></div>{{else}}<p class="muted">No tokens yet.</p>{{end}}
+{{template "bottom" .}}{{end}}
+
+{{define "paystation"}}{{template "top" .}}{{with .Data}}{{with .S}}
+{{if .Sandbox}}<p class="muted">Sandbox: webhooks carry dry_run = 1.</p>{{end}}
+<p class="muted">User <b>{{.UserID}}</b>{{if .Email}} ({{.Email}}){{end}}{{if .TransactionID}}, transaction {{.TransactionID}}{{end}}.</p>
+{{if .Items}}<div class="table"><table><tr><th>item</th><th>qty</th><th>price</th></tr>
+{{range .Items}}<tr><td>{{.SKU}}</td><td>{{.Quantity}}</td><td>{{amount .Price}}</td></tr>{{end}}</table></div>{{end}}
+{{if eq .State "open"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="pay"><input type="hidden" name="token" value="{{.Token}}"><button class="primary" type="submit">Pay {{amount .Total}}</button></form>
+<form class="actions" method="post" action="decline"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Decline (card refused)</button></form>
+<form class="actions" method="post" action="cancel"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Cancel</button></form>
+{{else if eq .State "paid"}}
+<form class="actions" method="post" action="refund"><input type="hidden" name="token" value="{{.Token}}"><button class="danger" type="submit">Refund (sends refund{{if .OrderID}} and order_canceled{{end}})</button></form>
+{{end}}
+{{if $.Data.Sent}}<form class="actions" method="post" action="resend"><input type="hidden" name="token" value="{{.Token}}"><button type="submit">Send the callback again</button></form><p class="muted">The last webhook, the same signed bytes, as a duplicate delivery from Xsolla.</p>{{end}}
+{{end}}
+{{with .Error}}<p class="error">{{.}}</p>{{end}}
+{{with .Deliveries}}<h2>Webhooks</h2><div class="table"><table><tr><th>type</th><th>#</th><th>answer</th></tr>
+{{range .}}<tr><td>{{.Event}}</td><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{if .Status}}{{.Status}}{{end}}{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}</table></div>{{end}}
+{{end}}{{template "bottom" .}}{{end}}
+`, template.FuncMap{"amount": amount})
+
+func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emulator.Page) {
+	p.Provider, p.Home = "Xsolla Pay Station", e.prefix
+	p.Merchant = "Project " + strconv.Itoa(e.opts.ProjectID)
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = pageTemplate.Execute(w, data)
+	emulator.Render(w, status, pages, name, p)
 }
 
-// returnURL is the session's return_url with Pay Station's status
+// showOrder renders Pay Station for an order, with errText when an action
+// failed.
+func (e *Emulator) showOrder(w http.ResponseWriter, status int, s Order, errText string) {
+	_, sent := e.engine.Last(s.Token)
+	ref := s.ExternalID
+	if s.OrderID != 0 {
+		ref = strings.TrimSpace(ref + " · Xsolla order " + strconv.FormatInt(s.OrderID, 10))
+	}
+	item := "Checkout"
+	if len(s.Items) > 0 {
+		item = s.Items[0].SKU
+		if len(s.Items) > 1 {
+			item += " and " + strconv.Itoa(len(s.Items)-1) + " more"
+		}
+	}
+	e.render(w, status, "paystation", emulator.Page{
+		Title: "Pay Station", Reference: ref, Item: item, Amount: amount(s.Total), Status: string(s.State),
+		Back: returnURL(s), BackLabel: "Back to the game",
+		Data: map[string]any{"S": s, "Sent": sent, "Error": errText, "Deliveries": e.engine.DeliveriesOf(s.Token)},
+	})
+}
+
+// returnURL is the order's return_url with Pay Station's status
 // parameters, when it is an http(s) URL.
-func returnURL(s Session) string {
+func returnURL(s Order) string {
 	u, err := url.Parse(s.ReturnURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") {
 		return ""
 	}
 	q := u.Query()
-	switch s.Status {
-	case "paid":
+	switch s.State {
+	case StatePaid, StateRefunded:
 		q.Set("status", "done")
-	case "canceled", "declined":
+	case StateCanceled, StateDeclined:
 		q.Set("status", "canceled")
 	default:
 		return u.String()
@@ -99,14 +107,8 @@ func returnURL(s Session) string {
 	return u.String()
 }
 
-func (e *Emulator) index(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	_, _ = w.Write([]byte(`<!doctype html><html><head><meta charset="utf-8"><title>Xsolla emulator</title></head><body>
-<h1>Xsolla emulator</h1><ul>
-<li>POST merchant/v2/merchants/{merchant_id}/token</li>
-<li>POST api/v3/project/{project_id}/admin/payment/token</li>
-<li>GET paystation4/?token=…</li></ul></body></html>
-`))
+func (e *Emulator) index(w http.ResponseWriter, _ *http.Request) {
+	e.render(w, http.StatusOK, "index", emulator.Page{Title: "Xsolla emulator", Data: e.Orders()})
 }
 
 func (e *Emulator) page(w http.ResponseWriter, r *http.Request) {
@@ -114,102 +116,51 @@ func (e *Emulator) page(w http.ResponseWriter, r *http.Request) {
 	if token == "" {
 		token = r.URL.Query().Get("access_token")
 	}
-	s, ok := e.Session(token)
+	s, ok := e.Order(token)
 	if !ok {
-		e.render(w, http.StatusNotFound, nil, nil, "Unknown or expired token.")
+		e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "Unknown or expired token",
+			Data: "The emulator keeps the newest orders only."})
 		return
 	}
-	e.render(w, http.StatusOK, &s, nil, "")
+	e.showOrder(w, http.StatusOK, s, "")
 }
 
-type action func(ctx context.Context, token string) (*Result, error)
-
-// pageWait is how long a click waits for its webhooks before the page
-// shows the session as it is; with a real retry schedule the deliveries
-// go on in the background, and the page is reloaded to follow them.
-const pageWait = 5 * time.Second
-
-// maxBackground bounds the clicks whose deliveries run in the background;
-// beyond it a click delivers within its request.
-const maxBackground = 64
-
-type outcome struct {
-	res *Result
-	err error
-}
-
-// spawn runs act in the background, detached from the request so that
-// retries outlive it, unless the emulator is closed or too busy. Close
-// cancels it and waits for it.
-func (e *Emulator) spawn(act action, token string, done chan<- outcome) bool {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed || e.background >= maxBackground {
-		return false
-	}
-	e.background++
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		res, err := act(e.ctx, token)
-		done <- outcome{res, err}
-		e.mu.Lock()
-		e.background--
-		e.mu.Unlock()
-	}()
-	return true
-}
-
-func (e *Emulator) formAction(w http.ResponseWriter, r *http.Request, act action) {
+// formAction runs a Pay Station button: pay, decline, cancel, refund or
+// resend. The first attempt of each webhook is made within the request;
+// retries go on in the background (reload the page to follow them).
+func (e *Emulator) formAction(w http.ResponseWriter, r *http.Request) {
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	done := make(chan outcome, 1)
-	var o outcome
-	if !e.spawn(act, token, done) {
-		o.res, o.err = act(r.Context(), token)
-	} else {
-		t := time.NewTimer(pageWait)
-		defer t.Stop()
-		select {
-		case o = <-done:
-		case <-t.C:
-			o.res, o.err = &Result{}, errors.New("the webhooks are still being delivered; retries go on in the background")
-		case <-r.Context().Done():
-			return
+	ctx := r.Context()
+	var err error
+	switch r.PathValue("action") {
+	case "pay":
+		_, err = e.Pay(ctx, token)
+	case "decline":
+		_, err = e.Decline(ctx, token)
+	case "cancel":
+		_, err = e.Cancel(ctx, token)
+	case "refund":
+		_, err = e.Refund(ctx, token)
+	case "resend":
+		err = ErrState
+		if d, ok := e.engine.Last(token); ok {
+			_, err = e.Resend(ctx, d.ID)
 		}
-	}
-	s, ok := e.Session(token)
-	if !ok {
-		e.render(w, http.StatusNotFound, nil, nil, "Unknown or expired token.")
+	default:
+		http.NotFound(w, r)
 		return
 	}
-	msg := ""
-	if o.err != nil {
-		msg = o.err.Error()
+	s, ok := e.Order(token)
+	if !ok {
+		e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "Unknown or expired token"})
+		return
 	}
-	status := http.StatusOK
-	if o.err != nil && o.res == nil {
-		status = http.StatusConflict
-	}
-	e.render(w, status, &s, o.res, msg)
-}
-
-// resendForm is the "Send the callback again" button.
-func (e *Emulator) resendForm(w http.ResponseWriter, r *http.Request) {
-	e.formAction(w, r, func(ctx context.Context, token string) (*Result, error) {
-		d, err := e.Resend(ctx, token)
-		if err != nil {
-			return nil, err
+	status, msg := http.StatusOK, ""
+	if err != nil {
+		msg = err.Error()
+		if errors.Is(err, ErrState) || errors.Is(err, ErrClosed) {
+			status = http.StatusConflict
 		}
-		return &Result{Deliveries: []Delivery{d}}, nil
-	})
-}
-
-func (e *Emulator) payForm(w http.ResponseWriter, r *http.Request) { e.formAction(w, r, e.Pay) }
-
-func (e *Emulator) refundForm(w http.ResponseWriter, r *http.Request) { e.formAction(w, r, e.Refund) }
-
-func (e *Emulator) cancelForm(w http.ResponseWriter, r *http.Request) {
-	e.formAction(w, r, func(_ context.Context, token string) (*Result, error) {
-		return &Result{}, e.Cancel(token)
-	})
+	}
+	e.showOrder(w, status, s, msg)
 }

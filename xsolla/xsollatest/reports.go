@@ -21,8 +21,8 @@ import (
 // …/reports/transactions/search.json and …/simple_search. Like the token
 // endpoints they check Basic auth (merchant_id:api_key) and the request
 // shape strictly: unknown body fields and query parameters are a 422.
-// An accepted refund sends its webhooks as Pay does; the answer waits for
-// them at most pageWait, then Xsolla's retries go on in the background.
+// An accepted refund sends its webhooks as Pay does: the first attempts
+// within the request, Xsolla's retries in the background.
 
 func (e *Emulator) routeReports(m *http.ServeMux) {
 	const base = "/merchant/v2/merchants/{merchant}/reports/transactions/"
@@ -57,20 +57,18 @@ func jsonBody(w http.ResponseWriter, r *http.Request, v any) bool {
 
 func validDescription(d string) bool { return d != "" && utf8.RuneCountInString(d) <= 4000 }
 
-// sessionOfTransaction finds the session paid by transaction tx.
-func (e *Emulator) sessionOfTransaction(tx string) (Session, bool) {
+// sessionOfTransaction finds the order paid by transaction tx.
+func (e *Emulator) sessionOfTransaction(tx string) (Order, bool) {
 	id, err := strconv.ParseInt(tx, 10, 64)
 	if err != nil || id <= 0 {
-		return Session{}, false
+		return Order{}, false
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for _, s := range e.sessions {
+	for _, s := range e.Orders() {
 		if s.TransactionID == id {
-			return *s, true
+			return s, true
 		}
 	}
-	return Session{}, false
+	return Order{}, false
 }
 
 func (e *Emulator) apiRefund(w http.ResponseWriter, r *http.Request) {
@@ -125,7 +123,7 @@ func (e *Emulator) apiPartialRefund(w http.ResponseWriter, r *http.Request) {
 		merchantError(w, http.StatusUnprocessableEntity, "refund_amount must be positive, in the purchase currency, and at most what is left to refund")
 		return
 	}
-	e.runAPI(w, r, s.Token, func(ctx context.Context, token string) (*Result, error) {
+	e.runAPI(w, r, s.Token, func(ctx context.Context, token string) (Order, error) {
 		return e.PartialRefund(ctx, token, amount)
 	})
 }
@@ -137,64 +135,46 @@ func isNumber(raw json.RawMessage) bool {
 	return len(raw) > 0 && (raw[0] == '-' || (raw[0] >= '0' && raw[0] <= '9')) && json.Unmarshal(raw, &n) == nil
 }
 
-// runAPI runs an accepted refund with its webhooks: 422 when the session
-// is not in a state to refund, else 204 once the webhooks were delivered
-// or after pageWait (retries go on in the background).
-func (e *Emulator) runAPI(w http.ResponseWriter, r *http.Request, token string, act action) {
-	done := make(chan outcome, 1)
-	var o outcome
-	if !e.spawn(act, token, done) {
-		o.res, o.err = act(r.Context(), token)
-	} else {
-		t := time.NewTimer(pageWait)
-		defer t.Stop()
-		select {
-		case o = <-done:
-		case <-t.C:
-		case <-r.Context().Done():
-			return
-		}
-	}
-	if errors.Is(o.err, ErrState) {
+// runAPI runs an accepted refund with its webhooks: 422 when the order is
+// not in a state to refund, else 204 once the first attempts were made
+// (retries go on in the background).
+func (e *Emulator) runAPI(w http.ResponseWriter, r *http.Request, token string, act func(context.Context, string) (Order, error)) {
+	if _, err := act(r.Context(), token); errors.Is(err, ErrState) {
 		merchantError(w, http.StatusUnprocessableEntity, "Incorrect payment status. Refund is possible only for payments with \"completed\" status.")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// PartialRefund refunds part of a paid session as if the merchant called
+// PartialRefund refunds part of a paid order as if the merchant called
 // the partial refund API: it sends partial_refund (payment_details.payment
 // is the amount refunded [unsure: Xsolla's reference describes the
 // webhook's payment_details without saying which amount it holds]) with
-// the same retry rules as Pay. The session stays paid until everything
-// was refunded.
-func (e *Emulator) PartialRefund(ctx context.Context, token string, amount paykit.Money) (*Result, error) {
-	s, err := e.claim(token, "paid", "refunding")
+// the same retry rules as Pay. The order stays paid until everything was
+// refunded; a 4xx to the webhook's first attempt is ErrRejected (the
+// refund happened at Xsolla either way).
+func (e *Emulator) PartialRefund(ctx context.Context, token string, amount paykit.Money) (Order, error) {
+	s, err := e.orders.Update(token, func(s *Order) error {
+		switch {
+		case s.State != StatePaid:
+			return fmt.Errorf("%w: the order is %s", ErrState, s.State)
+		case amount.Currency != s.Total.Currency || amount.Amount <= 0 || amount.Amount > s.Total.Amount-s.Refunded.Amount:
+			return fmt.Errorf("%w: partial refund of %d %s", ErrState, amount.Amount, amount.Currency)
+		}
+		s.Refunded = paykit.Money{Amount: s.Refunded.Amount + amount.Amount, Currency: amount.Currency}
+		if s.Refunded.Amount == s.Total.Amount {
+			s.State = StateRefunded
+		}
+		return nil
+	})
 	if err != nil {
-		return nil, err
+		return s, err
 	}
-	if amount.Currency != s.Total.Currency || amount.Amount <= 0 || amount.Amount > s.Total.Amount-s.Refunded.Amount {
-		e.setStatus(token, "paid", 0)
-		return nil, fmt.Errorf("%w: partial refund of %d %s", ErrState, amount.Amount, amount.Currency)
-	}
-	res := &Result{Session: s}
-	if err := e.send(ctx, token, res, xsolla.TypePartialRefund, e.partialRefundBody(s, amount)); err != nil {
-		res.Session = e.setStatus(token, "paid", 0)
-		return res, err
-	}
-	e.mu.Lock()
-	cur := e.sessions[token]
-	cur.Refunded = paykit.Money{Amount: cur.Refunded.Amount + amount.Amount, Currency: amount.Currency}
-	cur.Status = "paid"
-	if cur.Refunded.Amount == cur.Total.Amount {
-		cur.Status = "refunded"
-	}
-	res.Session = *cur
-	e.mu.Unlock()
-	return res, nil
+	_, err = e.send(ctx, e.webhook(token, xsolla.TypePartialRefund, e.partialRefundBody(s, amount), nil))
+	return s, err
 }
 
-func (e *Emulator) partialRefundBody(s Session, amount paykit.Money) []byte {
+func (e *Emulator) partialRefundBody(s Order, amount paykit.Money) []byte {
 	var body map[string]any
 	d := json.NewDecoder(bytes.NewReader(e.paymentBody(s, s.TransactionID, xsolla.TypePartialRefund)))
 	d.UseNumber()

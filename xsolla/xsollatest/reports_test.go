@@ -17,16 +17,17 @@ import (
 )
 
 // paidV3 buys items with a v3 token and pays them on the emulator.
-func paidV3(t *testing.T, emu *xsollatest.Server, c *xsolla.Client, order string) xsollatest.Session {
+func paidV3(t *testing.T, emu *xsollatest.Server, c *xsolla.Client, order string) xsollatest.Order {
 	t.Helper()
 	pt, err := c.CreatePaymentToken(context.Background(), xsolla.TokenRequest{
 		UserID: "player-" + order, Country: "US", ExternalID: order, Email: order + "@example.com",
 		Items: []xsolla.ItemQuantity{{SKU: "gems_500", Quantity: 2}},
 	})
 	require.NoError(t, err)
-	res, err := emu.Pay(context.Background(), pt.Token)
+	o, err := emu.Pay(context.Background(), pt.Token)
 	require.NoError(t, err)
-	return res.Session
+	require.NoError(t, emu.Wait(t.Context()))
+	return o
 }
 
 // TestLookupsAgainstTheEmulator: the client's lookups read the emulator's
@@ -109,6 +110,7 @@ func TestRefundsThroughTheEmulatedAPI(t *testing.T) {
 	s2 := paidV3(t, emu, c, "order-f")
 	_, err = c.Refund(ctx, s2.TransactionID, xsolla.RefundRequest{Description: "user request", Email: "a@example.com"})
 	require.NoError(t, err)
+	require.NoError(t, emu.Wait(ctx))
 	got := types(emu.Deliveries())
 	assert.Equal(t, []string{"refund", "order_canceled"}, got[len(got)-2:])
 	events = sh.recorded()
@@ -172,6 +174,6 @@ func TestReportEndpointsCheckAuthAndShape(t *testing.T) {
 			assert.Equal(t, tt.want, resp.StatusCode)
 		})
 	}
-	after, _ := emu.Session(s.Token)
-	assert.Equal(t, "paid", after.Status, "no refused request refunded anything")
+	after, _ := emu.Order(s.Token)
+	assert.Equal(t, xsollatest.StatePaid, after.State, "no refused request refunded anything")
 }

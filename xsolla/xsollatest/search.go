@@ -81,7 +81,7 @@ func parseDatetime(v string) (time.Time, error) {
 }
 
 // matches reports whether s (with its report status) passes f.
-func (f filter) matches(s Session, status string) bool {
+func (f filter) matches(s Order, status string) bool {
 	eq := func(key, v string) bool { return f.q.Get(key) == "" || f.q.Get(key) == v }
 	switch {
 	case !f.from.IsZero() && s.PaidAt.Before(f.from), !f.to.IsZero() && s.PaidAt.After(f.to):
@@ -103,32 +103,26 @@ func (f filter) matches(s Session, status string) bool {
 	return true
 }
 
-// reportStatus is the transaction status Xsolla's reports give a session.
-func reportStatus(s Session) string {
+// reportStatus is the transaction status Xsolla's reports give an order.
+func reportStatus(s Order) string {
 	switch {
-	case s.Status == "refunded":
+	case s.State == StateRefunded:
 		return "refunded"
 	case s.Refunded.Amount > 0:
 		return "partiallyRefunded"
-	case s.Status == "refunding":
-		return "awaitingRefund"
-	case s.Status == "paying":
-		return "processing"
 	}
 	return "done"
 }
 
 // transactions returns the records of the paid sessions that pass keep,
 // oldest first.
-func (e *Emulator) transactions(keep func(Session, string) bool) []map[string]any {
-	e.mu.Lock()
-	var paid []Session
-	for _, tok := range e.order {
-		if s := e.sessions[tok]; s != nil && s.TransactionID != 0 {
-			paid = append(paid, *s)
+func (e *Emulator) transactions(keep func(Order, string) bool) []map[string]any {
+	var paid []Order
+	for _, s := range e.Orders() {
+		if s.TransactionID != 0 {
+			paid = append(paid, s)
 		}
 	}
-	e.mu.Unlock()
 	out := []map[string]any{}
 	for _, s := range paid {
 		if st := reportStatus(s); keep(s, st) {
@@ -139,7 +133,7 @@ func (e *Emulator) transactions(keep func(Session, string) bool) []map[string]an
 }
 
 // transactionRecord renders a session as a record of Xsolla's transaction search.
-func (e *Emulator) transactionRecord(s Session, status string) map[string]any {
+func (e *Emulator) transactionRecord(s Order, status string) map[string]any {
 	dry := 0
 	if s.Sandbox {
 		dry = 1
@@ -219,7 +213,7 @@ func (e *Emulator) apiSimpleSearch(w http.ResponseWriter, r *http.Request) {
 		merchantError(w, http.StatusUnprocessableEntity, "pass transaction_id or external_id, not both")
 		return
 	}
-	recs := e.transactions(func(s Session, _ string) bool {
+	recs := e.transactions(func(s Order, _ string) bool {
 		return (tx != "" && strconv.FormatInt(s.TransactionID, 10) == tx) || (ext != "" && s.ExternalID == ext)
 	})
 	if len(recs) == 0 {

@@ -2,6 +2,7 @@ package xsollatest
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"net/http"
@@ -22,30 +23,37 @@ func Sign(body []byte, secret string) string {
 type Signer struct {
 	// Secret is the project's webhook secret key.
 	Secret string
+	// Client sends for Send; nil means http.DefaultClient.
+	Client *http.Client
 }
 
 // Header returns the Authorization header value for body.
 func (s Signer) Header(body []byte) string { return Sign(body, s.Secret) }
 
-// Request returns a server-side request (for http.Handler.ServeHTTP in
-// tests) that delivers body to target as Xsolla does: POST, JSON content
-// type, signed Authorization header, from an address in Xsolla's range.
-func (s Signer) Request(target string, body []byte) *http.Request {
+// NewRequest returns a server-side request, for calling a handler's
+// ServeHTTP in a test, that delivers body to target as Xsolla does: POST,
+// JSON content type, signed Authorization header, from an address in
+// Xsolla's range. Like httptest.NewRequest it panics on an invalid target.
+func (s Signer) NewRequest(target string, body []byte) *http.Request {
 	r := httptest.NewRequest(http.MethodPost, target, bytes.NewReader(body))
 	s.decorate(r.Header, body)
 	r.RemoteAddr = "185.30.20.10:443"
 	return r
 }
 
-// NewRequest returns a client request that delivers body to url, for
-// sending to a running server.
-func (s Signer) NewRequest(url string, body []byte) (*http.Request, error) {
-	r, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+// Send delivers body signed to a running server at url, as Xsolla does,
+// with Signer.Client, and returns its response; close its Body.
+func (s Signer) Send(ctx context.Context, url string, body []byte) (*http.Response, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
 	s.decorate(r.Header, body)
-	return r, nil
+	c := s.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	return c.Do(r)
 }
 
 func (s Signer) decorate(h http.Header, body []byte) {

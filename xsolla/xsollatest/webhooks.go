@@ -1,10 +1,7 @@
 package xsollatest
 
 import (
-	"context"
 	"encoding/json"
-	"fmt"
-	"io"
 	"strconv"
 	"time"
 
@@ -37,7 +34,7 @@ func (e *Emulator) settings() settingsJSON {
 	return settingsJSON{ProjectID: e.opts.ProjectID, MerchantID: e.opts.MerchantID}
 }
 
-func user(s Session) userJSON {
+func user(s Order) userJSON {
 	return userJSON{ID: s.UserID, IP: "127.0.0.1", Email: s.Email, Name: s.Name, Country: s.Country}
 }
 
@@ -57,7 +54,7 @@ func mustJSON(v any) []byte {
 	return b
 }
 
-func (e *Emulator) userValidationBody(s Session) []byte {
+func (e *Emulator) userValidationBody(s Order) []byte {
 	return mustJSON(struct {
 		Type     string       `json:"notification_type"`
 		Settings settingsJSON `json:"settings"`
@@ -96,7 +93,7 @@ type txJSON struct {
 }
 
 // purchaseOf is the purchase object of session s.
-func purchaseOf(s Session) purchaseJSON {
+func purchaseOf(s Order) purchaseJSON {
 	p := purchaseJSON{Total: money(s.Total)}
 	if s.Checkout != nil {
 		c := money(*s.Checkout)
@@ -115,7 +112,7 @@ func purchaseOf(s Session) purchaseJSON {
 	return p
 }
 
-func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
+func (e *Emulator) paymentBody(s Order, tx int64, typ string) []byte {
 	p := purchaseOf(s)
 	dry := 0
 	if s.Sandbox {
@@ -154,7 +151,7 @@ func (e *Emulator) paymentBody(s Session, tx int64, typ string) []byte {
 
 // orderBody builds order_paid / order_canceled. Amounts are strings, as in
 // Xsolla's order payloads; there is no settings object.
-func (e *Emulator) orderBody(s Session, status string) []byte {
+func (e *Emulator) orderBody(s Order, status string) []byte {
 	type itemJSON struct {
 		SKU        string   `json:"sku"`
 		Type       string   `json:"type"`
@@ -190,77 +187,4 @@ func (e *Emulator) orderBody(s Session, status string) []byte {
 		"user":              map[string]any{"external_id": s.UserID, "email": s.Email},
 		"custom_parameters": s.CustomParameters,
 	})
-}
-
-// send delivers one webhook with retries: 2xx acknowledges; 4xx is a final
-// refusal; 5xx, other statuses and network errors are retried after each
-// wait of the schedule.
-func (e *Emulator) send(ctx context.Context, token string, res *Result, typ string, body []byte) error {
-	if e.opts.WebhookURL == "" {
-		return nil
-	}
-	if !e.begin() {
-		return ErrClosed
-	}
-	defer e.wg.Done()
-	ctx, stop := context.WithCancel(ctx)
-	defer stop()
-	defer context.AfterFunc(e.ctx, stop)()
-	w := &webhook{typ: typ, body: body}
-	e.mu.Lock()
-	if _, ok := e.sessions[token]; ok {
-		e.last[token] = w
-	}
-	e.mu.Unlock()
-	for attempt := 1; ; attempt++ {
-		e.mu.Lock()
-		w.attempts = attempt
-		e.mu.Unlock()
-		d := e.deliver(ctx, typ, attempt, body)
-		res.Deliveries = append(res.Deliveries, d)
-		e.record(d)
-		switch {
-		case d.Status/100 == 2:
-			return nil
-		case d.Status/100 == 4:
-			return fmt.Errorf("%w: %s answered %d", ErrRejected, typ, d.Status)
-		case attempt > len(e.opts.RetrySchedule):
-			return fmt.Errorf("%w: %s failed after %d attempts", ErrRejected, typ, attempt)
-		}
-		t := time.NewTimer(e.opts.RetrySchedule[attempt-1])
-		select {
-		case <-t.C:
-		case <-ctx.Done():
-			t.Stop()
-			return ctx.Err()
-		}
-	}
-}
-
-// record appends d to the delivery log, bounded.
-func (e *Emulator) record(d Delivery) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if len(e.deliveries) >= maxSessions {
-		e.deliveries = append(e.deliveries[:0], e.deliveries[maxSessions/2:]...)
-	}
-	e.deliveries = append(e.deliveries, d)
-}
-
-func (e *Emulator) deliver(ctx context.Context, typ string, attempt int, body []byte) Delivery {
-	d := Delivery{Type: typ, Attempt: attempt, Body: body}
-	req, err := Signer{Secret: e.opts.WebhookSecret}.NewRequest(e.opts.WebhookURL, body)
-	if err != nil {
-		d.Err = err
-		return d
-	}
-	resp, err := e.client.Do(req.WithContext(ctx))
-	if err != nil {
-		d.Err = err
-		return d
-	}
-	defer resp.Body.Close()
-	d.Status = resp.StatusCode
-	d.Reply, d.Err = io.ReadAll(io.LimitReader(resp.Body, 64<<10))
-	return d
 }
