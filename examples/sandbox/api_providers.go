@@ -255,8 +255,8 @@ type xsollaAPI struct {
 	tokens []string // the sessions started through the API, oldest first
 }
 
-func (x *xsollaAPI) view(s xsollatest.Session) apiOrder {
-	o := apiOrder{ID: s.Token, Provider: "xsolla", State: s.Status, UserID: s.UserID, OrderID: s.ExternalID,
+func (x *xsollaAPI) view(s xsollatest.Order) apiOrder {
+	o := apiOrder{ID: s.Token, Provider: "xsolla", State: string(s.State), UserID: s.UserID, OrderID: s.ExternalID,
 		Amount: s.Total.Amount, Currency: s.Total.Currency, Test: s.Sandbox, Page: x.e.URL() + "/paystation4/?token=" + s.Token}
 	if len(s.Items) > 0 {
 		o.Item = s.Items[0].SKU
@@ -271,7 +271,7 @@ func (x *xsollaAPI) start(_ context.Context, body []byte) (apiOrder, error) {
 	if err := decode(body, &req); err != nil {
 		return apiOrder{}, err
 	}
-	s, ok := x.e.Session(req.Token)
+	s, ok := x.e.Order(req.Token)
 	if !ok {
 		return apiOrder{}, fmt.Errorf("token %q (create one with the token API): %w", req.Token, payseratest.ErrNotFound)
 	}
@@ -282,7 +282,7 @@ func (x *xsollaAPI) start(_ context.Context, body []byte) (apiOrder, error) {
 }
 
 func (x *xsollaAPI) order(id string) (apiOrder, bool) {
-	s, ok := x.e.Session(id)
+	s, ok := x.e.Order(id)
 	return x.view(s), ok
 }
 
@@ -292,7 +292,7 @@ func (x *xsollaAPI) orders() []apiOrder {
 	x.mu.Unlock()
 	out := []apiOrder{}
 	for _, t := range tokens {
-		if s, ok := x.e.Session(t); ok {
+		if s, ok := x.e.Order(t); ok {
 			out = append(out, x.view(s))
 		}
 	}
@@ -300,38 +300,31 @@ func (x *xsollaAPI) orders() []apiOrder {
 }
 
 func (x *xsollaAPI) act(ctx context.Context, id, step string) (apiOrder, error) {
-	if _, ok := x.e.Session(id); !ok {
+	if _, ok := x.e.Order(id); !ok {
 		return apiOrder{}, fmt.Errorf("token %q: %w", id, payseratest.ErrNotFound)
 	}
 	var err error
 	switch step {
 	case "pay":
 		_, err = x.e.Pay(ctx, id)
+	case "decline":
+		_, err = x.e.Decline(ctx, id)
 	case "cancel":
-		err = x.e.Cancel(id)
+		_, err = x.e.Cancel(ctx, id)
 	case "refund":
 		_, err = x.e.Refund(ctx, id)
 	default:
-		return apiOrder{}, unsupported("xsolla", step, "pay, cancel, refund")
+		return apiOrder{}, unsupported("xsolla", step, "pay, decline, cancel, refund")
 	}
-	s, _ := x.e.Session(id)
+	s, _ := x.e.Order(id)
 	return x.view(s), err
 }
 
-// deliveries: the Xsolla kit's deliveries have no id yet; resend takes
-// the session's token and sends its last webhook again.
-func (x *xsollaAPI) deliveries() []apiDelivery {
-	out := []apiDelivery{}
-	for i, d := range x.e.Deliveries() {
-		out = append(out, apiDelivery{ID: strconv.Itoa(i + 1), Event: d.Type, Attempt: d.Attempt, Status: d.Status})
-	}
-	return out
+func (x *xsollaAPI) deliveries() []apiDelivery { return deliveriesOf(x.e.Deliveries()) }
+
+func (x *xsollaAPI) resend(ctx context.Context, id string) (apiDelivery, error) {
+	d, err := x.e.Resend(ctx, id)
+	return fromDelivery(d), err
 }
 
-func (x *xsollaAPI) resend(ctx context.Context, token string) (apiDelivery, error) {
-	d, err := x.e.Resend(ctx, token)
-	return apiDelivery{Event: d.Type, Attempt: d.Attempt, Resent: true, Status: d.Status}, err
-}
-
-// wait: the Xsolla emulator sends within the step that causes a webhook.
-func (x *xsollaAPI) wait(context.Context) error { return nil }
+func (x *xsollaAPI) wait(ctx context.Context) error { return x.e.Wait(ctx) }
