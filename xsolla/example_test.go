@@ -226,7 +226,7 @@ func ExampleClient_Transaction() {
 	for _, r := range records {
 		if n, ok := r.Notification(); ok {
 			s := n.Summary()
-			fmt.Println(s.Kind, s.Status, s.OrderID, s.Amount.Amount, s.Amount.Currency, s.ID == fmt.Sprint(paid.Session.TransactionID))
+			fmt.Println(s.Kind, s.Status, s.OrderID, s.Amount.Amount, s.Amount.Currency, s.ID == fmt.Sprint(paid.TransactionID))
 			// Fulfil n under client.IdempotencyKey(n): the key of its webhook.
 		}
 	}
