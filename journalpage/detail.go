@@ -19,6 +19,9 @@ type detailView struct {
 	Took   string
 	Amount string
 	RunOf  string // the page of the delivery this one ran again
+	// SameOrder and SameID list the provider's deliveries of the same
+	// order id and the same provider id.
+	SameOrder, SameID string
 	// Headers are the request headers the journal kept, sorted.
 	Headers []field
 	Query   bodyView // a GET's input; for other methods the query as sent
@@ -67,6 +70,8 @@ func (p *page) detail(d paykit.Delivery) detailView {
 	if d.RunOf != "" {
 		v.RunOf = p.detailURL(d.RunOf)
 	}
+	v.SameOrder = p.listURL(filter{Provider: string(d.Provider), Order: d.Summary.OrderID})
+	v.SameID = p.listURL(filter{Provider: string(d.Provider), ID: d.Summary.ID})
 	for _, k := range slices.Sorted(maps.Keys(d.Header)) {
 		for _, val := range d.Header[k] {
 			v.Headers = append(v.Headers, field{Name: k, Value: val})

@@ -46,7 +46,7 @@ func TestDetailShowsRequestAndReplySideBySide(t *testing.T) {
 		`<section id="request">`, `<section id="reply">`, // side by side
 		`id="verification">verified<`,
 		"order_status_change", "payment / paid", "7001", // type, summary, account
-		"<tr><th>Provider id</th><td>7010</td></tr>",
+		`<tr><th>Provider id</th><td><a id="same-id" href="/journal/?id=7010&amp;provider=playvision">7010</a></td></tr>`,
 		"<td>transaction_id</td><td>7010", "<td>item_id</td><td>gold_100", // form fields as a table
 		"<details><summary>Raw bytes", // raw one click away
 		`href="/journal/d/` + d.ID + `/raw/request"`,
@@ -58,6 +58,10 @@ func TestDetailShowsRequestAndReplySideBySide(t *testing.T) {
 		assert.Contains(t, r.Body, want)
 	}
 	assert.NotContains(t, r.Body, testSecret)
+
+	e.deliver(7099)
+	same := e.get(base + "/?id=7010&provider=playvision") // the provider id's link: every delivery of that payment
+	assert.Equal(t, []string{d.ID}, listed(same.Body))
 }
 
 // The page shows what the journal holds, and a delivery never holds the

@@ -153,7 +153,7 @@ func (p *page) serveList(w http.ResponseWriter, r *http.Request) {
 		v.Rows = append(v.Rows, p.row(&pg.Deliveries[i]))
 	}
 	if q.After != "" {
-		v.First = p.base + "/?" + f.values().Encode()
+		v.First = p.listURL(f)
 	}
 	if pg.Next != "" {
 		nv := f.values()
@@ -162,6 +162,9 @@ func (p *page) serveList(w http.ResponseWriter, r *http.Request) {
 	}
 	p.render(w, r, http.StatusOK, "list", v)
 }
+
+// listURL is the list with filter f.
+func (p *page) listURL(f filter) string { return p.base + "/?" + f.values().Encode() }
 
 func (p *page) row(d *paykit.Delivery) row {
 	s := d.Summary

@@ -90,8 +90,8 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 <tr><th>Request</th><td>{{$d.Method}} {{$d.Path}} from {{$d.RemoteAddr}}</td></tr>
 <tr><th>Verification</th><td id="verification">{{$d.Verification}}</td></tr>
 {{with $d.Summary}}{{if .Kind}}<tr><th>Summary</th><td>{{.Kind}}{{if .Status}} / {{.Status}}{{end}}{{if .Test}} <span class="tag">test</span>{{end}}</td></tr>
-{{if .OrderID}}<tr><th>Order id</th><td>{{.OrderID}}</td></tr>{{end}}
-{{if .ID}}<tr><th>Provider id</th><td>{{.ID}}</td></tr>{{end}}
+{{if .OrderID}}<tr><th>Order id</th><td><a id="same-order" href="{{$.SameOrder}}">{{.OrderID}}</a></td></tr>{{end}}
+{{if .ID}}<tr><th>Provider id</th><td><a id="same-id" href="{{$.SameID}}">{{.ID}}</a></td></tr>{{end}}
 {{if .UserID}}<tr><th>User</th><td>{{.UserID}}</td></tr>{{end}}{{end}}{{end}}
 {{if .Amount}}<tr><th>Amount</th><td>{{.Amount}} <span class="muted">(minor units, or whole units of a virtual currency)</span></td></tr>{{end}}
 <tr><th>Outcome</th><td><span class="o o-{{$d.Outcome}}">{{$d.Outcome}}</span>{{if $d.Error}} — <span id="error">{{$d.Error}}</span>{{end}}</td></tr>
