@@ -5,6 +5,8 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -239,4 +241,37 @@ func FuzzPeekProject(f *testing.F) {
 			t.Fatalf("accepted what neither client accepts: %v / %v", errA, errB)
 		}
 	})
+}
+
+// One callbackurl for two projects: each callback is verified with the
+// password and keys of the project it names (an encrypted one by the
+// project whose password opens it) and keyed under that project.
+func ExampleNewAccounts() {
+	shop, err := New(Config{ProjectID: 123456, Password: "8c1f0ad7e5b44a2f9d3c6b1e0a7f4d29"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	outlet, err := New(Config{ProjectID: 654321, Password: "0f9e8d7c6b5a49382716a5b4c3d2e1f0"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	projects, err := NewAccounts(shop, outlet)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/paysera/callback", projects.Handler(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			cb := n.(*Callback)
+			fmt.Println("fulfil order", cb.OrderID, "of project", cb.ProjectID, "paid:", cb.Paid())
+			return nil
+		},
+	}))
+	// An encrypted callback of the second project.
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/paysera/callback?"+sealed(paid("654321", "77"), "0f9e8d7c6b5a49382716a5b4c3d2e1f0"), nil))
+	fmt.Println(w.Body.String())
+	// Output:
+	// fulfil order o-77 of project 654321 paid: true
+	// OK
 }

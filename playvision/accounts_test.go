@@ -3,6 +3,8 @@ package playvision_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
 	"net/url"
 	"strings"
@@ -220,4 +222,35 @@ func FuzzAccountsAgreeWithTheNamedClient(f *testing.F) {
 			t.Fatalf("accepted what neither client accepts: %v / %v", errA, errB)
 		}
 	})
+}
+
+// One payment link for two apps: each notification is verified with the
+// secret of the app it names (or, without app_id, of the app whose secret
+// fits) and keyed under that app.
+func ExampleNewAccounts() {
+	castle, err := playvision.New(playvision.Config{AppID: 7001, Secret: "pv_secret_for_tests"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	farm, err := playvision.New(playvision.Config{AppID: 7002, Secret: "pv_secret_of_another_app"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	apps, err := playvision.NewAccounts(castle, farm)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := apps.Handler(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			fmt.Println("deliver", n.Summary().Amount.Amount, "gold, key", apps.IdempotencyKey(n) != "")
+			return nil
+		},
+	})
+	// What Playvision sends for the second app (no app_id), signed with its secret.
+	params := playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 9, Sum: 100, ItemID: "gold_100"}.Params()
+	w := serve(h, playvisiontest.Signer{Secret: "pv_secret_of_another_app"}.NewRequest("/pv", params))
+	fmt.Println(w.Body.String())
+	// Output:
+	// deliver 100 gold, key true
+	// {"status":"1","message":"success"}
 }

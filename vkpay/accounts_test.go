@@ -3,7 +3,10 @@ package vkpay_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -211,4 +214,43 @@ func FuzzAccountsAgreeWithTheNamedClient(f *testing.F) {
 			t.Fatalf("accepted what neither client accepts: %v / %v", errA, errB)
 		}
 	})
+}
+
+// One payments URL for two apps: each notification is verified with the
+// secret of the app it names and keyed under that app.
+func ExampleNewAccounts() {
+	game, err := vkpay.New(vkpay.Config{AppID: 12345678, Secret: "s3cr3tKey_for_tests"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	puzzle, err := vkpay.New(vkpay.Config{AppID: 87654321, Secret: "another_app_secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	apps, err := vkpay.NewAccounts(game, puzzle)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/vk/payments", apps.Handler(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			o := n.(*vkpay.OrderStatusChange)
+			fmt.Println("fulfil order", o.OrderID, "of app", o.AppID)
+			return nil
+		},
+	}))
+
+	// What VK sends for the second app, signed with its secret.
+	p := url.Values{"notification_type": {"order_status_change"}, "app_id": {"87654321"}, "user_id": {"1"},
+		"receiver_id": {"1"}, "order_id": {"77"}, "date": {"1656358147"}, "status": {"chargeable"},
+		"item": {"gold_100"}, "item_id": {"gold_100"}, "item_title": {"100 gold"}, "item_price": {"7"}}
+	p.Set("sig", vkpay.Sign(p, "another_app_secret"))
+	r := httptest.NewRequest(http.MethodPost, "/vk/payments", strings.NewReader(p.Encode()))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	w := httptest.NewRecorder()
+	mux.ServeHTTP(w, r)
+	fmt.Println(w.Body.String())
+	// Output:
+	// fulfil order 77 of app 87654321
+	// {"response":{"order_id":77}}
 }

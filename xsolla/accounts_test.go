@@ -3,6 +3,8 @@ package xsolla
 import (
 	"context"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
 	"strings"
 	"sync"
@@ -186,4 +188,34 @@ func FuzzPeekProject(f *testing.F) {
 			t.Fatalf("accepted what neither client accepts: %v / %v", errA, errB)
 		}
 	})
+}
+
+// One webhook URL for two projects: each webhook is verified with the
+// secret of the project it names and keyed under that project.
+func ExampleNewAccounts() {
+	game, err := New(Config{MerchantID: 2340, ProjectID: 18404, APIKey: "key", WebhookSecret: "s3cret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	launcher, err := New(Config{MerchantID: 2340, ProjectID: 18405, APIKey: "key", WebhookSecret: "another_project_secret"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	projects, err := NewAccounts(game, launcher)
+	if err != nil {
+		log.Fatal(err)
+	}
+	h := projects.Handler(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			p := n.(*Payment)
+			fmt.Println("credit transaction", p.Transaction.ID, "of project", p.Settings.ProjectID)
+			return nil
+		},
+	})
+	body := paymentOf("18405", "1001")
+	w := serve(h, body, sign(body, "another_project_secret"))
+	fmt.Println(w.Code)
+	// Output:
+	// credit transaction 1001 of project 18405
+	// 204
 }

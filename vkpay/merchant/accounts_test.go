@@ -11,8 +11,11 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -274,4 +277,37 @@ func FuzzAccountsAgreeWithTheNamedMerchant(f *testing.F) {
 			t.Fatalf("accepted what neither client accepts: %v / %v", errA, errB)
 		}
 	})
+}
+
+// One notification URL for two merchants: each notification is verified
+// with the contract keys of the merchant it names and answered signed with
+// that merchant's key.
+func ExampleNewAccounts() {
+	pubPEM, err := os.ReadFile("testdata/test_pub.pem") // the payment system's key from the contract
+	if err != nil {
+		log.Fatal(err)
+	}
+	store, err := merchant.New(merchant.Config{MerchantID: 617001, MerchantKey: "627fdbfa24232a5b62f9c295baa93f7db9752873", PublicKeyPEM: pubPEM})
+	if err != nil {
+		log.Fatal(err)
+	}
+	club, err := merchant.New(merchant.Config{MerchantID: 617002, MerchantKey: "another_merchant_key", PublicKeyPEM: pubPEM})
+	if err != nil {
+		log.Fatal(err)
+	}
+	merchants, err := merchant.NewAccounts(store, club)
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/vkpay/notify", merchants.Handler(paykit.Hooks{
+		Event: func(ctx context.Context, n paykit.Notification) error {
+			m := n.(*merchant.Notification)
+			fmt.Println("fulfil", m.Body.IssuerID, "of merchant", m.Body.MerchantID)
+			return nil
+		},
+	}))
+	c, _ := merchants.Client("merchant:617002")
+	fmt.Println(c.Account())
+	// Output: merchant:617002
 }
