@@ -131,7 +131,7 @@ func accepted(c callback) bool {
 		return c.Status == http.StatusOK && bytes.HasPrefix(c.Reply, []byte("OK"))
 	case paykit.VKPay:
 		return c.Status == http.StatusOK && bytes.HasPrefix(c.Reply, []byte(`{"response"`))
-	case paykit.Xsolla:
+	case paykit.Xsolla, paykit.PayseraCheckout:
 		return c.Status/100 == 2
 	case paykit.Playvision:
 		return c.Status == http.StatusOK && !bytes.Contains(c.Reply, []byte(`"status":"-1"`))
@@ -145,9 +145,11 @@ func (h *shopHarness) deliver(c callback) callback {
 	h.t.Helper()
 	req, err := http.NewRequest(c.Method, h.srv.URL+c.URL, bytes.NewReader(c.Body))
 	require.NoError(h.t, err)
-	for _, k := range []string{"Content-Type", "Authorization"} {
-		if v := c.Header.Get(k); v != "" {
-			req.Header.Set(k, v)
+	for k, v := range c.Header {
+		// Paysera Checkout signs in X-Paysera-Signature; the others in
+		// the body or Authorization.
+		if k == "Content-Type" || k == "Authorization" || strings.HasPrefix(k, "X-Paysera-") {
+			req.Header[k] = v
 		}
 	}
 	resp, err := h.srv.Client().Do(req)
@@ -321,6 +323,56 @@ func TestShopPayseraPendingThenPaid(t *testing.T) {
 	o = h.waitFor(o.ID, OrderPaid)
 	assert.Equal(t, 1, o.Deliveries)
 	assert.Equal(t, 2, strings.Count(o.Page.Body, ">first</td>"), "pending and paid are two events")
+}
+
+func TestShopPayseraCheckoutPaidDuplicateTamperedRefund(t *testing.T) {
+	h := newShopHarness(t)
+	link := h.buy(paykit.PayseraCheckout)
+	require.Contains(t, link.URL.Path, "/emulator/paysera-checkout/pay/")
+	require.Contains(t, link.Body, "<strong>499</strong> EUR", "the order's amount in cents")
+	paid := h.submit(link, "Pay")
+	require.Contains(t, paid.Body, "link completed, order paid")
+	back := h.follow(paid, "Return to the shop")
+	assert.Contains(t, back.URL.RawQuery, "return=paysera-checkout-success")
+	o := h.readOrder(back)
+	assert.Equal(t, OrderPaid, o.Status, "the webhooks were answered before the payer came back")
+	assert.Equal(t, 1, o.Deliveries)
+	assert.Contains(t, o.Page.Body, "payment/status_updated", "the thin payment event is recorded beside the order snapshot")
+	assert.Contains(t, o.Page.Body, "order/amount_paid_updated")
+	assert.Contains(t, o.Page.Body, `data-label="Test">test</td>`, "the emulated project is in test mode")
+
+	h.assertDuplicateReplayed(paykit.PayseraCheckout, o.ID)
+	// The emulator's "Send the webhook again" is one more duplicate.
+	h.submit(paid, "Send the webhook again")
+	o = h.order(o.ID)
+	assert.Equal(t, 1, o.Deliveries)
+	assert.Equal(t, 2, o.Duplicates)
+
+	h.assertTamperedRejected(paykit.PayseraCheckout, func(c *callback, victim Order) {
+		forged := bytes.Replace(c.Body, []byte(`"merchant_order_id":"`+o.ID+`"`), []byte(`"merchant_order_id":"`+victim.ID+`"`), 1)
+		require.NotEqual(t, c.Body, forged)
+		c.Body = forged
+	})
+
+	refunded := h.submit(paid, "Refund")
+	require.Contains(t, refunded.Body, "refunded 499")
+	o = h.order(o.ID)
+	assert.Equal(t, OrderRefunded, o.Status)
+	assert.Contains(t, o.Page.Body, "refund/status_updated")
+	assert.Contains(t, o.Page.Body, "goods taken back")
+}
+
+func TestShopPayseraCheckoutCancelled(t *testing.T) {
+	h := newShopHarness(t)
+	closed := h.submit(h.buy(paykit.PayseraCheckout), "Cancel")
+	require.Contains(t, closed.Body, "link canceled")
+	back := h.follow(closed, "Return to the shop")
+	o := h.readOrder(back)
+	assert.Contains(t, back.Body, "You left the payment page without paying.")
+	assert.NotContains(t, back.Body, `http-equiv="refresh"`, "nothing to wait for")
+	assert.Equal(t, OrderCancelled, o.Status)
+	assert.Equal(t, 0, o.Deliveries)
+	assert.Contains(t, back.Body, "payment/status_updated", "the canceled attempt's webhook is journaled with the order")
 }
 
 func TestShopVKPaidDuplicateTamperedRefund(t *testing.T) {

@@ -45,6 +45,9 @@ func TestShopVKCancelReturnStopsWaiting(t *testing.T) {
 func TestShopCancelledOrderReadsCancelled(t *testing.T) {
 	cancel := map[paykit.Provider]func(h *shopHarness) *page{
 		paykit.Paysera: func(h *shopHarness) *page { return h.submit(h.buy(paykit.Paysera), "cancel") },
+		paykit.PayseraCheckout: func(h *shopHarness) *page {
+			return h.follow(h.submit(h.buy(paykit.PayseraCheckout), "Cancel"), "Return to the shop")
+		},
 		paykit.VKPay: func(h *shopHarness) *page {
 			return h.follow(h.submit(h.buy(paykit.VKPay), "Cancel"), "back")
 		},

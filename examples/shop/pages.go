@@ -152,7 +152,8 @@ func returnView(u *url.URL, o Order, left bool) orderView {
 }
 
 // leftWithoutPaying reads the (unauthenticated) return address: Paysera's
-// cancelurl, or status=canceled from Xsolla or the Playvision emulator.
+// cancelurl or Paysera Checkout's cancel_url (both end "-cancel"), or
+// status=canceled from Xsolla or the Playvision emulator.
 func leftWithoutPaying(from, status string) bool {
 	return strings.HasSuffix(from, "-cancel") || status == "canceled"
 }
@@ -216,6 +217,7 @@ Emulated providers run inside this process; their pages behave like the provider
 {{range .Data.Products}}<tr><td><b>{{.Title}}</b><br><span class="muted">{{.SKU}}</span></td><td>
 <form method="post" action="/orders"><input type="hidden" name="sku" value="{{.SKU}}">
 <button name="provider" value="paysera">Paysera · {{price "paysera" .Price}}</button>
+<button name="provider" value="paysera_checkout">Paysera Checkout · {{price "paysera_checkout" .Price}}</button>
 <button name="provider" value="vkpay">VK · {{.Votes}} votes</button>
 <button name="provider" value="xsolla">Xsolla · {{price "xsolla" .Price}}</button>
 <button name="provider" value="playvision">Playvision · {{.PlayGold}} PlayGold</button>

@@ -11,17 +11,20 @@ import (
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
 	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/paysera/checkout"
 	"github.com/paykit-go/paykit/playvision"
 	"github.com/paykit-go/paykit/vkpay"
 	"github.com/paykit-go/paykit/xsolla"
 )
 
-// providers lists the four providers in the order the pages show them.
-var providers = []paykit.Provider{paykit.Paysera, paykit.VKPay, paykit.Xsolla, paykit.Playvision}
+// providers lists the providers in the order the pages show them: Paysera
+// twice, its Classic (WebToPay) flow and its Checkout (New) platform.
+var providers = []paykit.Provider{paykit.Paysera, paykit.PayseraCheckout, paykit.VKPay, paykit.Xsolla, paykit.Playvision}
 
 // providerNames are the names shown to the buyer.
 var providerNames = map[paykit.Provider]string{
-	paykit.Paysera: "Paysera", paykit.VKPay: "VK votes", paykit.Xsolla: "Xsolla", paykit.Playvision: "Playvision",
+	paykit.Paysera: "Paysera", paykit.PayseraCheckout: "Paysera Checkout", paykit.VKPay: "VK votes",
+	paykit.Xsolla: "Xsolla", paykit.Playvision: "Playvision",
 }
 
 // Demo credentials of the emulated providers (shared with the sandbox and
@@ -29,6 +32,8 @@ var providerNames = map[paykit.Provider]string{
 const (
 	demoPayseraProject   = emulators.DemoPayseraProject
 	demoPayseraPassword  = emulators.DemoPayseraPassword
+	demoCheckoutClientID = emulators.DemoPayseraCheckoutClientID
+	demoCheckoutSecret   = emulators.DemoPayseraCheckoutClientSecret
 	demoVKApp            = emulators.DemoVKApp
 	demoVKSecret         = emulators.DemoVKSecret
 	demoXsollaMerchant   = emulators.DemoXsollaMerchant
@@ -97,6 +102,7 @@ func atoi(name, v string) (int64, error) {
 // entry means that provider runs on its emulator.
 type plan struct {
 	paysera    []string // PAYSERA_PROJECT_ID, PAYSERA_PASSWORD
+	checkout   []string // PAYSERA_CHECKOUT_CLIENT_ID, PAYSERA_CHECKOUT_CLIENT_SECRET
 	vk         []string // VK_APP_ID, VK_SECRET
 	xsolla     []string // XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID, XSOLLA_API_KEY, XSOLLA_WEBHOOK_SECRET
 	playvision []string // PLAYVISION_APP_ID, PLAYVISION_SECRET
@@ -106,6 +112,9 @@ func readPlan(getenv func(string) string) (plan, error) {
 	var p plan
 	var err error
 	if p.paysera, err = credentials(getenv, "PAYSERA_PROJECT_ID", "PAYSERA_PASSWORD"); err != nil {
+		return p, err
+	}
+	if p.checkout, err = credentials(getenv, "PAYSERA_CHECKOUT_CLIENT_ID", "PAYSERA_CHECKOUT_CLIENT_SECRET"); err != nil {
 		return p, err
 	}
 	if p.vk, err = credentials(getenv, "VK_APP_ID", "VK_SECRET"); err != nil {
@@ -126,6 +135,9 @@ func (p plan) emulatorConfig(base string) emulators.Config {
 	cfg := emulators.Config{BaseURL: base, Prefix: "/emulator/"}
 	if p.paysera == nil {
 		cfg.Paysera = &emulators.Paysera{ProjectID: demoPayseraProject, Password: demoPayseraPassword}
+	}
+	if p.checkout == nil {
+		cfg.PayseraCheckout = &emulators.PayseraCheckout{ClientID: demoCheckoutClientID, ClientSecret: demoCheckoutSecret}
 	}
 	if p.vk == nil {
 		cfg.VK = &emulators.VK{AppID: demoVKApp, Secret: demoVKSecret, NotifyURL: callbackURL(base, paykit.VKPay)}
@@ -197,6 +209,37 @@ func (s *Shop) payseraGateway(vals []string, emu *emulators.Set, getenv func(str
 				return o.PayURL
 			}
 			return u
+		},
+	}, nil
+}
+
+// checkoutGateway is Paysera Checkout (New): each purchase creates an
+// order and a payment link through the REST API; the order's webhooks
+// come to the shop's callback URL and the buyer returns to the order page
+// (success, failure or cancel).
+func (s *Shop) checkoutGateway(vals []string, emu *emulators.Set, getenv func(string) string) (*gateway, error) {
+	cfg := checkout.Config{ClientID: demoCheckoutClientID, ClientSecret: demoCheckoutSecret, TestMode: true}
+	if vals == nil {
+		cfg.BaseURL = emu.PayseraCheckout.URL()
+	} else {
+		cfg = checkout.Config{ClientID: vals[0], ClientSecret: vals[1], ProjectID: getenv("PAYSERA_CHECKOUT_PROJECT_ID"),
+			Sandbox: getenv("PAYSERA_CHECKOUT_SANDBOX") == "1", TestMode: getenv("PAYSERA_CHECKOUT_TEST") == "1"}
+	}
+	client, err := checkout.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	base := s.base
+	return &gateway{
+		provider: paykit.PayseraCheckout, emulated: vals == nil, handler: client.Handler(s.hk),
+		start: func(ctx context.Context, o Order) (string, error) {
+			return client.BuildPaymentURL(ctx, checkout.PaymentRequest{Order: checkout.OrderRequest{
+				Reference: o.ID, Amount: o.Amount,
+				SuccessURL:  orderURL(base, o.ID, "paysera-checkout-success"),
+				FailureURL:  orderURL(base, o.ID, "paysera-checkout-failure"),
+				CancelURL:   orderURL(base, o.ID, "paysera-checkout-cancel"),
+				CallbackURL: callbackURL(base, paykit.PayseraCheckout),
+			}})
 		},
 	}, nil
 }

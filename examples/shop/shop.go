@@ -103,6 +103,7 @@ func New(opts Options) (*Shop, error) {
 func (s *Shop) buildGateways(p plan, getenv func(string) string) error {
 	builders := []func() (*gateway, error){
 		func() (*gateway, error) { return s.payseraGateway(p.paysera, s.emu, getenv) },
+		func() (*gateway, error) { return s.checkoutGateway(p.checkout, s.emu, getenv) },
 		func() (*gateway, error) { return s.vkGateway(p.vk, s.emu) },
 		func() (*gateway, error) { return s.xsollaGateway(p.xsolla, s.emu, getenv) },
 		func() (*gateway, error) { return s.playvisionGateway(p.playvision, s.emu) },

@@ -118,6 +118,7 @@ func env(m map[string]string) func(string) string { return func(k string) string
 func TestRealProvidersFromEnvironment(t *testing.T) {
 	s, err := New(Options{BaseURL: "https://shop.example", Getenv: env(map[string]string{
 		"PAYSERA_PROJECT_ID": "1234", "PAYSERA_PASSWORD": "pw",
+		"PAYSERA_CHECKOUT_CLIENT_ID": "client", "PAYSERA_CHECKOUT_CLIENT_SECRET": "secret",
 		"VK_APP_ID": "5", "VK_SECRET": "vk",
 		"XSOLLA_MERCHANT_ID": "1", "XSOLLA_PROJECT_ID": "2", "XSOLLA_API_KEY": "k", "XSOLLA_WEBHOOK_SECRET": "w",
 		"PLAYVISION_APP_ID": "7", "PLAYVISION_SECRET": "pv",
@@ -162,6 +163,7 @@ func TestCredentialErrorsNameTheVariableNotTheValue(t *testing.T) {
 		"VK_SECRET=s3cr3t-value":                     "VK_SECRET is set but VK_APP_ID is missing",
 		"XSOLLA_API_KEY=s3cr3t":                      "XSOLLA_API_KEY is set but XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID, XSOLLA_WEBHOOK_SECRET is missing",
 		"PAYSERA_PROJECT_ID=1":                       "PAYSERA_PASSWORD is missing",
+		"PAYSERA_CHECKOUT_CLIENT_SECRET=s3cr3t":      "PAYSERA_CHECKOUT_CLIENT_SECRET is set but PAYSERA_CHECKOUT_CLIENT_ID is missing",
 		"VK_APP_ID=abc,VK_SECRET=s3cr3t-value":       "VK_APP_ID must be a positive number",
 		"PLAYVISION_APP_ID=-1,PLAYVISION_SECRET=s3c": "PLAYVISION_APP_ID must be a positive number",
 	} {

@@ -4,16 +4,20 @@ package emulators
 // are not secrets: they only ever sign traffic between the emulators and
 // the demo programs.
 const (
-	DemoPayseraProject   = 123456
-	DemoPayseraPassword  = "paysera-demo-password"
-	DemoVKApp            = 51000001
-	DemoVKSecret         = "vk-demo-secure-key"
-	DemoXsollaMerchant   = 2340
-	DemoXsollaProject    = 18404
-	DemoXsollaAPIKey     = "xsolla-demo-api-key"
-	DemoXsollaSecret     = "xsolla-demo-webhook-secret"
-	DemoPlayvisionApp    = 7001
-	DemoPlayvisionSecret = "playvision-demo-secret"
+	DemoPayseraProject  = 123456
+	DemoPayseraPassword = "paysera-demo-password"
+	// The Paysera Checkout (New) demo project's OAuth2 client; the secret
+	// also signs its webhooks.
+	DemoPayseraCheckoutClientID     = "paysera-checkout-demo-client"
+	DemoPayseraCheckoutClientSecret = "paysera-checkout-demo-secret"
+	DemoVKApp                       = 51000001
+	DemoVKSecret                    = "vk-demo-secure-key"
+	DemoXsollaMerchant              = 2340
+	DemoXsollaProject               = 18404
+	DemoXsollaAPIKey                = "xsolla-demo-api-key"
+	DemoXsollaSecret                = "xsolla-demo-webhook-secret"
+	DemoPlayvisionApp               = 7001
+	DemoPlayvisionSecret            = "playvision-demo-secret"
 	// DemoVKPayMerchant is the VK Pay merchant id trigger signs for.
 	DemoVKPayMerchant = 617001
 )

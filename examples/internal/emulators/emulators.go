@@ -1,6 +1,6 @@
-// Package emulators runs the four provider emulators of paykit's test kits
-// (payseratest, vkpaytest, xsollatest, playvisiontest) side by side under
-// one path prefix, for the demo shop and the sandbox server.
+// Package emulators runs the provider emulators of paykit's test kits
+// (payseratest, checkouttest, vkpaytest, xsollatest, playvisiontest) side
+// by side under one path prefix, for the demo shop and the sandbox server.
 package emulators
 
 import (
@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/paysera/checkout/checkouttest"
 	"github.com/paykit-go/paykit/paysera/payseratest"
 	"github.com/paykit-go/paykit/playvision/playvisiontest"
 	"github.com/paykit-go/paykit/vkpay/vkpaytest"
@@ -18,10 +19,11 @@ import (
 
 // Paths of the emulators under Config.Prefix.
 const (
-	PayseraPath    = "paysera/"
-	VKPath         = "vkpay/"
-	XsollaPath     = "xsolla/"
-	PlayvisionPath = "playvision/"
+	PayseraPath         = "paysera/"
+	PayseraCheckoutPath = "paysera-checkout/"
+	VKPath              = "vkpay/"
+	XsollaPath          = "xsolla/"
+	PlayvisionPath      = "playvision/"
 )
 
 // Paysera configures the Paysera emulator. Callbacks go to the callbackurl
@@ -32,6 +34,12 @@ type Paysera struct {
 	// Signer signs callbacks; nil generates a key (clients then fetch it
 	// from the emulator or take Emulator.PublicKeyPEM).
 	Signer *payseratest.Signer
+}
+
+// PayseraCheckout configures the Paysera Checkout (New) emulator. Webhooks
+// go to the callback URL of each order.
+type PayseraCheckout struct {
+	ClientID, ClientSecret string
 }
 
 // VK configures the VK payments emulator.
@@ -77,18 +85,20 @@ type Config struct {
 	// default.
 	HTTPClient *http.Client
 
-	Paysera    *Paysera
-	VK         *VK
-	Xsolla     *Xsolla
-	Playvision *Playvision
+	Paysera         *Paysera
+	PayseraCheckout *PayseraCheckout
+	VK              *VK
+	Xsolla          *Xsolla
+	Playvision      *Playvision
 }
 
 // Set is the running emulators; fields of providers not configured are nil.
 type Set struct {
-	Paysera    *payseratest.Emulator
-	VK         *vkpaytest.Emulator
-	Xsolla     *xsollatest.Emulator
-	Playvision *playvisiontest.Emulator
+	Paysera         *payseratest.Emulator
+	PayseraCheckout *checkouttest.Emulator
+	VK              *vkpaytest.Emulator
+	Xsolla          *xsollatest.Emulator
+	Playvision      *playvisiontest.Emulator
 
 	prefix string
 }
@@ -117,6 +127,16 @@ func (s *Set) start(cfg Config, base string) error {
 		s.Paysera, err = payseratest.New(payseratest.Options{
 			ProjectID: p.ProjectID, Password: p.Password, Signer: p.Signer,
 			Prefix: s.prefix + PayseraPath, BaseURL: base + s.prefix + strings.TrimSuffix(PayseraPath, "/"),
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+		})
+		if err != nil {
+			return err
+		}
+	}
+	if c := cfg.PayseraCheckout; c != nil {
+		s.PayseraCheckout, err = checkouttest.New(checkouttest.Options{
+			ClientID: c.ClientID, ClientSecret: c.ClientSecret, Test: true,
+			Prefix: s.prefix + PayseraCheckoutPath, BaseURL: base + s.prefix + strings.TrimSuffix(PayseraCheckoutPath, "/"),
 			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
 		})
 		if err != nil {
@@ -163,6 +183,9 @@ func (s *Set) Mount(mux *http.ServeMux) {
 	if s.Paysera != nil {
 		mux.Handle(s.prefix+PayseraPath, s.Paysera)
 	}
+	if s.PayseraCheckout != nil {
+		mux.Handle(s.prefix+PayseraCheckoutPath, s.PayseraCheckout)
+	}
 	if s.VK != nil {
 		mux.Handle(s.prefix+VKPath, s.VK)
 	}
@@ -179,6 +202,8 @@ func (s *Set) Path(p paykit.Provider) string {
 	switch p {
 	case paykit.Paysera:
 		return s.prefix + PayseraPath
+	case paykit.PayseraCheckout:
+		return s.prefix + PayseraCheckoutPath
 	case paykit.VKPay:
 		return s.prefix + VKPath
 	case paykit.Xsolla:
@@ -196,6 +221,8 @@ func (s *Set) URL(p paykit.Provider) string {
 	switch {
 	case p == paykit.Paysera && s.Paysera != nil:
 		return s.Paysera.URL()
+	case p == paykit.PayseraCheckout && s.PayseraCheckout != nil:
+		return s.PayseraCheckout.URL()
 	case p == paykit.VKPay && s.VK != nil:
 		return s.VK.URL()
 	case p == paykit.Xsolla && s.Xsolla != nil:
@@ -210,6 +237,9 @@ func (s *Set) URL(p paykit.Provider) string {
 func (s *Set) Close() {
 	if s.Paysera != nil {
 		s.Paysera.Close()
+	}
+	if s.PayseraCheckout != nil {
+		s.PayseraCheckout.Close()
 	}
 	if s.VK != nil {
 		s.VK.Close()

@@ -15,10 +15,11 @@ func TestMountsEachEmulatorUnderItsPrefix(t *testing.T) {
 	srv := httptest.NewUnstartedServer(nil)
 	base := "http://" + srv.Listener.Addr().String()
 	set, err := New(Config{BaseURL: base, Prefix: "emu",
-		Paysera:    &Paysera{ProjectID: DemoPayseraProject, Password: DemoPayseraPassword},
-		VK:         &VK{AppID: DemoVKApp, Secret: DemoVKSecret, NotifyURL: base + "/vk"},
-		Xsolla:     &Xsolla{MerchantID: DemoXsollaMerchant, ProjectID: DemoXsollaProject, APIKey: DemoXsollaAPIKey, WebhookSecret: DemoXsollaSecret},
-		Playvision: &Playvision{AppID: DemoPlayvisionApp, Secret: DemoPlayvisionSecret, CallbackURL: base + "/pv"},
+		Paysera:         &Paysera{ProjectID: DemoPayseraProject, Password: DemoPayseraPassword},
+		PayseraCheckout: &PayseraCheckout{ClientID: DemoPayseraCheckoutClientID, ClientSecret: DemoPayseraCheckoutClientSecret},
+		VK:              &VK{AppID: DemoVKApp, Secret: DemoVKSecret, NotifyURL: base + "/vk"},
+		Xsolla:          &Xsolla{MerchantID: DemoXsollaMerchant, ProjectID: DemoXsollaProject, APIKey: DemoXsollaAPIKey, WebhookSecret: DemoXsollaSecret},
+		Playvision:      &Playvision{AppID: DemoPlayvisionApp, Secret: DemoPlayvisionSecret, CallbackURL: base + "/pv"},
 	})
 	require.NoError(t, err)
 	defer set.Close()
@@ -29,7 +30,7 @@ func TestMountsEachEmulatorUnderItsPrefix(t *testing.T) {
 	defer srv.Close()
 
 	for p, path := range map[paykit.Provider]string{
-		paykit.Paysera: "/emu/paysera/", paykit.VKPay: "/emu/vkpay/", paykit.Xsolla: "/emu/xsolla/", paykit.Playvision: "/emu/playvision/",
+		paykit.Paysera: "/emu/paysera/", paykit.PayseraCheckout: "/emu/paysera-checkout/", paykit.VKPay: "/emu/vkpay/", paykit.Xsolla: "/emu/xsolla/", paykit.Playvision: "/emu/playvision/",
 	} {
 		assert.Equal(t, path, set.Path(p))
 		resp, err := srv.Client().Get(srv.URL + path)
@@ -38,6 +39,8 @@ func TestMountsEachEmulatorUnderItsPrefix(t *testing.T) {
 		assert.Equal(t, http.StatusOK, resp.StatusCode, path)
 	}
 	assert.Equal(t, base+"/emu/paysera", set.Paysera.URL())
+	assert.Equal(t, base+"/emu/paysera-checkout", set.PayseraCheckout.URL())
+	assert.Equal(t, base+"/emu/paysera-checkout", set.URL(paykit.PayseraCheckout))
 	assert.Equal(t, base+"/emu/xsolla", set.Xsolla.URL())
 	assert.Equal(t, base+"/emu/playvision", set.Playvision.URL())
 	assert.Equal(t, "", set.Path("stripe"))
@@ -49,6 +52,7 @@ func TestOnlyConfiguredEmulatorsRun(t *testing.T) {
 	defer set.Close()
 	assert.NotNil(t, set.VK)
 	assert.Nil(t, set.Paysera)
+	assert.Nil(t, set.PayseraCheckout)
 	assert.Nil(t, set.Xsolla)
 	assert.Nil(t, set.Playvision)
 
