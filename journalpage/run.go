@@ -104,8 +104,9 @@ func runAgain(r *http.Request, d paykit.Delivery, h http.Handler) *recorder {
 // background may not hold it yet.
 func (p *page) findRun(r *http.Request, d paykit.Delivery, start time.Time) (paykit.Delivery, bool) {
 	// A second of slack: ReceivedAt is the wall clock, which may step.
-	q := paykit.DeliveryQuery{Provider: d.Provider, ProviderID: d.Summary.ID, Since: start.Add(-time.Second),
-		Limit: paykit.MaxDeliveryPage}
+	// Not by d's provider id: the run may verify differently (a secret
+	// rotated since, a redacted body) and carry none.
+	q := paykit.DeliveryQuery{Provider: d.Provider, Since: start.Add(-time.Second), Limit: paykit.MaxDeliveryPage}
 	for range 4 {
 		pg, err := p.j.Deliveries(r.Context(), q)
 		if err != nil {

@@ -1,6 +1,7 @@
 package journalpage_test
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/journalpage"
+	"github.com/paykit-go/paykit/playvision"
 )
 
 func TestRunAgainFulfilsAFailedDeliveryOnce(t *testing.T) {
@@ -227,4 +229,29 @@ func TestRunAgainTokensDependOnTheSecret(t *testing.T) {
 	r := e.post(base+"/d/"+d.ID+"/run", url.Values{"token": {token}})
 	assert.Equal(t, http.StatusForbidden, r.Status, "a form shown under another secret does not run")
 	assert.EqualValues(t, 1, e.events.Load())
+}
+
+// A journal that redacts bodies keeps bytes the provider never signed:
+// running one again is refused by the handler, never fulfilled from
+// altered data.
+func TestRunAgainOfARedactedBodyDoesNotVerify(t *testing.T) {
+	e := newEnv(t)
+	e.journal = paykit.NewMemoryJournal(paykit.MemoryJournalOptions{Redact: func(d *paykit.Delivery) {
+		d.Body = []byte(strings.Replace(string(d.Body), "user_id=131", "user_id=0", 1))
+	}})
+	client, err := playvision.New(playvision.Config{AppID: testAppID, Secret: testSecret})
+	require.NoError(t, err)
+	e.handler = client.Handler(paykit.Hooks{Event: func(context.Context, paykit.Notification) error {
+		e.events.Add(1)
+		return nil
+	}, Observer: e.journal})
+	e.page = journalpage.New(e.journal, journalpage.Options{BasePath: base, Authorize: func(*http.Request) bool { return true },
+		Handler: func(paykit.Delivery) http.Handler { return e.handler }})
+	d := e.deliver(9010)
+	require.Contains(t, string(d.Body), "user_id=0")
+
+	again := e.ranAs(e.runAgain(d.ID))
+	assert.Equal(t, paykit.NotVerifiedInvalidSignature, again.Verification)
+	assert.Equal(t, paykit.OutcomeRejected, again.Outcome)
+	assert.EqualValues(t, 1, e.events.Load(), "Event ran for the original only")
 }
