@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"sync"
 
 	"github.com/paykit-go/paykit/paysera/payseratest"
 	"github.com/paykit-go/paykit/playvision/playvisiontest"
@@ -247,13 +246,9 @@ func (s *sandbox) playvisionUser(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"user_id": strconv.FormatInt(id, 10), "token": e.Token(id), "launch": launch})
 }
 
-// xsollaAPI: a session starts from a token of the token API (v2 or v3,
+// xsollaAPI: an order starts from a token of the token API (v2 or v3,
 // any user), as Pay Station does; its id is the token.
-type xsollaAPI struct {
-	e      *xsollatest.Emulator
-	mu     sync.Mutex
-	tokens []string // the sessions started through the API, oldest first
-}
+type xsollaAPI struct{ e *xsollatest.Emulator }
 
 func (x *xsollaAPI) view(s xsollatest.Order) apiOrder {
 	o := apiOrder{ID: s.Token, Provider: "xsolla", State: string(s.State), UserID: s.UserID, OrderID: s.ExternalID,
@@ -275,9 +270,6 @@ func (x *xsollaAPI) start(_ context.Context, body []byte) (apiOrder, error) {
 	if !ok {
 		return apiOrder{}, fmt.Errorf("token %q (create one with the token API): %w", req.Token, payseratest.ErrNotFound)
 	}
-	x.mu.Lock()
-	x.tokens = append(x.tokens, req.Token)
-	x.mu.Unlock()
 	return x.view(s), nil
 }
 
@@ -287,14 +279,9 @@ func (x *xsollaAPI) order(id string) (apiOrder, bool) {
 }
 
 func (x *xsollaAPI) orders() []apiOrder {
-	x.mu.Lock()
-	tokens := append([]string(nil), x.tokens...)
-	x.mu.Unlock()
 	out := []apiOrder{}
-	for _, t := range tokens {
-		if s, ok := x.e.Order(t); ok {
-			out = append(out, x.view(s))
-		}
+	for _, o := range x.e.Orders() {
+		out = append(out, x.view(o))
 	}
 	return out
 }
