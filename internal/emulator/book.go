@@ -1,6 +1,9 @@
 package emulator
 
-import "sync"
+import (
+	"fmt"
+	"sync"
+)
 
 // DefaultMaxOrders is the number of orders a [Book] keeps when its cap is
 // left at zero.
@@ -93,4 +96,17 @@ func (b *Book[K, T]) Len() int {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return len(b.items)
+}
+
+// Advance moves the order under k from state from to state to, under the
+// Book's lock; at reaches the order's state. An order in another state is
+// ErrState (and unchanged), a missing one ErrNotFound.
+func Advance[K comparable, T any](b *Book[K, T], k K, at func(*T) *State, from, to State) (T, error) {
+	return b.Update(k, func(o *T) error {
+		if s := at(o); *s != from {
+			return fmt.Errorf("%w: the order is %s", ErrState, *s)
+		}
+		*at(o) = to
+		return nil
+	})
 }

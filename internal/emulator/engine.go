@@ -3,6 +3,7 @@ package emulator
 import (
 	"container/heap"
 	"context"
+	"fmt"
 	"net/http"
 	"strconv"
 	"sync"
@@ -339,18 +340,6 @@ func (e *Engine) filter(keep func(Delivery) bool) []Delivery {
 	return out
 }
 
-// Last returns the latest delivery about an order.
-func (e *Engine) Last(orderID string) (Delivery, bool) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	for i := len(e.log) - 1; i >= 0; i-- {
-		if e.log[i].d.OrderID == orderID {
-			return e.log[i].d, true
-		}
-	}
-	return Delivery{}, false
-}
-
 // dueHeap orders scheduled messages by due time.
 type dueHeap []*message
 
@@ -364,4 +353,28 @@ func (h *dueHeap) Pop() any {
 	old[len(old)-1] = nil
 	*h = old[:len(old)-1]
 	return m
+}
+
+// ResendLast resends the latest delivery about an order that keep accepts
+// (nil accepts any): what an emulator page's "Send the callback again"
+// button does. With none to resend it fails with ErrState.
+func (e *Engine) ResendLast(ctx context.Context, orderID string, keep func(Delivery) bool) (Delivery, error) {
+	d, ok := e.Latest(orderID, keep)
+	if !ok {
+		return Delivery{}, fmt.Errorf("%w: nothing was sent about order %s yet", ErrState, orderID)
+	}
+	return e.Resend(ctx, d.ID)
+}
+
+// Latest returns the latest delivery about an order that keep accepts
+// (nil accepts any).
+func (e *Engine) Latest(orderID string, keep func(Delivery) bool) (Delivery, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for i := len(e.log) - 1; i >= 0; i-- {
+		if d := e.log[i].d; d.OrderID == orderID && (keep == nil || keep(d)) {
+			return d, true
+		}
+	}
+	return Delivery{}, false
 }

@@ -130,7 +130,7 @@ func TestEngine_ResendSendsTheSameBytesOnceAndIsNotRetried(t *testing.T) {
 	assert.NotEqual(t, first.ID, again.ID)
 	waitQuiet(t, e)
 	assert.Equal(t, []string{"b1", "b1"}, m.received())
-	last, ok := e.Last("o")
+	last, ok := e.Latest("o", nil)
 	require.True(t, ok)
 	assert.Equal(t, again.ID, last.ID)
 
@@ -301,4 +301,23 @@ func TestEngine_OnceIsNeverRetried(t *testing.T) {
 	assert.Equal(t, GaveUp, d.Outcome)
 	waitQuiet(t, e)
 	assert.Len(t, m.received(), 1)
+}
+
+func TestEngine_ResendLastPicksTheLatestKeptDelivery(t *testing.T) {
+	m := &merchant{}
+	srv := httptest.NewServer(m)
+	defer srv.Close()
+	e := newEngine(t, Config{})
+	_, err := e.ResendLast(context.Background(), "o", nil)
+	assert.ErrorIs(t, err, ErrState, "nothing sent yet")
+	for _, ev := range []string{"change", "query"} {
+		_, err := e.Send(context.Background(), Message{OrderID: "o", Event: ev, URL: srv.URL, Body: []byte(ev)})
+		require.NoError(t, err)
+	}
+	d, err := e.ResendLast(context.Background(), "o", func(d Delivery) bool { return d.Event == "change" })
+	require.NoError(t, err)
+	assert.Equal(t, "change", d.Request)
+	d, err = e.ResendLast(context.Background(), "o", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "change", d.Request, "the resend itself is now the latest")
 }

@@ -186,10 +186,7 @@ func New(opts Options) (*Emulator, error) {
 	if err != nil {
 		return nil, err
 	}
-	prefix := "/" + strings.Trim(opts.Prefix, "/") + "/"
-	if prefix == "//" {
-		prefix = "/"
-	}
+	prefix := emulator.Prefix(opts.Prefix)
 	schedule := append([]time.Duration(nil), opts.RetrySchedule...)
 	if opts.RetrySchedule == nil {
 		schedule = DefaultRetrySchedule()
@@ -251,16 +248,11 @@ type Server struct {
 // to the server's URL plus prefix. Invalid options are an error. Close it
 // when done.
 func NewServer(opts Options) (*Server, error) {
-	e, err := New(opts)
+	e, srv, err := emulator.Start(opts.Prefix, &opts.BaseURL, func() (*Emulator, error) { return New(opts) })
 	if err != nil {
 		return nil, err
 	}
-	srv := httptest.NewServer(e)
-	base := srv.URL + strings.TrimRight(e.prefix, "/")
-	e.mu.Lock()
-	e.baseURL = base
-	e.mu.Unlock()
-	return &Server{Emulator: e, URL: base, srv: srv}, nil
+	return &Server{Emulator: e, URL: e.URL(), srv: srv}, nil
 }
 
 // Close shuts the server down, stops callback deliveries and retries and

@@ -551,6 +551,9 @@ func TestInvalidOptionsAreErrors(t *testing.T) {
 		if _, err := New(opts); err == nil {
 			t.Errorf("%s: New accepted %+v", name, opts)
 		}
+		if name == "relative base" {
+			continue // NewServer sets BaseURL itself, as every kit's does
+		}
 		if _, err := NewServer(opts); err == nil {
 			t.Errorf("%s: NewServer accepted", name)
 		}

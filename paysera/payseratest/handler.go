@@ -1,8 +1,10 @@
 package payseratest
 
 import (
+	"context"
 	"crypto/md5"
 	"encoding/hex"
+	"errors"
 	"html/template"
 	"net/http"
 	"strconv"
@@ -26,14 +28,9 @@ import (
 // Pages carry the TEST MODE banner every kit shares and a way back to the
 // shop.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	path, ok := strings.CutPrefix(r.URL.Path, e.prefix)
+	path, ok := emulator.Within(w, r, e.prefix)
 	if !ok {
-		if r.URL.Path+"/" == e.prefix {
-			path, ok = "", true
-		} else {
-			http.NotFound(w, r)
-			return
-		}
+		return
 	}
 	switch {
 	case path == "":
@@ -77,38 +74,27 @@ func (e *Emulator) refused(w http.ResponseWriter, err error) {
 }
 
 func (e *Emulator) servePayment(w http.ResponseWriter, r *http.Request, id string) {
-	p, ok := e.Order(id)
-	if !ok {
-		e.notFound(w)
-		return
-	}
 	if r.Method != http.MethodPost {
+		p, ok := e.Order(id)
+		if !ok {
+			e.notFound(w)
+			return
+		}
 		e.showPayment(w, p)
 		return
 	}
-	ctx := r.Context()
-	var err error
-	switch r.PostFormValue("action") {
-	case "pay":
-		p, err = e.Pay(ctx, id)
-	case "pending":
-		p, err = e.Pend(ctx, id)
-	case "decline":
-		p, err = e.Decline(ctx, id)
-	case "cancel":
-		p, err = e.Cancel(ctx, id)
-	case "refund":
-		p, err = e.Refund(ctx, id)
-	case "resend":
-		err = ErrState
-		if d, ok := e.engine.Last(id); ok {
-			_, err = e.Resend(ctx, d.ID)
-		}
-	default:
+	verbs := map[string]func(context.Context, string) (Order, error){
+		"pay": e.Pay, "pending": e.Pend, "decline": e.Decline, "cancel": e.Cancel, "refund": e.Refund, "resend": e.resendLast,
+	}
+	act, known := verbs[r.PostFormValue("action")]
+	if !known {
 		http.Error(w, "unknown action", http.StatusBadRequest)
 		return
 	}
+	p, err := act(r.Context(), id)
 	switch {
+	case errors.Is(err, ErrNotFound):
+		e.notFound(w)
 	case err != nil:
 		e.render(w, http.StatusConflict, "message", emulator.Page{Title: "Not possible now", Data: err.Error(),
 			Back: e.prefix + "payment/" + id, BackLabel: "Back to the payment"})
@@ -129,7 +115,7 @@ func (e *Emulator) showPayment(w http.ResponseWriter, p Order) {
 	case StateDeclined, StateCanceled:
 		label = "Back to the shop"
 	}
-	_, sent := e.engine.Last(p.RequestID)
+	_, sent := e.engine.Latest(p.RequestID, nil)
 	e.render(w, http.StatusOK, "payment", emulator.Page{
 		Title: "Pay " + p.OrderID, Reference: "Order " + p.OrderID + " · payment " + p.RequestID,
 		Item: e.paytext(p.RequestID), Amount: emulator.FormatAmount(p.Amount, 2, p.Currency), Status: string(p.State),
@@ -137,6 +123,13 @@ func (e *Emulator) showPayment(w http.ResponseWriter, p Order) {
 		Data: map[string]any{"P": p, "Action": e.prefix + "payment/" + p.RequestID, "Sent": sent,
 			"Deliveries": e.engine.DeliveriesOf(p.RequestID)},
 	})
+}
+
+// resendLast sends the payment's last callback again (the page's button).
+func (e *Emulator) resendLast(ctx context.Context, id string) (Order, error) {
+	_, err := e.engine.ResendLast(ctx, id, nil)
+	p, _ := e.Order(id)
+	return p, err
 }
 
 // paytext is the payment's purpose as the callback reports it.

@@ -121,10 +121,7 @@ func New(opts Options) (*Emulator, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
-	if opts.Prefix == "//" {
-		opts.Prefix = "/"
-	}
+	opts.Prefix = emulator.Prefix(opts.Prefix)
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	if opts.HTTPClient == nil {
 		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}

@@ -143,13 +143,7 @@ func (e *Emulator) apply(id int64, d Delivery) {
 // Cancel is the buyer closing the dialog of an open order; nothing is
 // sent.
 func (e *Emulator) Cancel(_ context.Context, id int64) (Order, error) {
-	return e.orders.Update(id, func(o *Order) error {
-		if o.State != StateOpen {
-			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
-		}
-		o.State = StateCanceled
-		return nil
-	})
+	return emulator.Advance(e.orders, id, func(o *Order) *State { return &o.State }, StateOpen, StateCanceled)
 }
 
 // Resend sends a recorded delivery once more, at once and with the same

@@ -31,13 +31,8 @@ import (
 // Pages carry the shared TEST MODE banner and a way back; no JavaScript is
 // needed.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, e.opts.Prefix)
+	rest, ok := emulator.Within(w, r, e.opts.Prefix)
 	if !ok {
-		if r.URL.Path+"/" == e.opts.Prefix {
-			http.Redirect(w, r, e.opts.Prefix, http.StatusFound)
-			return
-		}
-		http.NotFound(w, r)
 		return
 	}
 	get := r.Method == http.MethodGet
@@ -141,11 +136,11 @@ func (e *Emulator) showOrder(w http.ResponseWriter, o Order) {
 	if o.State != StateOpen {
 		title = "Order " + id
 	}
-	last, sent := e.lastChange(o.TransactionID)
+	_, sent := e.engine.Latest(id, isChange)
 	e.render(w, http.StatusOK, "order", emulator.Page{
 		Title: title, Reference: "Transaction " + id, Item: o.Title, Amount: playGold(o.Price),
 		Status: string(o.State), Back: returnLink(o), BackLabel: "Back to the app",
-		Data: map[string]any{"O": o, "Sent": sent, "Last": last, "Deliveries": e.engine.DeliveriesOf(id)},
+		Data: map[string]any{"O": o, "Sent": sent, "Deliveries": e.engine.DeliveriesOf(id)},
 	})
 }
 
@@ -173,10 +168,7 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string
 	case "cancel":
 		_, err = e.Cancel(r.Context(), id)
 	case "resend":
-		err = ErrState
-		if d, ok := e.lastChange(id); ok {
-			_, err = e.Resend(r.Context(), d.ID)
-		}
+		_, err = e.engine.ResendLast(r.Context(), idText, isChange)
 	default:
 		http.NotFound(w, r)
 		return
@@ -188,16 +180,9 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string
 	http.Redirect(w, r, e.path("orders/"+idText), http.StatusSeeOther)
 }
 
-// lastChange returns the last order_status_change sent for an order.
-func (e *Emulator) lastChange(id int64) (Delivery, bool) {
-	ds := e.engine.DeliveriesOf(strconv.FormatInt(id, 10))
-	for i := len(ds) - 1; i >= 0; i-- {
-		if strings.HasPrefix(ds[i].Event, "order_status_change") {
-			return ds[i], true
-		}
-	}
-	return Delivery{}, false
-}
+// isChange keeps order_status_change: what "Send the callback again"
+// sends (get_item is a question, not a notification).
+func isChange(d Delivery) bool { return strings.HasPrefix(d.Event, "order_status_change") }
 
 // returnLink is the order's ReturnURL with status=done (after Pay) or
 // status=canceled added; "" while the dialog is open or without one.

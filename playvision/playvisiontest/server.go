@@ -2,7 +2,8 @@ package playvisiontest
 
 import (
 	"net/http/httptest"
-	"strings"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // Server is an Emulator running on a loopback port, like httptest.Server.
@@ -19,16 +20,11 @@ type Server struct {
 // to the server's URL plus prefix. Invalid options are an error. Close it
 // when done.
 func NewServer(opts Options) (*Server, error) {
-	ts := httptest.NewUnstartedServer(nil)
-	opts.BaseURL = "http://" + ts.Listener.Addr().String() + "/" + strings.Trim(opts.Prefix, "/")
-	e, err := New(opts)
+	e, srv, err := emulator.Start(opts.Prefix, &opts.BaseURL, func() (*Emulator, error) { return New(opts) })
 	if err != nil {
-		ts.Close()
 		return nil, err
 	}
-	ts.Config.Handler = e
-	ts.Start()
-	return &Server{Emulator: e, URL: e.URL(), ts: ts}, nil
+	return &Server{Emulator: e, URL: e.URL(), ts: srv}, nil
 }
 
 // Close stops resends and waits for them, then shuts the server down.

@@ -138,10 +138,7 @@ func (opts Options) normalise() (Options, error) {
 			return opts, err
 		}
 	}
-	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
-	if opts.Prefix == "//" {
-		opts.Prefix = "/"
-	}
+	opts.Prefix = emulator.Prefix(opts.Prefix)
 	if opts.BaseURL != "" && !httpURL(opts.BaseURL) {
 		return opts, errors.New("vkpaytest: BaseURL must be an absolute http(s) URL")
 	}

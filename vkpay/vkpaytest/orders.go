@@ -74,14 +74,10 @@ func (e *Emulator) Pay(ctx context.Context, id int64) (Order, error) {
 // Cancel does what VK does when the buyer closes the purchase window: the
 // open order is canceled and nothing is sent.
 func (e *Emulator) Cancel(_ context.Context, id int64) (Order, error) {
-	return e.orders.Update(id, func(o *Order) error {
-		if o.State != StateOpen {
-			return fmt.Errorf("%w: the order is %s", ErrState, o.State)
-		}
-		o.State = StateCanceled
-		return nil
-	})
+	return emulator.Advance(e.orders, id, stateOf, StateOpen, StateCanceled)
 }
+
+func stateOf(o *Order) *State { return &o.State }
 
 // Refund refunds a paid order: order_status_change with status refunded,
 // resent like Pay.

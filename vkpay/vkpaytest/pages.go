@@ -31,13 +31,8 @@ import (
 // Every page carries the shared TEST MODE banner and a way back; no
 // JavaScript is needed, every button is a form.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, e.prefix)
+	rest, ok := emulator.Within(w, r, e.prefix)
 	if !ok {
-		if r.URL.Path+"/" == e.prefix {
-			http.Redirect(w, r, e.link(""), http.StatusFound)
-			return
-		}
-		http.NotFound(w, r)
 		return
 	}
 	parts := strings.Split(strings.Trim(rest, "/"), "/")
@@ -121,7 +116,7 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, parts []str
 		return
 	}
 	if len(parts) == 1 && get {
-		last, sent := e.lastChange(id)
+		_, sent := e.engine.Latest(parts[0], isChange)
 		title := "Pay with VK votes"
 		if o.State != StateOpen {
 			title = "Order " + parts[0]
@@ -129,7 +124,7 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, parts []str
 		e.render(w, http.StatusOK, "order", emulator.Page{
 			Title: title, Reference: orderRef(o), Item: o.Title, Status: string(o.State),
 			Amount: votes(o.Price), Back: o.ReturnURL, BackLabel: "Back to the app",
-			Data: map[string]any{"O": o, "Deliveries": e.engine.DeliveriesOf(parts[0]), "Sent": sent, "Last": last},
+			Data: map[string]any{"O": o, "Deliveries": e.engine.DeliveriesOf(parts[0]), "Sent": sent},
 		})
 		return
 	}
@@ -161,7 +156,7 @@ func (e *Emulator) subscriptionPage(w http.ResponseWriter, r *http.Request, part
 		return
 	}
 	if len(parts) == 1 && get {
-		_, sent := e.lastChange(id)
+		_, sent := e.engine.Latest(parts[0], isChange)
 		e.render(w, http.StatusOK, "subscription", emulator.Page{
 			Title: "Subscribe with VK votes", Reference: "Subscription " + parts[0], Item: s.Title, Status: string(s.State),
 			Amount: votes(s.Price), Data: map[string]any{"S": s, "Deliveries": e.engine.DeliveriesOf(parts[0]), "Sent": sent},
@@ -199,24 +194,12 @@ func (e *Emulator) afterAction(w http.ResponseWriter, r *http.Request, err error
 	http.Redirect(w, r, e.link(page), http.StatusSeeOther)
 }
 
-// lastChange returns the last status change sent about an order or
-// subscription: what "Send the callback again" sends.
-func (e *Emulator) lastChange(id int64) (Delivery, bool) {
-	ds := e.engine.DeliveriesOf(strconv.FormatInt(id, 10))
-	for i := len(ds) - 1; i >= 0; i-- {
-		if strings.Contains(ds[i].Event, "status_change") {
-			return ds[i], true
-		}
-	}
-	return Delivery{}, false
-}
+// isChange keeps the status changes: what "Send the callback again"
+// sends (get_item is a question, not a notification).
+func isChange(d Delivery) bool { return strings.Contains(d.Event, "status_change") }
 
 func (e *Emulator) resendLast(r *http.Request, id int64) error {
-	d, ok := e.lastChange(id)
-	if !ok {
-		return ErrState
-	}
-	_, err := e.Resend(r.Context(), d.ID)
+	_, err := e.engine.ResendLast(r.Context(), strconv.FormatInt(id, 10), isChange)
 	return err
 }
 

@@ -2,7 +2,8 @@ package vkpaytest
 
 import (
 	"net/http/httptest"
-	"strings"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // Server is an [Emulator] running on its own loopback HTTP server, like
@@ -20,15 +21,10 @@ type Server struct {
 // to the server's URL plus prefix. Invalid options are an error. Close it
 // when done.
 func NewServer(opts Options) (*Server, error) {
-	srv := httptest.NewUnstartedServer(nil)
-	opts.BaseURL = "http://" + srv.Listener.Addr().String() + "/" + strings.Trim(opts.Prefix, "/")
-	e, err := New(opts)
+	e, srv, err := emulator.Start(opts.Prefix, &opts.BaseURL, func() (*Emulator, error) { return New(opts) })
 	if err != nil {
-		srv.Close()
 		return nil, err
 	}
-	srv.Config.Handler = e
-	srv.Start()
 	return &Server{Emulator: e, URL: e.URL(), srv: srv}, nil
 }
 

@@ -162,10 +162,7 @@ func New(opts Options) (*Emulator, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
-	prefix := "/" + strings.Trim(opts.Prefix, "/")
-	if prefix != "/" {
-		prefix += "/"
-	}
+	prefix := emulator.Prefix(opts.Prefix)
 	if opts.RetrySchedule == nil {
 		opts.RetrySchedule = DefaultRetrySchedule()
 	}
@@ -303,17 +300,11 @@ type Server struct {
 // to the server's URL plus prefix. Invalid options are an error. Close it
 // when done.
 func NewServer(opts Options) (*Server, error) {
-	opts.BaseURL = ""
-	e, err := New(opts)
+	e, srv, err := emulator.Start(opts.Prefix, &opts.BaseURL, func() (*Emulator, error) { return New(opts) })
 	if err != nil {
 		return nil, err
 	}
-	srv := httptest.NewServer(e)
-	base := srv.URL + strings.TrimSuffix(e.prefix, "/")
-	e.mu.Lock()
-	e.base = base
-	e.mu.Unlock()
-	return &Server{Emulator: e, URL: base, srv: srv}, nil
+	return &Server{Emulator: e, URL: e.URL(), srv: srv}, nil
 }
 
 // Close stops deliveries and retries and waits for them, then shuts the

@@ -1,6 +1,7 @@
 package xsollatest
 
 import (
+	"context"
 	"errors"
 	"html/template"
 	"net/http"
@@ -65,7 +66,7 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emul
 // showOrder renders Pay Station for an order, with errText when an action
 // failed.
 func (e *Emulator) showOrder(w http.ResponseWriter, status int, s Order, errText string) {
-	_, sent := e.engine.Last(s.Token)
+	_, sent := e.engine.Latest(s.Token, nil)
 	ref := s.ExternalID
 	if s.OrderID != 0 {
 		ref = strings.TrimSpace(ref + " · Xsolla order " + strconv.FormatInt(s.OrderID, 10))
@@ -82,6 +83,13 @@ func (e *Emulator) showOrder(w http.ResponseWriter, status int, s Order, errText
 		Back: returnURL(s), BackLabel: "Back to the game",
 		Data: map[string]any{"S": s, "Sent": sent, "Error": errText, "Deliveries": e.engine.DeliveriesOf(s.Token)},
 	})
+}
+
+// resendLast sends the order's last webhook again (the page's button).
+func (e *Emulator) resendLast(ctx context.Context, token string) (Order, error) {
+	_, err := e.engine.ResendLast(ctx, token, nil)
+	s, _ := e.Order(token)
+	return s, err
 }
 
 // returnURL is the order's return_url with Pay Station's status
@@ -130,26 +138,15 @@ func (e *Emulator) page(w http.ResponseWriter, r *http.Request) {
 // retries go on in the background (reload the page to follow them).
 func (e *Emulator) formAction(w http.ResponseWriter, r *http.Request) {
 	token := strings.TrimSpace(r.PostFormValue("token"))
-	ctx := r.Context()
-	var err error
-	switch r.PathValue("action") {
-	case "pay":
-		_, err = e.Pay(ctx, token)
-	case "decline":
-		_, err = e.Decline(ctx, token)
-	case "cancel":
-		_, err = e.Cancel(ctx, token)
-	case "refund":
-		_, err = e.Refund(ctx, token)
-	case "resend":
-		err = ErrState
-		if d, ok := e.engine.Last(token); ok {
-			_, err = e.Resend(ctx, d.ID)
-		}
-	default:
+	verbs := map[string]func(context.Context, string) (Order, error){
+		"pay": e.Pay, "decline": e.Decline, "cancel": e.Cancel, "refund": e.Refund, "resend": e.resendLast,
+	}
+	act, known := verbs[r.PathValue("action")]
+	if !known {
 		http.NotFound(w, r)
 		return
 	}
+	_, err := act(r.Context(), token)
 	s, ok := e.Order(token)
 	if !ok {
 		e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "Unknown or expired token"})

@@ -52,13 +52,7 @@ func (e *Emulator) send(ctx context.Context, m emulator.Message) (Delivery, erro
 
 // claim moves the order of token from one state to another.
 func (e *Emulator) claim(token string, from, to State) (Order, error) {
-	return e.orders.Update(token, func(s *Order) error {
-		if s.State != from {
-			return fmt.Errorf("%w: the order is %s", ErrState, s.State)
-		}
-		s.State = to
-		return nil
-	})
+	return emulator.Advance(e.orders, token, func(s *Order) *State { return &s.State }, from, to)
 }
 
 // Pay pays the order of token as if the user clicked Pay: it asks
