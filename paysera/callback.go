@@ -112,9 +112,10 @@ func requestParams(r *http.Request, input string, limit int64) (callbackParams, 
 		return callbackParams{}, fmt.Errorf("%w: query over %d bytes", paykit.ErrBodyTooLarge, limit)
 	}
 	inQuery, err := callbackQuery(r.URL.RawQuery)
-	switch {
-	case err != nil:
+	if err != nil {
 		return callbackParams{}, err
+	}
+	switch {
 	case !inInput.any():
 		return inQuery, nil
 	case inQuery.any():

@@ -39,7 +39,7 @@ func (c *Client) Account() string { return c.account }
 // refuses them as malformed.
 func (c *Client) IdempotencyKey(n paykit.Notification) string {
 	parts := callback.KeyParts(paykit.Paysera, c.account, n)
-	if cb, ok := n.(*Callback); ok && cb != nil {
+	if cb, ok := n.(*Callback); ok {
 		parts.Discriminator = discriminator(cb)
 	}
 	return key.Build(parts)

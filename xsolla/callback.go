@@ -135,14 +135,12 @@ func parseSignatureHeader(v string, strict bool) (string, error) {
 	return hexsig, nil
 }
 
+// isHex reports whether c is a hex digit; with lowerOnly, a lower-case one.
 func isHex(c byte, lowerOnly bool) bool {
-	switch {
-	case '0' <= c && c <= '9', 'a' <= c && c <= 'f':
+	if '0' <= c && c <= '9' || 'a' <= c && c <= 'f' {
 		return true
-	case 'A' <= c && c <= 'F':
-		return !lowerOnly
 	}
-	return false
+	return !lowerOnly && 'A' <= c && c <= 'F'
 }
 
 // checkIP enforces the allowlist on the client address (see

@@ -61,10 +61,10 @@ func readAll(body io.Reader, declared, limit int64) ([]byte, error) {
 	}
 	b := make([]byte, declared+1)
 	n, err := io.ReadFull(lr, b)
-	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		return b[:n], nil
-	case err != nil:
+	if err == io.ErrUnexpectedEOF || err == io.EOF {
+		return b[:n], nil // shorter than declared: what came is the body
+	}
+	if err != nil {
 		return nil, err
 	}
 	rest, err := io.ReadAll(lr)
