@@ -25,9 +25,10 @@
 //     account, order (the merchant's order id), id (the provider's id),
 //     outcome, since and until (2006-01-02T15:04 in [Options].Location, or
 //     RFC 3339), limit, and after (the cursor of the next page).
-//   - BasePath + "/d/{id}": one delivery: how it was verified, its summary,
-//     outcome, error, idempotency key, whether it was replayed, the delivery
-//     it ran again; then the request and the reply side by side — JSON
+//   - BasePath + "/d/{id}": one delivery: how it was verified, its summary
+//     (its order id and provider id link to the list of the same), outcome,
+//     error, idempotency key, whether it was replayed, the delivery it ran
+//     again; then the request and the reply side by side — JSON
 //     pretty-printed, form fields (and a GET's query) as a table, with the
 //     raw bytes one click away in a <details> element and as plain text at
 //     BasePath + "/d/{id}/raw/request" and …/raw/reply.
@@ -44,7 +45,10 @@
 // allowlist judges the provider's address, not yours) — to the handler
 // [Options].Handler returns for the delivery, with the context marking it
 // as a run of the original: the new delivery is recorded with RunOf set,
-// and the page links to it. The handler verifies it like any delivery, so
+// and the page shows the handler's reply and links to it (found in the
+// journal among the provider's deliveries since the run started; a journal
+// that records in the background may not hold it yet, and the page says
+// so). The handler verifies it like any delivery, so
 // a recorded body that a redaction function changed no longer verifies.
 // Through the [paykit.Store] this does what a provider's retry would: an
 // event that was fulfilled is answered with the stored reply and Event does
