@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"bytes"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
@@ -192,6 +193,68 @@ func TestParseCallback_OnlyPOST(t *testing.T) {
 	c := vectorClient(t, testSecret)
 	r, _ := http.NewRequest(http.MethodGet, "http://shop.test/cb", nil)
 	if _, err := c.ParseCallback(r); !errors.Is(err, paykit.ErrMalformed) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// Limits and UUID syntax at their boundaries (the survivors of a gremlins
+// run over webhook.go).
+func TestParseBody_Boundaries(t *testing.T) {
+	c := vectorClient(t, testSecret)
+	event := func(typ, name string) []byte {
+		return []byte(`{"event":{"type":"` + typ + `","name":"` + name + `"}}`)
+	}
+	cases := []struct {
+		name string
+		body []byte
+		edit func(h http.Header)
+		want error
+	}{
+		{"event type of 100 bytes", event(strings.Repeat("t", 100), "n"), nil, nil},
+		{"event type of 101 bytes", event(strings.Repeat("t", 101), "n"), nil, paykit.ErrMalformed},
+		{"event name of 200 bytes", event("t", strings.Repeat("n", 200)), nil, nil},
+		{"event name of 201 bytes", event("t", strings.Repeat("n", 201)), nil, paykit.ErrMalformed},
+		{"v3 event header of 200 bytes", []byte(thinPayment), func(h http.Header) { h.Set(HeaderEvent, strings.Repeat("e", 200)) }, nil},
+		{"v3 event header of 201 bytes", []byte(thinPayment), func(h http.Header) { h.Set(HeaderEvent, strings.Repeat("e", 201)) }, paykit.ErrMalformed},
+	}
+	for _, bad := range []string{"g", "G", "/", ":", "`", "@", "-"} {
+		id := "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4" + bad
+		cases = append(cases, struct {
+			name string
+			body []byte
+			edit func(h http.Header)
+			want error
+		}{"request id ending in " + bad, []byte(thinPayment), func(h http.Header) { h.Set(HeaderRequestID, id) }, paykit.ErrMalformed})
+	}
+	for _, good := range []string{"0", "9", "a", "f", "A", "F"} {
+		id := "6f1d2c3b-4a5e-4f60-8a7b-9c0d1e2f3a4" + good
+		cases = append(cases, struct {
+			name string
+			body []byte
+			edit func(h http.Header)
+			want error
+		}{"request id ending in " + good, []byte(thinPayment), func(h http.Header) { h.Set(HeaderRequestID, id) }, nil})
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			h := signed(testSecret, tc.body)
+			if tc.edit != nil {
+				tc.edit(h)
+			}
+			_, err := c.ParseBody(tc.body, h)
+			if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+				t.Fatalf("got %v, want %v", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestParseCallback_BodyOverTheCap(t *testing.T) {
+	c := vectorClient(t, testSecret)
+	body := []byte(`{"pad":"` + strings.Repeat("a", 70<<10) + `"}`)
+	r, _ := http.NewRequest(http.MethodPost, "http://shop.test/cb", bytes.NewReader(body))
+	r.Header = signed(testSecret, body)
+	if _, err := c.ParseCallback(r); !errors.Is(err, paykit.ErrBodyTooLarge) {
 		t.Fatalf("got %v", err)
 	}
 }
