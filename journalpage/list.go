@@ -12,7 +12,7 @@ import (
 
 // providers and outcomes are the choices the list's filter offers.
 var (
-	providers = []paykit.Provider{paykit.Paysera, paykit.VKPay, paykit.Xsolla, paykit.Playvision}
+	providers = []paykit.Provider{paykit.Paysera, paykit.PayseraCheckout, paykit.VKPay, paykit.Xsolla, paykit.Playvision}
 	outcomes  = []paykit.Outcome{paykit.OutcomeOK, paykit.OutcomeRejected, paykit.OutcomeRetry, paykit.OutcomeFailed}
 )
 

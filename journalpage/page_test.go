@@ -155,6 +155,17 @@ func TestListRefusesBadFilters(t *testing.T) {
 	}
 }
 
+// Every provider paykit has a handler for can be filtered on, Paysera
+// Checkout (New) included.
+func TestListFiltersEveryProvider(t *testing.T) {
+	e := newEnv(t)
+	for _, p := range []paykit.Provider{paykit.Paysera, paykit.PayseraCheckout, paykit.VKPay, paykit.Xsolla, paykit.Playvision} {
+		r := e.get(base + "/?provider=" + string(p))
+		assert.Equal(t, http.StatusOK, r.Status, p)
+		assert.Contains(t, r.Body, `<option value="`+string(p)+`" selected>`, p)
+	}
+}
+
 func long(n int) string { return strings.Repeat("x", n) }
 
 func TestPathsAndHeaders(t *testing.T) {

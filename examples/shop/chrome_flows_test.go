@@ -29,7 +29,8 @@ func assertOrderPage(t *testing.T, tb *tab, status OrderStatus, goods string, du
 
 // buttonOf is the start of each provider's button on the shop's page.
 var buttonOf = map[paykit.Provider]string{
-	paykit.Paysera: "Paysera", paykit.VKPay: "VK", paykit.Xsolla: "Xsolla", paykit.Playvision: "Playvision",
+	paykit.Paysera: "Paysera", paykit.PayseraCheckout: "Paysera Checkout", paykit.VKPay: "VK", paykit.Xsolla: "Xsolla",
+	paykit.Playvision: "Playvision",
 }
 
 // cancelFlow starts a new order with provider, cancels it on the
@@ -76,6 +77,34 @@ func TestChromePaysera(t *testing.T) {
 	assertOrderPage(t, tb, OrderRefunded, "taken back", 1)
 
 	cancelFlow(t, h, tb, paykit.Paysera, "")
+}
+
+func TestChromePayseraCheckout(t *testing.T) {
+	h := newShopHarness(t)
+	tb := newTab(t)
+	tb.open(h.srv.URL+"/", "shop")
+	tb.press("Paysera Checkout", "paysera checkout link page")
+	require.Contains(t, tb.location(), "/emulator/paysera-checkout/pay/")
+	require.Contains(t, tb.text(), "499 EUR")
+	link := tb.location()
+	tb.press("Pay", "paysera checkout paid")
+	tb.press("Send the webhook again", "paysera checkout webhook sent again")
+	tb.open(link, "paysera checkout link page after paying") // the resend lands on the emulator's index
+	tb.press("Return to the shop", "back at the shop")
+	assertOrderPage(t, tb, OrderPaid, "delivered", 1)
+	id := tb.orderID()
+
+	tb.open(link, "paysera checkout link page again")
+	tb.press("Refund", "paysera checkout refunded")
+	tb.open(h.srv.URL+"/orders/"+id, "refunded")
+	assertOrderPage(t, tb, OrderRefunded, "taken back", 1)
+
+	cancelFlow(t, h, tb, paykit.PayseraCheckout, "Return to the shop")
+	tb.press("pay", "pay again: a new link")
+	require.Contains(t, tb.location(), "/emulator/paysera-checkout/pay/")
+	tb.press("Pay", "paysera checkout paid on the new link")
+	tb.press("Return to the shop", "back at the shop, paid")
+	assertOrderPage(t, tb, OrderPaid, "delivered", 0)
 }
 
 func TestChromeVK(t *testing.T) {

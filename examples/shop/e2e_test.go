@@ -364,7 +364,8 @@ func TestShopPayseraCheckoutPaidDuplicateTamperedRefund(t *testing.T) {
 
 func TestShopPayseraCheckoutCancelled(t *testing.T) {
 	h := newShopHarness(t)
-	closed := h.submit(h.buy(paykit.PayseraCheckout), "Cancel")
+	first := h.buy(paykit.PayseraCheckout)
+	closed := h.submit(first, "Cancel")
 	require.Contains(t, closed.Body, "link canceled")
 	back := h.follow(closed, "Return to the shop")
 	o := h.readOrder(back)
@@ -373,6 +374,21 @@ func TestShopPayseraCheckoutCancelled(t *testing.T) {
 	assert.Equal(t, OrderCancelled, o.Status)
 	assert.Equal(t, 0, o.Deliveries)
 	assert.Contains(t, back.Body, "payment/status_updated", "the canceled attempt's webhook is journaled with the order")
+
+	// A cancelled link cannot be paid: "Pay again" opens a new link of
+	// the same Paysera order.
+	again := h.follow(back, "pay")
+	require.Contains(t, again.URL.Path, "/emulator/paysera-checkout/pay/")
+	require.NotEqual(t, first.URL.Path, again.URL.Path, "a new link")
+	require.Contains(t, again.Body, "link active")
+	assert.Equal(t, OrderNew, h.order(o.ID).Status, "awaiting payment again")
+	paid := h.follow(h.submit(again, "Pay"), "Return to the shop")
+	o = h.readOrder(paid)
+	assert.Equal(t, OrderPaid, o.Status)
+	assert.Equal(t, 1, o.Deliveries)
+	emuOrders := h.shop.emu.PayseraCheckout.Orders()
+	require.Len(t, emuOrders, 1, "one Paysera order, two links")
+	assert.Len(t, emuOrders[0].Links, 2)
 }
 
 func TestShopVKPaidDuplicateTamperedRefund(t *testing.T) {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"bytes"
+	"context"
 	"log/slog"
 	"net/http"
 	"net/url"
@@ -164,4 +166,52 @@ func TestShopLogsEveryDelivery(t *testing.T) {
 	assert.NotContains(t, buf.String(), demoPlayvisionSecret)
 	assert.NotContains(t, buf.String(), "season-pass", "no body in the log")
 	assert.Equal(t, 2, s.journal.Len(), "and both are in the journal")
+}
+
+// Paysera Checkout's handler runs on the shop's hooks like the others:
+// each webhook it receives — verified or forged — is in the journal under
+// its provider, with the signature headers that Run again needs, and Run
+// again of the order snapshot is answered from the store.
+func TestShopJournalsPayseraCheckoutDeliveries(t *testing.T) {
+	h := newShopHarness(t)
+	paid := h.submit(h.buy(paykit.PayseraCheckout), "Pay")
+	o := h.readOrder(h.follow(paid, "Return to the shop"))
+	require.Equal(t, OrderPaid, o.Status)
+
+	snapshot := h.lastCallback(paykit.PayseraCheckout)
+	forged := snapshot
+	forged.Body = bytes.Replace(snapshot.Body, []byte(`"amount_paid":499`), []byte(`"amount_paid":1`), 1)
+	require.NotEqual(t, snapshot.Body, forged.Body)
+	require.False(t, accepted(h.deliver(forged)))
+
+	ctx := context.Background()
+	got, err := h.shop.journal.Deliveries(ctx, paykit.DeliveryQuery{Provider: paykit.PayseraCheckout})
+	require.NoError(t, err)
+	require.Len(t, got.Deliveries, 3, "payment/status_updated, the order snapshot and the forgery")
+	forgery, snap, thin := got.Deliveries[0], got.Deliveries[1], got.Deliveries[2]
+	assert.Equal(t, paykit.NotVerifiedInvalidSignature, forgery.Verification)
+	assert.Equal(t, paykit.OutcomeRejected, forgery.Outcome)
+	for _, d := range []paykit.Delivery{thin, snap} {
+		assert.Equal(t, paykit.Verified, d.Verification)
+		assert.Equal(t, o.ID, d.Summary.OrderID)
+		assert.NotEmpty(t, d.Header.Get("X-Paysera-Signature"), "kept so that Run again verifies")
+		assert.Equal(t, http.StatusOK, d.ReplyStatus)
+	}
+	assert.Equal(t, "payment/status_updated", thin.Type)
+	assert.Equal(t, paykit.KindPayment, snap.Summary.Kind)
+	assert.Equal(t, paykit.StatusPaid, snap.Summary.Status)
+	for _, d := range got.Deliveries {
+		assert.NotContains(t, string(d.ReplyBody)+d.Error, demoCheckoutSecret)
+	}
+
+	list := h.journal("/journal/?provider=paysera_checkout&order=" + o.ID)
+	assert.Len(t, journalRowRE.FindAllString(list.Body, -1), 2, "the forgery names no order: it did not verify")
+	rejected := h.journal("/journal/?provider=paysera_checkout&outcome=rejected")
+	assert.Len(t, journalRowRE.FindAllString(rejected.Body, -1), 1)
+	ran := h.submit(h.journal("/journal/d/"+snap.ID), "Run again")
+	require.Equal(t, http.StatusOK, ran.Status, ran.Body)
+	assert.Contains(t, ran.Body, "replayed</b> from the store")
+	o = h.order(o.ID)
+	assert.Equal(t, 1, o.Deliveries)
+	assert.Equal(t, 1, o.Duplicates)
 }

@@ -214,6 +214,20 @@ func (b *orderBook) cancel(id string) (Order, bool) {
 	return o.copy(), true
 }
 
+// reopen makes a cancelled order await payment again at payURL (the
+// buyer chose to pay again on a new payment page). It reports false, and
+// changes nothing, when the order is not cancelled.
+func (b *orderBook) reopen(id, payURL string) bool {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	o, ok := b.orders[id]
+	if !ok || o.Status != OrderCancelled {
+		return false
+	}
+	o.Status, o.PayURL = OrderNew, payURL
+	return true
+}
+
 // priceItem answers an item request (VK get_item, Playvision get_item)
 // for an order awaiting payment through provider.
 func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Order, error) {

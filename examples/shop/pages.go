@@ -112,6 +112,9 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 	if g.resume != nil {
 		v.PayURL = g.resume(o)
 	}
+	if g.again != nil && o.Status == OrderCancelled {
+		v.PayURL = "/orders/" + url.PathEscape(o.ID) + "/pay-again"
+	}
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
 	}
@@ -124,6 +127,31 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 		v.Deliveries = append(v.Deliveries, deliveryRow{D: d, Note: deliveryNote(d), URL: "/journal/d/" + url.PathEscape(d.ID)})
 	}
 	s.render(w, http.StatusOK, "order", v)
+}
+
+// servePayAgain sends the buyer of a cancelled order to a new payment page
+// where the provider's first one cannot be used again (Paysera Checkout);
+// any other order goes back to its page.
+func (s *Shop) servePayAgain(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	o, ok := s.orders.get(id)
+	if !ok {
+		s.render(w, http.StatusNotFound, "error", "No such order.")
+		return
+	}
+	g := s.gateways[o.Provider]
+	if g.again == nil || o.Status != OrderCancelled {
+		http.Redirect(w, r, "/orders/"+url.PathEscape(id), http.StatusSeeOther)
+		return
+	}
+	u, err := g.again(r.Context(), o)
+	if err != nil {
+		log.Printf("shop: paying order %s again: %v", id, err)
+		s.render(w, http.StatusBadGateway, "error", "The payment could not be started again; try later.")
+		return
+	}
+	s.orders.reopen(id, u)
+	http.Redirect(w, r, u, http.StatusSeeOther)
 }
 
 // returnView is what the order page says to a buyer back from the payment

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
@@ -58,7 +59,11 @@ type gateway struct {
 	// Playvision), whose instructions clientSide gives.
 	start func(ctx context.Context, o Order) (string, error)
 	// resume returns a link to continue a pending payment; nil: PayURL.
-	resume     func(o Order) string
+	resume func(o Order) string
+	// again returns a new payment page for an order the buyer cancelled,
+	// where the provider's page cannot be used twice (a cancelled Paysera
+	// Checkout link); nil: PayURL serves again.
+	again      func(ctx context.Context, o Order) (string, error)
 	clientSide string
 	// answersBeforeReturn: the provider's payment notification is
 	// answered before the buyer is back (VK's purchase window closes only
@@ -230,16 +235,37 @@ func (s *Shop) checkoutGateway(vals []string, emu *emulators.Set, getenv func(st
 		return nil, err
 	}
 	base := s.base
+	var mu sync.Mutex
+	orderIDs := map[string]string{} // the shop's order id → Paysera's, for again
+	order := func(o Order) checkout.OrderRequest {
+		return checkout.OrderRequest{Reference: o.ID, Amount: o.Amount,
+			SuccessURL:  orderURL(base, o.ID, "paysera-checkout-success"),
+			FailureURL:  orderURL(base, o.ID, "paysera-checkout-failure"),
+			CancelURL:   orderURL(base, o.ID, "paysera-checkout-cancel"),
+			CallbackURL: callbackURL(base, paykit.PayseraCheckout)}
+	}
 	return &gateway{
 		provider: paykit.PayseraCheckout, emulated: vals == nil, handler: client.Handler(s.hk),
 		start: func(ctx context.Context, o Order) (string, error) {
-			return client.BuildPaymentURL(ctx, checkout.PaymentRequest{Order: checkout.OrderRequest{
-				Reference: o.ID, Amount: o.Amount,
-				SuccessURL:  orderURL(base, o.ID, "paysera-checkout-success"),
-				FailureURL:  orderURL(base, o.ID, "paysera-checkout-failure"),
-				CancelURL:   orderURL(base, o.ID, "paysera-checkout-cancel"),
-				CallbackURL: callbackURL(base, paykit.PayseraCheckout),
-			}})
+			// BuildPaymentURL in two steps, to keep Paysera's order id.
+			created, err := client.CreateOrder(ctx, order(o))
+			if err != nil {
+				return "", err
+			}
+			mu.Lock()
+			orderIDs[o.ID] = created.ID
+			mu.Unlock()
+			return client.BuildPaymentURL(ctx, checkout.PaymentRequest{OrderID: created.ID, Order: order(o)})
+		},
+		again: func(ctx context.Context, o Order) (string, error) {
+			mu.Lock()
+			id := orderIDs[o.ID]
+			mu.Unlock()
+			if id == "" {
+				return "", fmt.Errorf("order %s: Paysera's order id is unknown", o.ID)
+			}
+			// A new link for the same Paysera order.
+			return client.BuildPaymentURL(ctx, checkout.PaymentRequest{OrderID: id, Order: order(o)})
 		},
 	}, nil
 }

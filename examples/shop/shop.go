@@ -148,6 +148,7 @@ func (s *Shop) routes() *http.ServeMux {
 	mux.HandleFunc("POST /orders", s.serveCreate)
 	mux.HandleFunc("GET /orders", s.serveOrders)
 	mux.HandleFunc("GET /orders/{id}", s.serveOrder)
+	mux.HandleFunc("GET /orders/{id}/pay-again", s.servePayAgain)
 	mux.Handle("/journal/", s.journalAuth(s.journalPage))
 	mux.HandleFunc("/", s.serveNotFound)
 	for _, p := range providers {
