@@ -54,11 +54,14 @@ func (p *tenant) Key(n paykit.Notification) string {
 
 func (p *tenant) Answer(_ context.Context, n paykit.Notification) ([]byte, error) {
 	p.answers.Add(1)
-	return []byte(p.account + " ok " + n.(*tenantNote).id), nil
+	if id := n.(*tenantNote).id; id != "fail" {
+		return []byte("ok " + id), nil
+	}
+	return nil, errors.New("hook failed")
 }
 
 func (p *tenant) Success(_ paykit.Notification, body []byte) callback.Reply {
-	return callback.Reply{Status: http.StatusOK, Body: body}
+	return callback.Reply{Status: http.StatusOK, Body: append([]byte(p.account+" "), body...)}
 }
 
 func (p *tenant) Failure(c callback.Class, n paykit.Notification, _ error) callback.Reply {
@@ -87,8 +90,11 @@ func twoTenants(t *testing.T) (*callback.Handler, *tenant, *tenant, *paykit.Memo
 	set, err := callback.NewSet("clients", []string{"A", "B"}, []*tenant{a, b})
 	require.NoError(t, err)
 	journal := paykit.NewMemoryJournal(paykit.MemoryJournalOptions{})
+	// The engine's settings are the first account's: B's method would
+	// show if they were not.
+	methods := map[string][]string{"A": {http.MethodPost}, "B": {http.MethodPut}}
 	h := callback.Join(set, peekAcct, tenantAccount, func(p *tenant) (callback.Protocol, callback.Settings) {
-		return p, callback.Settings{Methods: []string{http.MethodPost}, Account: p.account, Observer: journal}
+		return p, callback.Settings{Methods: methods[p.account], Account: p.account, Observer: journal}
 	})
 	return h, a, b, journal
 }
@@ -102,6 +108,7 @@ func TestOneEngineServesEveryAccountWithItsOwnSecrets(t *testing.T) {
 	}{
 		{"account A with A's secret", "acct=A&sec=sa&id=1", 200, "A ok 1"},
 		{"account B with B's secret", "acct=B&sec=sb&id=1", 200, "B ok 1"},
+		{"a repeat of B's is B's reply", "acct=B&sec=sb&id=1", 200, "B ok 1"},
 		{"B named, signed with A's secret", "acct=B&sec=sa&id=2", 400 + int(callback.InvalidSignature), "B: class 3, verified false"},
 		{"A named, signed with B's secret", "acct=A&sec=sb&id=2", 400 + int(callback.InvalidSignature), "A: class 3, verified false"},
 		{"unknown account, answered by the first", "acct=C&sec=sc&id=3", 400 + int(callback.WrongAccount), "A: class 4, verified false"},
@@ -109,6 +116,7 @@ func TestOneEngineServesEveryAccountWithItsOwnSecrets(t *testing.T) {
 		{"no account named: B's secret decides", "sec=sb&id=4", 200, "B ok 4"},
 		{"no account named, no secret fits", "sec=x&id=5", 400 + int(callback.InvalidSignature), "A: class 3, verified false"},
 		{"unreadable: the peek refuses", "acct=%zz", 400 + int(callback.Malformed), "A: class 6, verified false"},
+		{"B's hook fails: B answers", "acct=B&sec=sb&id=fail", 400 + int(callback.Failed), "B: class 9, verified true"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -118,7 +126,10 @@ func TestOneEngineServesEveryAccountWithItsOwnSecrets(t *testing.T) {
 		})
 	}
 	assert.Equal(t, int64(1), a.answers.Load())
-	assert.Equal(t, int64(2), b.answers.Load())
+	assert.Equal(t, int64(3), b.answers.Load())
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodPut, "/", strings.NewReader("acct=B&sec=sb&id=1")))
+	assert.Equal(t, http.StatusMethodNotAllowed, w.Code, "the first account's methods")
 }
 
 func TestKeysStayPerAccountInTheOneStore(t *testing.T) {
@@ -143,6 +154,35 @@ func TestEachDeliveryRecordNamesTheAccountThatVerifiedIt(t *testing.T) {
 		accounts[d.Account] = d.Verification
 	}
 	assert.Equal(t, map[string]paykit.Verification{"B": paykit.Verified, "": paykit.NotVerifiedWrongAccount}, accounts)
+}
+
+// member is a client of the Clients test.
+type member struct{ account string }
+
+func (m *member) Account() string { return m.account }
+
+func TestClientsAreSetByTheirAccount(t *testing.T) {
+	a, b := &member{"A"}, &member{"B"}
+	set, err := callback.Clients([]*member{a, b})
+	require.NoError(t, err)
+	got, ok := set.Get("B")
+	assert.True(t, ok)
+	assert.Same(t, b, got)
+	assert.Equal(t, 2, set.Len())
+	assert.Same(t, a, set.Member(0))
+	for name, clients := range map[string][]*member{
+		"none":          nil,
+		"a nil client":  {a, nil},
+		"one twice":     {a, {"A"}},
+		"empty account": {{""}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := callback.Clients(clients)
+			var fe *paykit.FieldError
+			require.ErrorAs(t, err, &fe)
+			assert.Equal(t, "clients", fe.Field)
+		})
+	}
 }
 
 func TestTryPrefersTheErrorOfAnAccountThatVerified(t *testing.T) {
