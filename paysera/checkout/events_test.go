@@ -1,6 +1,7 @@
 package checkout
 
 import (
+	"errors"
 	"strconv"
 	"testing"
 	"time"
@@ -192,3 +193,31 @@ func TestIdempotencyKey_RetryIsDuplicateStatusChangeIsNew(t *testing.T) {
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }
+
+// The decoders' remaining edges (gremlins survivors of webhook.go).
+func TestDecode_Edges(t *testing.T) {
+	c := vectorClient(t, testSecret)
+	for name, body := range map[string]string{
+		"link event without id":     `{"event":{"type":"payment_link","name":"payment_link.expired"},"paymentLink":{"status":"expired"}}`,
+		"link event without status": `{"event":{"type":"payment_link","name":"payment_link.expired"},"paymentLink":{"id":"l"}}`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			b := []byte(body)
+			if _, err := c.ParseBody(b, signed(testSecret, b)); !errors.Is(err, paykit.ErrMalformed) {
+				t.Fatalf("got %v", err)
+			}
+		})
+	}
+	t.Run("a test order marks its link event", func(t *testing.T) {
+		n := parseSigned(t, c, `{"event":{"type":"payment_link","name":"payment_link.completed"},"paymentLink":{"id":"l","status":"completed"},"order":{"id":"o","status":"paid","is_test":true}}`)
+		if !n.Summary().Test {
+			t.Fatal("is_test of the order not applied")
+		}
+	})
+	t.Run("an order whose payer sets the amount", func(t *testing.T) {
+		n := parseSigned(t, c, `{"event":{"type":"order","name":"amount_paid_updated"},"order":{"paysera_order_id":"o","merchant_order_id":"R","amount":0,"amount_paid":700,"currency":"EUR","status":"paid"}}`)
+		if s := n.Summary(); s.Amount.Amount != 700 || s.Status != paykit.StatusPaid {
+			t.Fatalf("%+v", s)
+		}
+	})
+}
