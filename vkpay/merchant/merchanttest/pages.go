@@ -199,4 +199,3 @@ func (s *Server) Close() {
 	s.Emulator.Close()
 	s.srv.Close()
 }
-
