@@ -121,11 +121,23 @@ type MemoryJournal struct {
 	opts MemoryJournalOptions
 
 	mu    sync.Mutex
-	ring  []Delivery        // a ring of the kept deliveries, grown up to MaxEntries
+	ring  []kept            // a ring of the kept deliveries, grown up to MaxEntries
 	head  int               // index in ring of the oldest
 	n     int               // deliveries kept
 	first uint64            // sequence number of the oldest
 	index map[string]uint64 // ID -> sequence number
+}
+
+// encodeBuf holds scratch buffers for encoding a delivery before it is
+// copied into a slice of exactly its size.
+var encodeBuf = sync.Pool{New: func() any { b := make([]byte, 0, 2048); return &b }}
+
+// kept is one delivery in a MemoryJournal: encoded (see journal_codec.go),
+// with what retention and the index need beside it.
+type kept struct {
+	id  string
+	at  time.Time
+	rec []byte
 }
 
 // NewMemoryJournal returns an empty journal.
@@ -153,6 +165,10 @@ func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
 		d = cloneDelivery(d)
 		j.opts.Redact(&d)
 	}
+	buf := encodeBuf.Get().(*[]byte)
+	*buf = encodeDelivery((*buf)[:0], &d)
+	rec := bytes.Clone(*buf) // exactly its size
+	encodeBuf.Put(buf)
 	now := j.opts.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
@@ -166,18 +182,18 @@ func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
 	if j.n == len(j.ring) {
 		j.growLocked()
 	}
-	j.ring[(j.head+j.n)%len(j.ring)] = d
+	j.ring[(j.head+j.n)%len(j.ring)] = kept{id: d.ID, at: d.ReceivedAt, rec: rec}
 	j.index[d.ID] = j.first + uint64(j.n)
 	j.n++
 }
 
 // at returns the i-th oldest delivery kept.
-func (j *MemoryJournal) at(i int) *Delivery { return &j.ring[(j.head+i)%len(j.ring)] }
+func (j *MemoryJournal) at(i int) *kept { return &j.ring[(j.head+i)%len(j.ring)] }
 
 // growLocked doubles the ring, up to MaxEntries, keeping the order.
 func (j *MemoryJournal) growLocked() {
 	size := min(max(2*len(j.ring), 64), j.opts.MaxEntries)
-	ring := make([]Delivery, size)
+	ring := make([]kept, size)
 	for i := range j.n {
 		ring[i] = *j.at(i)
 	}
@@ -189,7 +205,7 @@ func (j *MemoryJournal) growLocked() {
 func (j *MemoryJournal) pruneLocked(now time.Time) {
 	cutoff := now.Add(-j.opts.Retention)
 	n := 0
-	for n < j.n && j.at(n).ReceivedAt.Before(cutoff) {
+	for n < j.n && j.at(n).at.Before(cutoff) {
 		n++
 	}
 	j.dropLocked(n)
@@ -198,9 +214,9 @@ func (j *MemoryJournal) pruneLocked(now time.Time) {
 // dropLocked drops the n oldest deliveries.
 func (j *MemoryJournal) dropLocked(n int) {
 	for range n {
-		d := j.at(0)
-		delete(j.index, d.ID)
-		*d = Delivery{} // let the bodies go
+		k := j.at(0)
+		delete(j.index, k.id)
+		*k = kept{} // let the bytes go
 		j.head = (j.head + 1) % len(j.ring)
 		j.n--
 		j.first++
@@ -217,7 +233,7 @@ func (j *MemoryJournal) Delivery(_ context.Context, id string) (Delivery, error)
 	if !ok {
 		return Delivery{}, ErrNoDelivery
 	}
-	return cloneDelivery(*j.at(int(seq - j.first))), nil
+	return decodeDelivery(j.at(int(seq - j.first)).rec)
 }
 
 // Deliveries returns the deliveries matching q, newest first.
@@ -239,15 +255,18 @@ func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (Delivery
 	}
 	var page DeliveryPage
 	for i := start; i >= 0; i-- {
-		d := j.at(i)
-		if !q.Match(d) {
+		d, err := decodeDelivery(j.at(i).rec)
+		if err != nil {
+			return DeliveryPage{}, err
+		}
+		if !q.Match(&d) {
 			continue
 		}
 		if len(page.Deliveries) == size {
 			page.Next = page.Deliveries[size-1].ID
 			break
 		}
-		page.Deliveries = append(page.Deliveries, cloneDelivery(*d))
+		page.Deliveries = append(page.Deliveries, d)
 	}
 	return page, nil
 }

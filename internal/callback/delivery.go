@@ -2,14 +2,20 @@ package callback
 
 import (
 	"context"
-	"crypto/rand"
+	"encoding/binary"
 	"encoding/hex"
+	"math/rand/v2"
 )
 
-// newID returns a delivery ID: 16 random bytes in hex.
+// newID returns a delivery ID: 128 random bits in hex, from math/rand/v2's
+// generator (ChaCha8, seeded by the operating system): unique across
+// replicas sharing a journal, at a tenth of crypto/rand's cost. An ID
+// grants nothing — the journal page has its own authorisation — so it
+// need not be unpredictable.
 func newID() string {
 	var b [16]byte
-	_, _ = rand.Read(b[:]) // never fails (crypto/rand, Go 1.24+)
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
 	return hex.EncodeToString(b[:])
 }
 
