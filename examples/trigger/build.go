@@ -39,6 +39,9 @@ func buildRequest(ctx context.Context, c config) (notification, error) {
 		n.accepts = func(status int, body []byte) bool {
 			return status == http.StatusOK && bytes.HasPrefix(body, []byte("OK"))
 		}
+	case checkoutProvider:
+		n.req, err = checkoutRequest(ctx, c)
+		n.accepts = func(status int, _ []byte) bool { return status/100 == 2 }
 	case string(paykit.VKPay):
 		n.req, err = vkRequest(ctx, c)
 		n.accepts = vkAccepts
@@ -52,7 +55,7 @@ func buildRequest(ctx context.Context, c config) (notification, error) {
 		n.req, err = playvisionRequest(ctx, c)
 		n.accepts = playvisionAccepts
 	default:
-		return n, fmt.Errorf("unknown provider %q (want paysera, vkpay, vkpay-merchant, xsolla or playvision)", c.provider)
+		return n, fmt.Errorf("unknown provider %q (want paysera, paysera_checkout, vkpay, vkpay-merchant, xsolla or playvision)", c.provider)
 	}
 	return n, err
 }

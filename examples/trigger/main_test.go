@@ -25,6 +25,7 @@ import (
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/examples/internal/emulators"
 	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/paysera/checkout"
 	"github.com/paykit-go/paykit/paysera/payseratest"
 	"github.com/paykit-go/paykit/playvision"
 	"github.com/paykit-go/paykit/vkpay"
@@ -75,7 +76,11 @@ func newReceiver(t *testing.T, payseraKey []byte) *receiver {
 	require.NoError(t, err)
 	pv, err := playvision.New(playvision.Config{AppID: emulators.DemoPlayvisionApp, Secret: emulators.DemoPlayvisionSecret})
 	require.NoError(t, err)
+	co, err := checkout.New(checkout.Config{ClientID: emulators.DemoPayseraCheckoutClientID,
+		ClientSecret: emulators.DemoPayseraCheckoutClientSecret})
+	require.NoError(t, err)
 	mux := http.NewServeMux()
+	mux.Handle("/paysera_checkout", co.Handler(hooks))
 	mux.Handle("/paysera", ps.Handler(hooks))
 	mux.Handle("/vkpay", vk.Handler(hooks))
 	mux.Handle("/xsolla", xs.Handler(hooks))
@@ -105,6 +110,12 @@ func TestTriggerSendsVerifiedNotifications(t *testing.T) {
 		{[]string{"-provider", "paysera", "-order", "42", "-amount", "499", "-id", "9001", "-status", "2"}, "HTTP 200 OK\nOK",
 			paykit.Summary{Provider: paykit.Paysera, Type: "macro", Kind: paykit.KindPayment, Status: paykit.StatusPending,
 				ID: "9001", OrderID: "42", Amount: paykit.Money{Amount: 499, Currency: "EUR"}}},
+		{[]string{"-provider", "paysera_checkout", "-order", "44", "-id", "o-9"}, "HTTP 200 OK",
+			paykit.Summary{Provider: paykit.PayseraCheckout, Type: "order/amount_paid_updated", Kind: paykit.KindPayment,
+				Status: paykit.StatusPaid, ID: "o-9", OrderID: "44", Amount: paykit.Money{Amount: 499, Currency: "EUR"}}},
+		{[]string{"-provider", "paysera_checkout", "-type", "refund/status_updated", "-order", "44", "-id", "r-1", "-amount", "200"}, "HTTP 200 OK",
+			paykit.Summary{Provider: paykit.PayseraCheckout, Type: "refund/status_updated", Kind: paykit.KindRefund,
+				Status: paykit.StatusRefunded, ID: "r-1", OrderID: "44", Amount: paykit.Money{Amount: 200, Currency: "EUR"}}},
 		{[]string{"-provider", "vkpay", "-type", "get_item_test", "-item", "order-7", "-id", "55"}, `"title":"Thing"`,
 			paykit.Summary{Provider: paykit.VKPay, Type: "get_item_test", Kind: paykit.KindItemRequest, ID: "55", UserID: "1", Test: true}},
 		{[]string{"-provider", "vkpay", "-item", "order-7", "-id", "55", "-amount", "5", "-status", "refunded"}, `{"response":{"order_id":55`,
@@ -137,14 +148,15 @@ func TestTriggerWrongSecretIsRefused(t *testing.T) {
 	r := newReceiver(t, nil)
 	// Each receiver's own refusal: its HTTP status and its error in the body.
 	for provider, want := range map[string][]string{
-		"paysera":    {"HTTP 400 Bad Request\n"},
-		"vkpay":      {"HTTP 200 OK\n", `"error_code":10`},
-		"xsolla":     {"HTTP 400 Bad Request\n", "INVALID_SIGNATURE"},
-		"playvision": {"HTTP 200 OK\n", `{"status":"-1","message":"Invalid signature"}`},
+		"paysera":          {"HTTP 400 Bad Request\n"},
+		"paysera_checkout": {"HTTP 400 Bad Request\n"},
+		"vkpay":            {"HTTP 200 OK\n", `"error_code":10`},
+		"xsolla":           {"HTTP 400 Bad Request\n", "INVALID_SIGNATURE"},
+		"playvision":       {"HTTP 200 OK\n", `{"status":"-1","message":"Invalid signature"}`},
 	} {
 		var buf bytes.Buffer
 		err := run(context.Background(), []string{"-provider", provider, "-secret", "not-the-secret", "-amount", "100", "-id", "5",
-			"-url", r.srv.URL + "/" + provider}, &buf, r.srv.Client())
+			"-order", "7", "-url", r.srv.URL + "/" + provider}, &buf, r.srv.Client())
 		assert.ErrorIs(t, err, errRefused, "a refusal is an error: trigger exits non-zero")
 		out := buf.String()
 		assert.True(t, strings.HasPrefix(out, want[0]), "%s: %q", provider, out)

@@ -101,6 +101,20 @@ func TestTriggerSendsEveryType(t *testing.T) {
 	for _, typ := range []string{"get_item", "get_item_test", "order_status_change", "order_status_change_test"} {
 		cases = append(cases, send{"playvision", typ, nil, typ})
 	}
+	for _, typ := range checkoutTypes() {
+		ev := checkoutEvents[typ]
+		want := typ
+		if !strings.Contains(typ, "/") { // v3 names: the Summary's Type is type/name
+			want = strings.SplitN(typ, ".", 2)[0] + "/" + typ
+		}
+		if ev.statuses == nil {
+			cases = append(cases, send{"paysera_checkout", typ, []string{"-order", "ord-1"}, want})
+		}
+		for _, st := range ev.statuses {
+			cases = append(cases, send{"paysera_checkout", typ, []string{"-order", "ord-1", "-status", st}, want})
+		}
+	}
+	require.Len(t, checkoutTypes(), 9, "every Paysera Checkout webhook type, both generations")
 	require.Len(t, xsollaTypes(), 21, "every Xsolla webhook type")
 
 	for i, tc := range cases {
