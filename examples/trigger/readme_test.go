@@ -15,18 +15,19 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// readmeTriggerLines returns the trigger command lines of README.md's
-// trigger section, as written.
+// readmeTriggerLines returns the command lines of README.md's trigger
+// section, as written: trigger's, and the curl that orders what the
+// following lines pay.
 func readmeTriggerLines(t *testing.T) []string {
 	t.Helper()
 	readme, err := os.ReadFile("../../README.md")
 	require.NoError(t, err)
 	_, section, ok := strings.Cut(string(readme), "### Trigger: one signed notification")
 	require.True(t, ok, "README.md has no trigger section")
-	section, _, _ = strings.Cut(section, "\n## ")
+	section, _, _ = strings.Cut(section, "\n#") // up to the next heading
 	var lines []string
 	for _, l := range strings.Split(section, "\n") {
-		if strings.HasPrefix(l, "go run ./examples/trigger ") {
+		if strings.HasPrefix(l, "go run ./examples/trigger ") || strings.HasPrefix(l, "curl ") {
 			lines = append(lines, l)
 		}
 	}
@@ -77,6 +78,10 @@ func TestReadmeTriggerLinesWorkAgainstTheShop(t *testing.T) {
 
 	runLine := func(line string) (string, error) {
 		args := strings.Fields(strings.ReplaceAll(line, "http://127.0.0.1:8080", base))
+		if args[0] == "curl" { // no shell: the README's curl lines quote nothing
+			out, err := exec.Command("curl", append([]string{"-f"}, args[1:]...)...).CombinedOutput()
+			return string(out), err
+		}
 		require.Equal(t, []string{"go", "run", "./examples/trigger"}, args[:3])
 		out, err := exec.Command(triggerBin, args[3:]...).CombinedOutput()
 		return string(out), err
@@ -84,7 +89,9 @@ func TestReadmeTriggerLinesWorkAgainstTheShop(t *testing.T) {
 	for _, line := range readmeTriggerLines(t) {
 		out, err := runLine(line)
 		require.NoError(t, err, "%s\n%s", line, out)
-		assert.Contains(t, out, "HTTP 2", line)
+		if !strings.HasPrefix(line, "curl ") {
+			assert.Contains(t, out, "HTTP 2", line)
+		}
 	}
 
 	resp, err := http.Get(base + "/orders")
@@ -95,8 +102,23 @@ func TestReadmeTriggerLinesWorkAgainstTheShop(t *testing.T) {
 	assert.Contains(t, string(page), `status-paid">paid<`, "the first line bought the starter pack")
 	assert.Contains(t, string(page), `status-refunded">refunded<`, "purchase 4242 was refunded")
 	assert.Contains(t, string(page), "50 PlayGold")
+	resp, err = http.Get(base + "/orders/1004")
+	require.NoError(t, err)
+	order, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	require.NoError(t, err)
+	assert.Contains(t, string(order), "via Paysera Checkout", "curl ordered 1004 through Paysera Checkout")
+	assert.Contains(t, string(order), `id="status"`)
+	assert.Contains(t, string(order), ">refunded<", "the snapshot paid order 1004, refund/status_updated refunded it")
+	assert.Contains(t, string(order), "order/amount_paid_updated")
 
-	out, err := runLine("go run ./examples/trigger -provider vkpay -type order_status_change -id 999 -amount 1 -url http://127.0.0.1:8080/callback/vkpay")
+	out, err := runLine("go run ./examples/trigger -provider paysera_checkout -order 1004 -id 79 -amount 1 -url http://127.0.0.1:8080/callback/paysera_checkout")
+	var refused *exec.ExitError
+	require.True(t, errors.As(err, &refused), "a refused Checkout webhook must fail the command: %v\n%s", err, out)
+	assert.Equal(t, 1, refused.ExitCode())
+	assert.Contains(t, out, "trigger: the receiver refused the notification")
+
+	out, err = runLine("go run ./examples/trigger -provider vkpay -type order_status_change -id 999 -amount 1 -url http://127.0.0.1:8080/callback/vkpay")
 	var exit *exec.ExitError
 	require.True(t, errors.As(err, &exit), "a refusal must fail the command: %v\n%s", err, out)
 	assert.Equal(t, 1, exit.ExitCode())
