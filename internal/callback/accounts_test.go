@@ -199,6 +199,9 @@ func TestTryPrefersTheErrorOfAnAccountThatVerified(t *testing.T) {
 	errs["B"] = paykit.ErrMissingSignature
 	_, err = callback.Try(set, "", func(m string) (string, error) { return "", errs[m] })
 	assert.ErrorIs(t, err, paykit.ErrInvalidSignature, "the first error when none verified")
+	errs = map[string]error{"A": paykit.ErrWrongAccount, "B": paykit.ErrMalformed, "C": paykit.ErrInvalidSignature}
+	_, err = callback.Try(set, "", func(m string) (string, error) { return "", errs[m] })
+	assert.ErrorIs(t, err, paykit.ErrWrongAccount, "the first telling error, not a later one")
 	got, err := callback.Try(set, "B", func(m string) (string, error) { return "served by " + m, nil })
 	require.NoError(t, err)
 	assert.Equal(t, "served by B", got)
