@@ -32,6 +32,19 @@
 // authentication (their admin session or SSO), which is what belongs in
 // journalpage.Options.Authorize.
 //
+// # A lost callback
+//
+// With SHOP_DROP_CALLBACKS=1 the emulators record their callbacks without
+// sending them: the buyer pays, the provider's page says paid, and the
+// order keeps waiting, as when a provider gives up retrying. The order
+// page of a VK or Xsolla order then offers "Check with the provider"
+// (check.go): the provider's Reconciler (vkpay orders.getById, Xsolla's
+// transaction search by the order id given as external_id) finds the
+// payment and fulfils it through the same Hooks, Store and idempotency key
+// as the callback, so the emulator's "Send the callback again" afterwards
+// is answered from the Store and delivers nothing twice. Paysera (Classic)
+// and Playvision have no lookup, so their orders have no such button.
+//
 // # How it is built
 //
 // One paykit.Hooks (hooks.go) serves the four callback handlers mounted at
@@ -80,6 +93,9 @@
 //	                                          must be able to reach
 //	SHOP_JOURNAL_PASSWORD                     the journal page's password (default: a
 //	                                          random one, printed at start)
+//	VK_ACCESS_TOKEN                           the VK app's service token: enables
+//	                                          "Check with the provider" for real VK
+//	SHOP_DROP_CALLBACKS=1                     the emulators drop their callbacks
 //
 // Paysera receives its callback URL with each payment; for VK, Xsolla and
 // Playvision enter SHOP_PUBLIC_URL + "/callback/vkpay" (…/xsolla,

@@ -58,14 +58,18 @@ var testSigner = sync.OnceValues(func() (*payseratest.Signer, error) {
 	return payseratest.NewSigner(demoPayseraProject, demoPayseraPassword)
 })
 
-func newShopHarness(t *testing.T) *shopHarness {
+func newShopHarness(t *testing.T, change ...func(*Options)) *shopHarness {
 	t.Helper()
 	t.Parallel()
 	signer, err := testSigner()
 	require.NoError(t, err)
 	srv := httptest.NewUnstartedServer(nil)
-	shop, err := New(Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer,
-		JournalPassword: testJournalPassword})
+	opts := Options{BaseURL: "http://" + srv.Listener.Addr().String(), RetrySchedule: fastRetry, PayseraSigner: signer,
+		JournalPassword: testJournalPassword}
+	for _, f := range change {
+		f(&opts)
+	}
+	shop, err := New(opts)
 	require.NoError(t, err)
 	h := &shopHarness{t: t, shop: shop, srv: srv, browser: newBrowser(t), changed: make(chan struct{})}
 	srv.Config.Handler = h.recordCallbacks(shop.Handler())

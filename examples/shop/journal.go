@@ -113,6 +113,10 @@ func (s *Shop) orderDeliveries(ctx context.Context, o Order) ([]paykit.Delivery,
 // deliveryNote says what became of a delivery, for the order page.
 func deliveryNote(d paykit.Delivery) string {
 	switch {
+	case d.Reconciled && d.Outcome == paykit.OutcomeOK && d.Replayed:
+		return "checked with the provider: already fulfilled"
+	case d.Reconciled && d.Outcome == paykit.OutcomeOK:
+		return "found by checking with the provider: fulfilled"
 	case d.Outcome == paykit.OutcomeOK && d.Replayed:
 		return "duplicate, answered from the store"
 	case d.Outcome == paykit.OutcomeOK && d.Key == "":

@@ -43,8 +43,10 @@ func run(ctx context.Context, addr string, getenv func(string) string, out io.Wr
 		password = rand.Text()
 		shown = password
 	}
+	// SHOP_DROP_CALLBACKS=1: the emulators record their callbacks without
+	// sending them, so a paid order waits until "Check with the provider".
 	shop, err := New(Options{BaseURL: base, Getenv: getenv, JournalPassword: password,
-		Logger: slog.New(slog.NewTextHandler(out, nil))})
+		Logger: slog.New(slog.NewTextHandler(out, nil)), DropCallbacks: getenv("SHOP_DROP_CALLBACKS") == "1"})
 	if err != nil {
 		ln.Close()
 		return err
@@ -52,6 +54,9 @@ func run(ctx context.Context, addr string, getenv func(string) string, out io.Wr
 	defer shop.Close()
 	printBanner(out, shop, base)
 	fmt.Fprintf(out, "  %-11s %s/journal/ (any user name, password %s)\n", "Journal:", base, shown)
+	if getenv("SHOP_DROP_CALLBACKS") == "1" {
+		fmt.Fprintln(out, "  The emulators drop their callbacks (SHOP_DROP_CALLBACKS=1): use \"Check with the provider\" on an order.")
+	}
 
 	return serve.Serve(ctx, ln, shop.Handler())
 }

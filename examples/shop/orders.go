@@ -248,6 +248,16 @@ func (b *orderBook) priceItem(id string, provider paykit.Provider, e Entry) (Ord
 	return o.copy(), nil
 }
 
+// note adds e to the order's history (stamped now) without moving it.
+func (b *orderBook) note(id string, e Entry) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if o, ok := b.orders[id]; ok {
+		e.At = b.now()
+		o.History = append(o.History, e)
+	}
+}
+
 // apply records a verified payment, refund or status notification for
 // order id and moves the order. It refuses notifications that do not match
 // the order (other provider, other amount) without changing it.

@@ -79,6 +79,9 @@ type orderView struct {
 	// Deliveries are the order's callbacks, from the journal.
 	Deliveries []deliveryRow
 	JournalErr bool
+	// Check offers "Check with the provider": the provider can look the
+	// payment up and the order still waits for it.
+	Check bool
 }
 
 // deliveryRow is one callback delivery on the order page.
@@ -118,6 +121,7 @@ func (s *Shop) serveOrder(w http.ResponseWriter, r *http.Request) {
 	if o.PayURL == "" {
 		v.ClientSide = g.clientSide
 	}
+	v.Check = g.check != nil && o.Status.Payable()
 	ds, err := s.orderDeliveries(r.Context(), o)
 	if err != nil {
 		log.Printf("shop: reading the journal: %v", err)
@@ -275,10 +279,12 @@ Emulated providers run inside this process; their pages behave like the provider
 </table>
 {{if and .PayURL .O.Status.Payable}}<p><a class="button" id="pay" href="{{.PayURL}}">{{if eq .O.Status "payment pending"}}Continue the payment{{else if eq .O.Status "cancelled"}}Pay again with {{.Name}}{{else}}Pay with {{.Name}}{{end}}</a></p>{{end}}
 {{if .ClientSide}}<p class="note">{{.ClientSide}}</p>{{end}}
+{{if .Check}}<form method="post" action="/orders/{{.O.ID}}/check"><button id="check">Check with {{.Name}}</button>
+<span class="muted">Paid, but no callback came? The shop asks {{.Name}} and fulfils the order once, even if the callback arrives later.</span></form>{{end}}
 <h2>Notifications</h2>
 {{if .Deliveries}}<table id="deliveries-log" class="stack"><tr><th>Time</th><th>Type</th><th>Kind</th><th>Status</th><th>Id</th><th>Test</th><th>Delivery</th><th>Reply</th></tr>
 {{range .Deliveries}}{{with .D}}<tr{{if .Replayed}} class="dup"{{end}}><td data-label="Time">{{time .ReceivedAt}}</td><td data-label="Type">{{.Type}}</td><td data-label="Kind">{{.Summary.Kind}}</td><td data-label="Status">{{.Summary.Status}}</td><td data-label="Id">{{.Summary.ID}}</td><td data-label="Test">{{if .Summary.Test}}test{{end}}</td>{{end}}
-<td data-label="Delivery">{{.Note}}</td><td data-label="Reply"><a href="{{.URL}}">HTTP {{.D.ReplyStatus}}{{if .D.RunOf}}, run again{{end}}</a></td></tr>{{end}}</table>
+<td data-label="Delivery">{{.Note}}</td><td data-label="Reply"><a href="{{.URL}}">{{if .D.Reconciled}}no request{{else}}HTTP {{.D.ReplyStatus}}{{end}}{{if .D.RunOf}}, run again{{end}}</a></td></tr>{{end}}</table>
 {{else}}<p>No verified notification yet.</p>{{end}}
 {{if .JournalErr}}<p class="note">The journal could not be read.</p>{{end}}
 {{if .O.History}}<h2>What the shop did</h2>

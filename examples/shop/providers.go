@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -37,6 +38,7 @@ const (
 	demoCheckoutSecret   = emulators.DemoPayseraCheckoutClientSecret
 	demoVKApp            = emulators.DemoVKApp
 	demoVKSecret         = emulators.DemoVKSecret
+	demoVKToken          = emulators.DemoVKAccessToken
 	demoXsollaMerchant   = emulators.DemoXsollaMerchant
 	demoXsollaProject    = emulators.DemoXsollaProject
 	demoXsollaAPIKey     = emulators.DemoXsollaAPIKey
@@ -70,6 +72,10 @@ type gateway struct {
 	// after order_status_change), so a buyer back to an order still
 	// awaiting payment left without paying and nothing is to wait for.
 	answersBeforeReturn bool
+	// check asks the provider about o (reconciliation) and fulfils a
+	// payment whose callback never arrived, through the handler's hooks,
+	// Store and idempotency key; nil where the provider has no lookup.
+	check func(ctx context.Context, o Order) (paykit.Reconciliation, error)
 }
 
 // credentials reads a provider's variables: nil when none is set (the
@@ -145,7 +151,8 @@ func (p plan) emulatorConfig(base string) emulators.Config {
 		cfg.PayseraCheckout = &emulators.PayseraCheckout{ClientID: demoCheckoutClientID, ClientSecret: demoCheckoutSecret}
 	}
 	if p.vk == nil {
-		cfg.VK = &emulators.VK{AppID: demoVKApp, Secret: demoVKSecret, NotifyURL: callbackURL(base, paykit.VKPay)}
+		cfg.VK = &emulators.VK{AppID: demoVKApp, Secret: demoVKSecret, NotifyURL: callbackURL(base, paykit.VKPay),
+			AccessToken: demoVKToken}
 	}
 	if p.xsolla == nil {
 		cfg.Xsolla = &emulators.Xsolla{
@@ -270,14 +277,16 @@ func (s *Shop) checkoutGateway(vals []string, emu *emulators.Set, getenv func(st
 	}, nil
 }
 
-func (s *Shop) vkGateway(vals []string, emu *emulators.Set) (*gateway, error) {
-	cfg := vkpay.Config{AppID: demoVKApp, Secret: demoVKSecret}
-	if vals != nil {
+func (s *Shop) vkGateway(vals []string, emu *emulators.Set, getenv func(string) string) (*gateway, error) {
+	cfg := vkpay.Config{AppID: demoVKApp, Secret: demoVKSecret, AccessToken: demoVKToken}
+	if vals == nil {
+		cfg.APIBaseURL = emu.VK.URL()
+	} else {
 		id, err := atoi("VK_APP_ID", vals[0])
 		if err != nil {
 			return nil, err
 		}
-		cfg = vkpay.Config{AppID: id, Secret: vals[1]}
+		cfg = vkpay.Config{AppID: id, Secret: vals[1], AccessToken: getenv("VK_ACCESS_TOKEN")}
 	}
 	client, err := vkpay.New(cfg)
 	if err != nil {
@@ -285,6 +294,19 @@ func (s *Shop) vkGateway(vals []string, emu *emulators.Set) (*gateway, error) {
 	}
 	g := &gateway{provider: paykit.VKPay, emulated: vals == nil, handler: client.Handler(s.hk),
 		clientSide: "In the mini app, call VKWebAppShowOrderBox with type \"item\" and item = the item key below."}
+	if cfg.AccessToken != "" {
+		rec, err := client.Reconciler(s.hk, vkpay.ReconcilerOptions{})
+		if err != nil {
+			return nil, err
+		}
+		g.check = func(ctx context.Context, o Order) (paykit.Reconciliation, error) {
+			id, err := strconv.ParseInt(o.ProviderID, 10, 64)
+			if err != nil {
+				return paykit.Reconciliation{}, errors.New("VK has not told the shop its order id yet (no get_item)")
+			}
+			return rec.Reconcile(ctx, id)
+		}
+	}
 	if vals == nil {
 		g.answersBeforeReturn = true
 		page := emu.VK.URL() + "/pay"
@@ -318,8 +340,15 @@ func (s *Shop) xsollaGateway(vals []string, emu *emulators.Set, getenv func(stri
 		return nil, err
 	}
 	base := s.base
+	rec, err := client.Reconciler(s.hk, xsolla.ReconcilerOptions{})
+	if err != nil {
+		return nil, err
+	}
 	return &gateway{
 		provider: paykit.Xsolla, emulated: vals == nil, handler: client.Handler(s.hk),
+		check: func(ctx context.Context, o Order) (paykit.Reconciliation, error) {
+			return rec.Reconcile(ctx, o.ID) // the shop's order id is the token's external_id
+		},
 		start: func(ctx context.Context, o Order) (string, error) {
 			// The v3 payment token: the product is an item of the Xsolla
 			// catalog under its SKU. The demo sells in EUR, so the buyer's

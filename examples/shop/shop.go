@@ -39,6 +39,11 @@ type Options struct {
 	// Logger, when set, gets one record per callback delivery
 	// (paykit.LogDeliveries).
 	Logger *slog.Logger
+	// DropCallbacks makes the emulators record their callbacks without
+	// sending them: payments go through at the (emulated) provider while
+	// the shop hears nothing, as when a provider gives up. The order
+	// page's "Check with the provider" (VK, Xsolla) recovers them.
+	DropCallbacks bool
 }
 
 // Shop is the demo merchant: a catalogue, in-memory orders, the pages, the
@@ -81,6 +86,7 @@ func New(opts Options) (*Shop, error) {
 
 	ecfg := p.emulatorConfig(base)
 	ecfg.RetrySchedule = opts.RetrySchedule
+	ecfg.DropCallbacks = opts.DropCallbacks
 	if ecfg.Paysera != nil {
 		ecfg.Paysera.Signer = opts.PayseraSigner
 	}
@@ -104,7 +110,7 @@ func (s *Shop) buildGateways(p plan, getenv func(string) string) error {
 	builders := []func() (*gateway, error){
 		func() (*gateway, error) { return s.payseraGateway(p.paysera, s.emu, getenv) },
 		func() (*gateway, error) { return s.checkoutGateway(p.checkout, s.emu, getenv) },
-		func() (*gateway, error) { return s.vkGateway(p.vk, s.emu) },
+		func() (*gateway, error) { return s.vkGateway(p.vk, s.emu, getenv) },
 		func() (*gateway, error) { return s.xsollaGateway(p.xsolla, s.emu, getenv) },
 		func() (*gateway, error) { return s.playvisionGateway(p.playvision, s.emu) },
 	}
@@ -149,6 +155,7 @@ func (s *Shop) routes() *http.ServeMux {
 	mux.HandleFunc("GET /orders", s.serveOrders)
 	mux.HandleFunc("GET /orders/{id}", s.serveOrder)
 	mux.HandleFunc("GET /orders/{id}/pay-again", s.servePayAgain)
+	mux.HandleFunc("POST /orders/{id}/check", s.serveCheck)
 	mux.Handle("/journal/", s.journalAuth(s.journalPage))
 	mux.HandleFunc("/", s.serveNotFound)
 	for _, p := range providers {

@@ -12,6 +12,7 @@ const (
 	DemoPayseraCheckoutClientSecret = "paysera-checkout-demo-secret"
 	DemoVKApp                       = 51000001
 	DemoVKSecret                    = "vk-demo-secure-key"
+	DemoVKAccessToken               = "vk-demo-service-token"
 	DemoXsollaMerchant              = 2340
 	DemoXsollaProject               = 18404
 	DemoXsollaAPIKey                = "xsolla-demo-api-key"

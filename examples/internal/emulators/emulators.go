@@ -48,6 +48,9 @@ type VK struct {
 	Secret    string
 	NotifyURL string // the merchant's payment notifications URL
 	Test      bool   // send the _test notification types
+	// AccessToken is the service token its payments API accepts ("":
+	// none, every API call refused).
+	AccessToken string
 }
 
 // Xsolla configures the Xsolla emulator.
@@ -84,6 +87,11 @@ type Config struct {
 	// HTTPClient sends the notifications; nil means each emulator's
 	// default.
 	HTTPClient *http.Client
+	// DropCallbacks makes every emulator record its callbacks without
+	// sending them (payments still go through at the provider), to show
+	// and test a lost callback recovered by reconciliation; Resend still
+	// sends.
+	DropCallbacks bool
 
 	Paysera         *Paysera
 	PayseraCheckout *PayseraCheckout
@@ -127,7 +135,7 @@ func (s *Set) start(cfg Config, base string) error {
 		s.Paysera, err = payseratest.New(payseratest.Options{
 			ProjectID: p.ProjectID, Password: p.Password, Signer: p.Signer,
 			Prefix: s.prefix + PayseraPath, BaseURL: base + s.prefix + strings.TrimSuffix(PayseraPath, "/"),
-			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient, DropCallbacks: cfg.DropCallbacks,
 		})
 		if err != nil {
 			return err
@@ -145,9 +153,9 @@ func (s *Set) start(cfg Config, base string) error {
 	}
 	if v := cfg.VK; v != nil {
 		s.VK, err = vkpaytest.New(vkpaytest.Options{
-			AppID: v.AppID, Secret: v.Secret, NotifyURL: v.NotifyURL, Test: v.Test,
+			AppID: v.AppID, Secret: v.Secret, NotifyURL: v.NotifyURL, Test: v.Test, AccessToken: v.AccessToken,
 			Prefix: s.prefix + VKPath, BaseURL: base + s.prefix + strings.TrimSuffix(VKPath, "/"),
-			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient, DropCallbacks: cfg.DropCallbacks,
 		})
 		if err != nil {
 			return err
@@ -158,7 +166,7 @@ func (s *Set) start(cfg Config, base string) error {
 			MerchantID: x.MerchantID, ProjectID: x.ProjectID, APIKey: x.APIKey,
 			WebhookSecret: x.WebhookSecret, WebhookURL: x.WebhookURL, Catalog: x.Catalog,
 			Prefix: s.prefix + XsollaPath, BaseURL: base + s.prefix + strings.TrimSuffix(XsollaPath, "/"),
-			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient, DropCallbacks: cfg.DropCallbacks,
 		})
 		if err != nil {
 			return err
@@ -169,7 +177,7 @@ func (s *Set) start(cfg Config, base string) error {
 			AppID: p.AppID, Secret: p.Secret, CallbackURL: p.CallbackURL, Test: p.Test,
 			ReturnURL: p.ReturnURL,
 			Prefix:    s.prefix + PlayvisionPath, BaseURL: base + s.prefix + strings.TrimSuffix(PlayvisionPath, "/"),
-			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient, DropCallbacks: cfg.DropCallbacks,
 		})
 		if err != nil {
 			return err
