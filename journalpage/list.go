@@ -1,6 +1,7 @@
 package journalpage
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -143,6 +144,12 @@ func (p *page) serveList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	pg, err := p.j.Deliveries(r.Context(), q)
+	if errors.Is(err, paykit.ErrInvalidRequest) {
+		// A forged or stale cursor (sqlstore's Journal refuses one).
+		v.Error = "That page of the list no longer exists: start again from the newest."
+		p.render(w, r, http.StatusBadRequest, "list", v)
+		return
+	}
 	if err != nil {
 		p.logErr(r, err)
 		v.Error = "The journal could not be read."

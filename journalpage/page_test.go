@@ -1,6 +1,7 @@
 package journalpage_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -201,5 +202,23 @@ func TestPhoneReady(t *testing.T) {
 		assert.Contains(t, body, `<meta name="viewport" content="width=device-width, initial-scale=1">`)
 		assert.Contains(t, body, "@media (max-width:48em)", "request and reply stack on a narrow screen")
 		assert.NotContains(t, body, "<script")
+	}
+}
+
+// refusingJournal refuses every cursor, as sqlstore's Journal refuses a
+// forged one.
+type refusingJournal struct{ paykit.Journal }
+
+func (refusingJournal) Deliveries(context.Context, paykit.DeliveryQuery) (paykit.DeliveryPage, error) {
+	return paykit.DeliveryPage{}, fmt.Errorf("%w: bad cursor", paykit.ErrInvalidRequest)
+}
+
+func TestForgedCursorIsABadRequestNotAnError(t *testing.T) {
+	j := refusingJournal{paykit.NewMemoryJournal(paykit.MemoryJournalOptions{})}
+	h := journalpage.New(j, journalpage.Options{Authorize: func(*http.Request) bool { return true }})
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "/?after=forged", nil))
+	if w.Code != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", w.Code)
 	}
 }
