@@ -668,3 +668,18 @@ func TestPaymentsAreBoundedAndCallbacksCanBeDropped(t *testing.T) {
 		t.Errorf("events %d, deliveries %+v", s.events.Load(), emu.Deliveries())
 	}
 }
+
+func TestSignerSendDeliversToARunningShop(t *testing.T) {
+	emu := newServer(t, Options{})
+	s := newShop(t, paysera.Config{BaseURL: emu.URL, PublicKeyPEM: emu.Signer().PublicKeyPEM()}, paysera.HandlerOptions{})
+	fields := Macro{OrderID: "S-1", Amount: 1250, Currency: "EUR", Status: paysera.StatusSuccess, RequestID: "77"}.Fields(projectID)
+	resp, err := emu.Signer().Send(context.Background(), s.srv.URL+"/paysera/callback", fields)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if string(b) != "OK" || s.events.Load() != 1 {
+		t.Fatalf("answer %q, events %d", b, s.events.Load())
+	}
+}

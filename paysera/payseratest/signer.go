@@ -1,6 +1,7 @@
 package payseratest
 
 import (
+	"context"
 	"crypto"
 	"crypto/aes"
 	"crypto/cipher"
@@ -101,6 +102,8 @@ type Signer struct {
 	Password string
 	// Key signs ss2 and ss3.
 	Key *rsa.PrivateKey
+	// Client sends for Send; nil means http.DefaultClient.
+	Client *http.Client
 }
 
 // NewSigner returns a Signer with a freshly generated RSA-2048 key.
@@ -261,6 +264,25 @@ func (s *Signer) NewRequest(target string, fields Fields) *http.Request {
 		panic(err)
 	}
 	return httptest.NewRequest(http.MethodGet, CallbackURL(target, params), nil)
+}
+
+// Send delivers fields signed with all three signatures to a running
+// server at callbackURL, as Paysera does (a GET with the signed query),
+// with Signer.Client, and returns its response; close its Body.
+func (s *Signer) Send(ctx context.Context, callbackURL string, fields Fields) (*http.Response, error) {
+	params, err := s.Sign(fields, AllSignatures)
+	if err != nil {
+		return nil, err
+	}
+	r, err := http.NewRequestWithContext(ctx, http.MethodGet, CallbackURL(callbackURL, params), nil)
+	if err != nil {
+		return nil, err
+	}
+	c := s.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	return c.Do(r)
 }
 
 // Macro describes a checkout (macro) payment callback.

@@ -473,3 +473,20 @@ func fetch(t *testing.T, c *http.Client, method, u string, want int) string {
 	require.Equal(t, want, resp.StatusCode, string(b))
 	return string(b)
 }
+
+func TestSignerSendAndNewRequest(t *testing.T) {
+	m := newMerchant(t)
+	s := playvisiontest.Signer{Secret: secret}
+	p := playvisiontest.OrderStatusChange{UserID: 1, TransactionID: 9, Sum: 5, ItemID: "gold_100"}.Params()
+	resp, err := s.Send(context.Background(), m.srv.URL, p)
+	require.NoError(t, err)
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.JSONEq(t, `{"status":"1"}`, string(b))
+	assert.Equal(t, "9", m.last().Get("transaction_id"))
+
+	r := s.NewRequest("/callback", p)
+	assert.Equal(t, "/callback", r.RequestURI, "a server-side request, as httptest.NewRequest builds")
+	require.NoError(t, r.ParseForm())
+	assert.Equal(t, s.Sign(r.PostForm), r.PostForm.Get("sig"))
+}

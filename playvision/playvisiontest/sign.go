@@ -2,9 +2,11 @@ package playvisiontest
 
 import (
 	"cmp"
+	"context"
 	"crypto/md5"
 	"encoding/hex"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"sort"
 	"strconv"
@@ -18,6 +20,8 @@ import (
 type Signer struct {
 	// Secret is the application's secret key.
 	Secret string
+	// Client sends for Send; nil means http.DefaultClient.
+	Client *http.Client
 }
 
 // Sign returns the sig of params: the lowercase hex MD5 of every
@@ -64,20 +68,28 @@ func (s Signer) Form(params url.Values) url.Values {
 // Body returns the signed application/x-www-form-urlencoded body of params.
 func (s Signer) Body(params url.Values) string { return s.Form(params).Encode() }
 
-// NewRequest returns a signed notification as Playvision sends it: a POST
-// of the form body to target, for use with an http.Handler in tests (like
-// httptest.NewRequest, it is an incoming server request).
+// NewRequest returns a server-side request delivering params signed, as
+// Playvision does (a form POST), for calling a handler's ServeHTTP in a
+// test. Like httptest.NewRequest it panics on an invalid target.
 func (s Signer) NewRequest(target string, params url.Values) *http.Request {
-	r, err := http.NewRequest(http.MethodPost, target, strings.NewReader(s.Body(params)))
+	r := httptest.NewRequest(http.MethodPost, target, strings.NewReader(s.Body(params)))
+	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
+	return r
+}
+
+// Send POSTs params signed to a running server at url, as Playvision
+// does, with Signer.Client, and returns its response; close its Body.
+func (s Signer) Send(ctx context.Context, url string, params url.Values) (*http.Response, error) {
+	r, err := http.NewRequestWithContext(ctx, http.MethodPost, url, strings.NewReader(s.Body(params)))
 	if err != nil {
-		// Mirror httptest.NewRequest, which panics on a bad target: the
-		// target is test code's constant.
-		panic("playvisiontest: NewRequest: " + err.Error())
+		return nil, err
 	}
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded; charset=UTF-8")
-	r.RequestURI = r.URL.RequestURI()
-	r.RemoteAddr = "192.0.2.1:1234"
-	return r
+	c := s.Client
+	if c == nil {
+		c = http.DefaultClient
+	}
+	return c.Do(r)
 }
 
 // AuthKey returns the auth_key of the launch parameters:
