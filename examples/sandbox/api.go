@@ -155,7 +155,7 @@ func (s *sandbox) withProvider(h func(http.ResponseWriter, *http.Request, provid
 	return func(w http.ResponseWriter, r *http.Request) {
 		p, ok := s.providers[r.PathValue("provider")]
 		if !ok {
-			writeJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no provider %q (paysera, vkpay, xsolla, playvision)", r.PathValue("provider"))})
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": fmt.Sprintf("no provider %q (paysera, paysera_checkout, vkpay, xsolla, playvision)", r.PathValue("provider"))})
 			return
 		}
 		h(w, r, p)

@@ -15,6 +15,7 @@ func FuzzStartBodies(f *testing.F) {
 	for _, seed := range []string{
 		`{"item":"gems","user_id":1}`, `{"user_id":1,"item":"gems","token":"t"}`, `{"token":"x"}`,
 		`{"data":"cHJvamVjdGlkPTE=","sign":"00"}`, `{"payment_url":"http://x/pay/?data=a&sign=b"}`,
+		`{"link_id":"l-1"}`, `{"order_id":"o-1"}`, `{"payment_url":"http://127.0.0.1:1/paysera-checkout/pay/x"}`,
 		`{}`, `[]`, `{"item":1}`, `{"user_id":"1"}`, ``, `{"a":1}`, `null`,
 	} {
 		f.Add([]byte(seed))

@@ -1,5 +1,6 @@
-// Command sandbox runs the four provider emulators of paykit's test kits —
-// Paysera, VK payments, Xsolla and Playvision — as one standalone HTTP
+// Command sandbox runs the provider emulators of paykit's test kits —
+// Paysera, Paysera Checkout (New), VK payments, Xsolla and Playvision — as
+// one standalone HTTP
 // server, so that a merchant's application in any language can run its
 // checkout against them, locally or in CI, with no network and no accounts.
 //
@@ -9,16 +10,21 @@
 //	    -xsolla-webhook-url http://app:3000/xsolla/webhook \
 //	    -playvision-callback-url http://app:3000/playvision/callback
 //
-// Each emulator lives under its own path (/paysera/, /vkpay/, /xsolla/,
-// /playvision/) and serves the same clickable pages and endpoints as when it
-// is used from Go (see packages payseratest, vkpaytest, xsollatest and
-// playvisiontest):
+// Each emulator lives under its own path (/paysera/, /paysera-checkout/,
+// /vkpay/, /xsolla/, /playvision/) and serves the same clickable pages and
+// endpoints as when it is used from Go (see packages payseratest,
+// checkouttest, vkpaytest, xsollatest and playvisiontest):
 //
 //   - Paysera: the payment page at /paysera/pay/ for data/sign requests
 //     (point the Paysera library's base URL at /paysera), callbacks to each
 //     request's callbackurl signed with ss1, ss2 and ss3, the signing
 //     certificate at /paysera/download/public.key (-paysera-key pins the
 //     private key, so the certificate stays the same between runs).
+//   - Paysera Checkout (New): the token endpoint and the REST API (orders,
+//     payment links, methods, refunds) under /paysera-checkout (the
+//     checkout.Config.BaseURL), a payment page per link at
+//     /paysera-checkout/pay/{link}, webhooks to each order's callback_url
+//     signed under -paysera-checkout-client-secret.
 //   - VK: /vkpay/pay?item=…&user_id=…&return_url=… does what
 //     VKWebAppShowOrderBox does (get_item, then order_status_change when the
 //     buyer pays), notifications to -vk-notify-url.
@@ -86,6 +92,7 @@ type config struct {
 
 	paysera        emulators.Paysera
 	payseraKeyFile string
+	checkout       emulators.PayseraCheckout
 	vk             emulators.VK
 	xsolla         emulators.Xsolla
 	playvision     emulators.Playvision
@@ -109,6 +116,9 @@ func parseFlags(args []string, errOut io.Writer) (config, error) {
 	fs.IntVar(&c.paysera.ProjectID, "paysera-project", emulators.DemoPayseraProject, "Paysera project id")
 	fs.StringVar(&c.paysera.Password, "paysera-password", emulators.DemoPayseraPassword, "Paysera project password")
 	fs.StringVar(&c.payseraKeyFile, "paysera-key", "", "PEM file of the RSA private key that signs Paysera callbacks (default: a new key per run)")
+
+	fs.StringVar(&c.checkout.ClientID, "paysera-checkout-client-id", emulators.DemoPayseraCheckoutClientID, "Paysera Checkout client id")
+	fs.StringVar(&c.checkout.ClientSecret, "paysera-checkout-client-secret", emulators.DemoPayseraCheckoutClientSecret, "Paysera Checkout client secret (signs the webhooks)")
 
 	fs.Int64Var(&c.vk.AppID, "vk-app", emulators.DemoVKApp, "VK app id")
 	fs.StringVar(&c.vk.Secret, "vk-secret", emulators.DemoVKSecret, "VK app secure key")
@@ -186,8 +196,9 @@ func newSandbox(c config, base string) (*sandbox, error) {
 			return nil, err
 		}
 	}
-	p, v, x, pv := c.paysera, c.vk, c.xsolla, c.playvision
-	set, err := emulators.New(emulators.Config{BaseURL: base, RetrySchedule: c.retry, Paysera: &p, VK: &v, Xsolla: &x, Playvision: &pv})
+	p, co, v, x, pv := c.paysera, c.checkout, c.vk, c.xsolla, c.playvision
+	set, err := emulators.New(emulators.Config{BaseURL: base, RetrySchedule: c.retry, Paysera: &p, PayseraCheckout: &co,
+		VK: &v, Xsolla: &x, Playvision: &pv})
 	if err != nil {
 		return nil, err
 	}
@@ -195,7 +206,8 @@ func newSandbox(c config, base string) (*sandbox, error) {
 	set.Mount(s.mux)
 	s.mux.HandleFunc("GET /{$}", s.index)
 	s.providers = map[string]provider{
-		string(paykit.Paysera): payseraAPI{set.Paysera}, string(paykit.VKPay): vkAPI{set.VK},
+		string(paykit.Paysera): payseraAPI{set.Paysera}, string(paykit.PayseraCheckout): checkoutAPI{set.PayseraCheckout},
+		string(paykit.VKPay):  vkAPI{set.VK},
 		string(paykit.Xsolla): &xsollaAPI{e: set.Xsolla}, string(paykit.Playvision): playvisionAPI{set.Playvision},
 	}
 	s.apiRoutes(s.mux)
@@ -212,6 +224,7 @@ func (s *sandbox) emulators() []emulator {
 	u := s.set.URL
 	return []emulator{
 		{"paysera", "Paysera", u(paykit.Paysera), "callbacks to each request's callbackurl; key at " + u(paykit.Paysera) + "/download/public.key"},
+		{"paysera_checkout", "Paysera Checkout", u(paykit.PayseraCheckout), "webhooks to each order's callback_url; REST API at " + u(paykit.PayseraCheckout)},
 		{"vkpay", "VK", u(paykit.VKPay), "notifications to " + c.vk.NotifyURL},
 		{"xsolla", "Xsolla", u(paykit.Xsolla), "webhooks to " + c.xsolla.WebhookURL},
 		{"playvision", "Playvision", u(paykit.Playvision), "callbacks to " + c.playvision.CallbackURL},
@@ -251,7 +264,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	defer s.set.Close()
 	fmt.Fprintf(out, "paykit sandbox: %s\n", s.base)
 	for _, e := range s.emulators() {
-		fmt.Fprintf(out, "  %-11s %s\n              %s\n", e.Name+":", e.URL, e.Sends)
+		fmt.Fprintf(out, "  %-18s %s\n%21s%s\n", e.Name+":", e.URL, "", e.Sends)
 	}
 	return serve.Serve(ctx, ln, s.mux)
 }

@@ -169,11 +169,12 @@ func TestRunPrintsURLsAndStops(t *testing.T) {
 	base, ok := strings.CutPrefix(lines.Text(), "paykit sandbox: ")
 	require.True(t, ok, lines.Text())
 	var printed []string
-	for i := 0; i < 8 && lines.Scan(); i++ {
+	for i := 0; i < 10 && lines.Scan(); i++ {
 		printed = append(printed, lines.Text())
 	}
 	go func() { _, _ = io.Copy(io.Discard, pr) }()
 	assert.Contains(t, strings.Join(printed, "\n"), base+"/playvision")
+	assert.Contains(t, strings.Join(printed, "\n"), "  Paysera Checkout:  "+base+"/paysera-checkout\n")
 
 	resp, err := http.Get(base + "/")
 	require.NoError(t, err)

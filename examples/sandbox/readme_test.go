@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/paykit-go/paykit/paysera"
+	"github.com/paykit-go/paykit/paysera/checkout"
 	"github.com/paykit-go/paykit/playvision"
 	"github.com/paykit-go/paykit/vkpay"
 	"github.com/paykit-go/paykit/xsolla"
@@ -49,7 +50,10 @@ func startSandbox(t *testing.T, m *merchant) (*sandbox, string, string) {
 	require.NoError(t, err)
 	pv, err := playvision.New(playvision.Config{AppID: c.playvision.AppID, Secret: c.playvision.Secret})
 	require.NoError(t, err)
+	co, err := checkout.New(checkout.Config{ClientID: c.checkout.ClientID, ClientSecret: c.checkout.ClientSecret})
+	require.NoError(t, err)
 	app.Handle("/callback/paysera", ps.Handler(hooks))
+	app.Handle("/callback/paysera_checkout", co.Handler(hooks))
 	app.Handle("/callback/vkpay", vk.Handler(hooks))
 	app.Handle("/callback/xsolla", xs.Handler(hooks))
 	app.Handle("/callback/playvision", pv.Handler(hooks))
@@ -66,7 +70,7 @@ func readmeSandboxScript(t *testing.T) string {
 	require.True(t, ok, "README.md has no sandbox section")
 	section, _, _ = strings.Cut(section, "\n## ")
 	blocks := regexp.MustCompile("(?s)```sh\n(.*?)```").FindAllStringSubmatch(section, -1)
-	require.Len(t, blocks, 5, "the set-up and one block per provider")
+	require.Len(t, blocks, 6, "the set-up and one block per provider")
 	var script strings.Builder
 	for _, b := range blocks {
 		script.WriteString(b[1])
@@ -102,6 +106,7 @@ func TestReadmeCurlWalkThrough(t *testing.T) {
 	m.mu.Unlock()
 	for _, want := range []string{
 		"paysera payment pending", "paysera payment paid", "paysera refund refunded",
+		"paysera_checkout payment paid", "paysera_checkout refund refunded",
 		"vkpay payment paid", "vkpay refund refunded",
 		"xsolla payment paid", "xsolla refund refunded",
 		"playvision payment paid",
