@@ -72,6 +72,17 @@
 // refused (400). One Store serves every project and keys name the
 // project, so one requestid of two projects is two events.
 //
+// # No reconciliation
+//
+// Checkout Classic (WebToPay) has no API to look a payment up by orderid
+// or requestid: the callback (sent immediately, then after 1 h, 3 h and
+// 24 h) is the only way Paysera reports a payment, and a lost one can only
+// be re-triggered by hand from the merchant panel (Projects and Activities
+// → Received payments → info icon). So this package has no Reconciler;
+// accept every verified callback, late ones included, and keep the order's
+// status forward-only with [paykit.Advance] (Paysera may send pending
+// after paid). Paysera Checkout (package checkout) can look orders up.
+//
 // # Choices where the protocol is unclear [unsure]
 //
 //   - The request version defaults to "1.6" ([DefaultVersion]); the PHP

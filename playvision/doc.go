@@ -51,6 +51,16 @@
 // NewAccounts therefore refuses apps that share a secret. One Store
 // serves every app and keys name the app.
 //
+// # No reconciliation
+//
+// Playvision's server API (users.*, friends.*, wall.*, secure.setUser*)
+// has no method to look up a payment or an order, and it documents no
+// retries of order_status_change: a notification your endpoint did not
+// answer is lost for good, and nothing can find it later. So this
+// package has no Reconciler. Keep the endpoint available (answer within
+// the deadline, retry-safe Store), and compare Playvision's transaction
+// log in the developer cabinet with your orders by hand when in doubt.
+//
 // # Where the platform's docs are silent
 //
 // These choices are this package's, not documented platform facts [unsure]:

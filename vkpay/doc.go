@@ -107,6 +107,31 @@
 // Amount.Currency is "" (votes are not an ISO currency); OrderID is "";
 // UserID is user_id; Test is true for the "_test" types.
 //
+// # Reconciliation: when a notification never arrives
+//
+// VK gives up resending an unanswered order_status_change, so a payment
+// can be made while the app never hears of it. [Client.Reconciler] asks
+// VK's orders API (orders.getById for your pending orders' ids,
+// orders.get for a time window; [Config.AccessToken] needed) and runs each
+// paid or refunded order through the handler's own path: the same hooks,
+// the same [Client.IdempotencyKey], the same hooks.Store. An order fulfilled
+// by reconciliation is answered from the Store when its notification comes
+// late (Event does not run again), and the reverse order is reported as
+// already fulfilled. The Store must be the handler's: a reconciler refuses
+// hooks without one. [Reconciler.Reconcile] is a function for your own
+// scheduler; [Reconciler.Loop] runs it every interval until its context
+// ends. Both return a [paykit.Reconciliation]: per order, fulfilled now,
+// already fulfilled, pending, unknown to VK, or failed.
+//
+//	rec, err := client.Reconciler(hooks, vkpay.ReconcilerOptions{Handler: handlerOpts})
+//	…
+//	go rec.Loop(ctx, 5*time.Minute, pendingVKOrderIDs, logReport)
+//
+// A chargeable order (paid, unconfirmed) is fulfilled like a charged one;
+// confirm it with [Client.ChangeOrderState] if your app settles orders
+// that way. Multi-app [Accounts] have no reconciler: build one per app's
+// Client on the same hooks.
+//
 // # Several apps, one endpoint
 //
 // [NewAccounts] joins the clients of several apps into one [Accounts] with

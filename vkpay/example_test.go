@@ -179,7 +179,7 @@ func ExampleClient_GetOrdersByID() {
 	for _, o := range orders {
 		fmt.Println("order", o.Status, o.Amount, "votes")
 		if n, err := o.StatusChange(); err == nil {
-			_ = fulfil(ctx, n) // in production, through the handler's Store under client.IdempotencyKey(n)
+			_ = fulfil(ctx, n) // in production, Client.Reconciler runs it through the handler's Store and key
 		}
 	}
 	// Output:

@@ -159,6 +159,26 @@
 // request, 11 account holder reported fraud, 12 friendly fraud, 13
 // duplicate.
 //
+// # Reconciliation: when a webhook never arrives
+//
+// Xsolla stops retrying after a while, and delivers out of order (a refund
+// before its payment). [Client.Reconciler] asks the merchant API's
+// transaction reports — by your order id (external_id, one search per
+// order) or for a time window (search.json, paged) — and runs each done
+// transaction as its *[Payment], each refunded one as its *[Refund],
+// through the handler's own path: the same hooks (and CheckAmount), the
+// same [Client.IdempotencyKey], the same hooks.Store. A payment fulfilled
+// by reconciliation is answered from the Store when its payment or
+// order_paid webhook comes late (Event does not run again); the reverse
+// order is reported as already fulfilled. The Store must be the handler's:
+// a reconciler refuses hooks without one. [Reconciler.Reconcile] is a
+// function for your own scheduler, [Reconciler.Loop] runs it every
+// interval until its context ends; both report a [paykit.Reconciliation].
+// A partially refunded transaction is reconciled as its payment only:
+// the reports name no id per partial refund, so a polled partial refund
+// could not share its webhook's key. Multi-project [Accounts] have no
+// reconciler: build one per project's Client on the same hooks.
+//
 // # Several projects, one endpoint
 //
 // [NewAccounts] joins the clients of several projects into one

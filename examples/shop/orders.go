@@ -67,6 +67,9 @@ type Order struct {
 	// refund takes them back (Revoked). Idempotent callbacks keep it at 1.
 	Deliveries int
 	Revoked    int
+	// held is the provider's status the order holds, moved only forward
+	// by paykit.Advance.
+	held paykit.Status
 	// PayURL is where the buyer pays ("" when the purchase is started by
 	// the provider's client-side SDK).
 	PayURL  string
@@ -288,42 +291,48 @@ func (b *orderBook) apply(id string, s paykit.Summary) error {
 }
 
 // transition moves the order for one notification and says what happened.
+// Providers deliver out of order, so the provider's status the order holds
+// only moves forward ([paykit.Advance]): a late pending or failure never
+// undoes paid, and a refund that arrives before its payment is held, so
+// the payment after it delivers nothing.
 func (o *Order) transition(s paykit.Summary) string {
-	switch {
-	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusPaid:
-		if o.Status == OrderPaid {
-			return "already paid: nothing delivered again"
+	if s.Kind != paykit.KindPayment && s.Kind != paykit.KindRefund {
+		return "recorded"
+	}
+	next, changed := paykit.Advance(o.held, s.Status)
+	if !changed {
+		if o.held == paykit.StatusUnknown {
+			return "recorded"
 		}
-		if o.Status == OrderRefunded {
-			return "order was refunded: not delivered again"
-		}
+		return "already " + string(o.held) + ": nothing changes"
+	}
+	o.held = next
+	switch next {
+	case paykit.StatusPending:
+		o.Status = OrderPending
+		return "waiting for the money"
+	case paykit.StatusFailed:
+		o.Status = OrderFailed
+		return "payment not executed"
+	case paykit.StatusPaid:
 		o.Status = OrderPaid
 		o.Deliveries++
 		return "goods delivered"
-	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusPending:
-		if o.Status == OrderNew || o.Status == OrderCancelled {
-			o.Status = OrderPending
-		}
-		return "waiting for the money"
-	case s.Kind == paykit.KindPayment && s.Status == paykit.StatusFailed:
-		if o.Status == OrderNew || o.Status == OrderPending {
-			o.Status = OrderFailed
-		}
-		return "payment not executed"
-	case s.Kind == paykit.KindRefund:
-		if s.Status == paykit.StatusCanceled && o.Status == OrderNew {
-			o.Status = OrderCancelled // e.g. Xsolla order_canceled before payment
-			return "order cancelled by the provider"
-		}
-		if o.Status != OrderPaid {
-			return "refund of an order that was not paid: nothing to take back"
-		}
+	}
+	switch { // canceled or refunded
+	case o.Deliveries > o.Revoked:
 		o.Status = OrderRefunded
 		o.Revoked++
 		return "goods taken back"
-	default:
-		return "recorded"
+	case o.Deliveries > 0:
+		o.Status = OrderRefunded
+		return "goods already taken back"
+	case next == paykit.StatusCanceled:
+		o.Status = OrderCancelled // e.g. Xsolla order_canceled before payment
+		return "order cancelled by the provider: nothing will be delivered"
 	}
+	o.Status = OrderRefunded
+	return "refunded before its payment arrived: nothing will be delivered"
 }
 
 // formatMoney renders an amount: minor units with the currency's two
