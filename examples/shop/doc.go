@@ -1,6 +1,6 @@
 // Command shop is paykit's demo merchant: a small web shop that takes
-// payments through Paysera, VK votes, Xsolla and Playvision with one set of
-// paykit.Hooks for all four.
+// payments through Paysera (Classic and Checkout (New)), VK votes, Xsolla and
+// Playvision with one set of paykit.Hooks for all five.
 //
 //	go run ./examples/shop              # serves http://127.0.0.1:8080
 //	go run ./examples/shop -addr :9000
@@ -9,7 +9,10 @@
 // emulator from paykit's test kits, mounted in the same process under
 // /emulator/<provider>/. Open the page, pick a product and a way to pay,
 // pay (or cancel, or leave the Paysera payment pending) on the emulated
-// provider page, and come back to the order page. An order is paid only by
+// provider page, and come back to the order page. A Paysera Checkout
+// purchase creates a Paysera order and a payment link through the REST
+// API; its order page's "Pay again" after a cancel creates a new link for
+// the same Paysera order (a cancelled link cannot be paid). An order is paid only by
 // the provider's verified callback, never by the return URL (a return from
 // a cancelled payment marks an unpaid order cancelled, and a verified
 // payment arriving later still counts); while it waits for the callback
@@ -20,7 +23,7 @@
 //
 // # The journal
 //
-// Every callback delivery through the four handlers is recorded in a
+// Every callback delivery through the five handlers is recorded in a
 // paykit.MemoryJournal (Hooks.Observer; with a logger, also logged by
 // paykit.LogDeliveries). The journal page (package journalpage) is mounted
 // at /journal/: every delivery, refused ones included, filterable by
@@ -44,11 +47,13 @@
 // as the callback, so the emulator's "Send the callback again" afterwards
 // is answered from the Store and delivers nothing twice. Paysera (Classic)
 // and Playvision have no lookup, so their orders have no such button.
+// The Paysera Checkout emulator has no drop option: its webhooks are sent
+// anyway.
 //
 // # How it is built
 //
-// One paykit.Hooks (hooks.go) serves the four callback handlers mounted at
-// /callback/{paysera,vkpay,xsolla,playvision}:
+// One paykit.Hooks (hooks.go) serves the five callback handlers mounted at
+// /callback/{paysera,paysera_checkout,vkpay,xsolla,playvision}:
 //
 //   - Item prices VK and Playvision get_item requests. Those purchases are
 //     started client-side on the real platforms (VKWebAppShowOrderBox,
@@ -61,10 +66,11 @@
 //     -amount 7 …` is accepted.
 //   - User accepts Xsolla's user_validation for the shop's buyers.
 //   - Event fulfils payments and refunds, finding the order by
-//     Summary().OrderID (Paysera orderid, Xsolla external_id) or, when it is
+//     Summary().OrderID (Paysera orderid, Paysera Checkout
+//     merchant_order_id, Xsolla external_id) or, when it is
 //     empty, by the item key of the provider-specific notification. It checks
 //     the provider and the amount against the order.
-//   - Store is one paykit.MemoryStore for all four handlers: a duplicate
+//   - Store is one paykit.MemoryStore for all five handlers: a duplicate
 //     delivery gets the first reply without reaching Event.
 //   - Observer is the journal: the order page reads the order's deliveries
 //     from it — by order id, by the provider's id of the payment, and by
@@ -72,7 +78,8 @@
 //     the store as its payment's duplicate) — with each one's outcome and
 //     whether it was replayed.
 //
-// Money is int64 minor units (EUR cents) for Paysera and Xsolla, whole
+// Money is int64 minor units (EUR cents) for Paysera, Paysera Checkout and
+// Xsolla, whole
 // votes for VK and whole PlayGold for Playvision.
 //
 // # Real providers
@@ -83,6 +90,12 @@
 //	PAYSERA_PROJECT_ID, PAYSERA_PASSWORD      Paysera project; PAYSERA_SANDBOX=1 uses
 //	                                          sandbox.paysera.com, PAYSERA_TEST=1 asks for
 //	                                          test payments
+//	PAYSERA_CHECKOUT_CLIENT_ID,               Paysera Checkout (New) client id and
+//	PAYSERA_CHECKOUT_CLIENT_SECRET            secret; PAYSERA_CHECKOUT_PROJECT_ID checks
+//	                                          webhooks against the project,
+//	                                          PAYSERA_CHECKOUT_SANDBOX=1 uses the sandbox
+//	                                          host, PAYSERA_CHECKOUT_TEST=1 marks its
+//	                                          webhooks as test payments
 //	VK_APP_ID, VK_SECRET                      VK app id and secure key
 //	XSOLLA_MERCHANT_ID, XSOLLA_PROJECT_ID,    Xsolla merchant, project, API key and
 //	XSOLLA_API_KEY, XSOLLA_WEBHOOK_SECRET     webhook secret; XSOLLA_SANDBOX=1 for
@@ -97,7 +110,8 @@
 //	                                          "Check with the provider" for real VK
 //	SHOP_DROP_CALLBACKS=1                     the emulators drop their callbacks
 //
-// Paysera receives its callback URL with each payment; for VK, Xsolla and
+// Paysera and Paysera Checkout receive the callback URL with each payment
+// (/callback/paysera, /callback/paysera_checkout); for VK, Xsolla and
 // Playvision enter SHOP_PUBLIC_URL + "/callback/vkpay" (…/xsolla,
 // …/playvision) in the app or project settings. Real VK and Playvision
 // purchases start in the mini app or game, which passes the order page's

@@ -9,10 +9,10 @@ import (
 	"github.com/paykit-go/paykit/vkpay"
 )
 
-// hooks returns the one paykit.Hooks all four provider handlers share:
+// hooks returns the one paykit.Hooks all five provider handlers share:
 // nothing below names a provider except where a provider does not echo the
 // shop's order id (VK and Playvision purchases start client-side and are
-// linked by the item key). One Store serves the four handlers, and obs
+// linked by the item key). One Store serves the five handlers, and obs
 // (the journal, the log) is told of every delivery.
 func (s *Shop) hooks(obs paykit.Observer) paykit.Hooks {
 	return paykit.Hooks{

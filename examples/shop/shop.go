@@ -47,7 +47,7 @@ type Options struct {
 }
 
 // Shop is the demo merchant: a catalogue, in-memory orders, the pages, the
-// four providers' callback handlers sharing one paykit.Hooks, and the
+// five providers' callback handlers sharing one paykit.Hooks, and the
 // emulators of the providers that have no credentials.
 type Shop struct {
 	base     string
