@@ -208,12 +208,17 @@ func writeError(w http.ResponseWriter, err error) {
 	writeJSON(w, status, map[string]string{"error": err.Error()})
 }
 
-// decode reads a request body strictly into v.
+// decode reads a request body strictly into v: known fields only, one
+// JSON value.
 func decode(body []byte, v any) error {
 	d := json.NewDecoder(bytesReader(body))
 	d.DisallowUnknownFields()
 	if err := d.Decode(v); err != nil {
 		return fmt.Errorf("%w: %v", errBadRequest, err)
+	}
+	// One JSON value: `{}0` or `{}{}` is not a body this API takes.
+	if _, err := d.Token(); !errors.Is(err, io.EOF) {
+		return fmt.Errorf("%w: data after the JSON value", errBadRequest)
 	}
 	return nil
 }
