@@ -28,24 +28,34 @@ type checkoutEvent struct {
 	gen      checkouttest.Generation
 }
 
-// checkoutEvents are the webhook types trigger sends: the checkout-modern
-// generation's three (the order snapshot and the thin payment and refund
-// events) and the checkout-v3 generation's order.* and payment_link.*
-// events, each with v3's header set.
+// orderStatuses are an order snapshot's statuses.
+var orderStatuses = []string{"pending_payment", "paid", "canceled", "closed"}
+
+// checkoutEvents are the webhook types trigger sends: the order snapshot
+// under every name the current checkout-modern reference gives it
+// (order.created, order.status_updated, …, each a full snapshot), the
+// names package checkout's spec reads (the snapshot's amount_paid_updated
+// and the thin payment and refund events), and the checkout-v3
+// generation's order.* and payment_link.* events, with v3's header set.
 var checkoutEvents = map[string]checkoutEvent{
-	"order/amount_paid_updated": {build: checkoutWebhook.snapshot, status: "paid",
-		statuses: []string{"pending_payment", "paid", "canceled", "closed"}},
+	"order/amount_paid_updated": {build: checkoutWebhook.snapshot, status: "paid", statuses: orderStatuses},
 	"payment/status_updated": {build: thinEvent(false), status: "settled",
 		statuses: []string{"initiated", "awaiting_authorization", "authorized", "processing", "pending_settlement",
 			"on_hold", "settled", "failed", "rejected", "canceled", "expired", "refunded", "chargeback"}},
 	"refund/status_updated": {build: thinEvent(true), status: "refunded",
 		statuses: []string{"pending", "processing", "completed", "refunded", "failed"}},
-	"order.paid":             {build: v3Order("paid"), gen: checkouttest.V3},
-	"order.pending_payment":  {build: v3Order("pending_payment"), gen: checkouttest.V3},
-	"order.canceled":         {build: v3Order("canceled"), gen: checkouttest.V3},
-	"payment_link.completed": {build: v3Link("completed"), gen: checkouttest.V3},
-	"payment_link.expired":   {build: v3Link("expired"), gen: checkouttest.V3},
-	"payment_link.canceled":  {build: v3Link("canceled"), gen: checkouttest.V3},
+	"order.created":                         {build: namedSnapshot("order.created"), status: "pending_payment", statuses: orderStatuses},
+	"order.status_updated":                  {build: namedSnapshot("order.status_updated"), status: "paid", statuses: orderStatuses},
+	"order.reference_updated":               {build: namedSnapshot("order.reference_updated"), status: "pending_payment", statuses: orderStatuses},
+	"order.amount_updated":                  {build: namedSnapshot("order.amount_updated"), status: "pending_payment", statuses: orderStatuses},
+	"order.amount_paid_updated":             {build: namedSnapshot("order.amount_paid_updated"), status: "paid", statuses: orderStatuses},
+	"order.payment_link.expired_at_updated": {build: namedSnapshot("order.payment_link.expired_at_updated"), status: "pending_payment", statuses: orderStatuses},
+	"order.paid":                            {build: v3Order("paid"), gen: checkouttest.V3},
+	"order.pending_payment":                 {build: v3Order("pending_payment"), gen: checkouttest.V3},
+	"order.canceled":                        {build: v3Order("canceled"), gen: checkouttest.V3},
+	"payment_link.completed":                {build: v3Link("completed"), gen: checkouttest.V3},
+	"payment_link.expired":                  {build: v3Link("expired"), gen: checkouttest.V3},
+	"payment_link.canceled":                 {build: v3Link("canceled"), gen: checkouttest.V3},
 }
 
 // checkoutTypes lists checkoutEvents' types, sorted.
@@ -112,13 +122,24 @@ func contains(list []string, s string) bool {
 
 // snapshot is order/amount_paid_updated: the order's state, paid in full
 // when its status is paid or closed.
-func (w checkoutWebhook) snapshot() []byte {
+func (w checkoutWebhook) snapshot() []byte { return w.snapshotOf().Body() }
+
+func (w checkoutWebhook) snapshotOf() checkouttest.OrderSnapshot {
 	paid := int64(0)
 	if w.status == "paid" || w.status == "closed" {
 		paid = w.amount
 	}
 	return checkouttest.OrderSnapshot{ID: w.c.id, Reference: w.c.order, Source: "checkout_page", Amount: w.amount,
-		AmountPaid: paid, Currency: w.currency, Status: w.status, Created: w.now, Updated: w.now}.Body()
+		AmountPaid: paid, Currency: w.currency, Status: w.status, Created: w.now, Updated: w.now}
+}
+
+// namedSnapshot is the order snapshot under the event name given.
+func namedSnapshot(name string) func(checkoutWebhook) []byte {
+	return func(w checkoutWebhook) []byte {
+		s := w.snapshotOf()
+		s.Name = name
+		return s.Body()
+	}
 }
 
 // thinEvent is payment/status_updated, or refund/status_updated.

@@ -19,7 +19,10 @@
 //   - paysera: macro (-status 0…5; 5 is a refund) and micro (SMS);
 //   - paysera_checkout (Paysera Checkout (New)): order/amount_paid_updated
 //     (the order snapshot; -status pending_payment, paid, canceled or
-//     closed), payment/status_updated (-status settled, failed,
+//     closed), the same snapshot under the current reference's names
+//     order.created, order.status_updated, order.reference_updated,
+//     order.amount_updated, order.amount_paid_updated and
+//     order.payment_link.expired_at_updated, payment/status_updated (-status settled, failed,
 //     chargeback, … every payment status), refund/status_updated (-status
 //     refunded, pending, processing, completed or failed), and the v3
 //     generation's order.paid, order.pending_payment, order.canceled,

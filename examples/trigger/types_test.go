@@ -104,7 +104,7 @@ func TestTriggerSendsEveryType(t *testing.T) {
 	for _, typ := range checkoutTypes() {
 		ev := checkoutEvents[typ]
 		want := typ
-		if !strings.Contains(typ, "/") { // v3 names: the Summary's Type is type/name
+		if !strings.Contains(typ, "/") { // dotted names: the Summary's Type is type/name
 			want = strings.SplitN(typ, ".", 2)[0] + "/" + typ
 		}
 		if ev.statuses == nil {
@@ -114,7 +114,7 @@ func TestTriggerSendsEveryType(t *testing.T) {
 			cases = append(cases, send{"paysera_checkout", typ, []string{"-order", "ord-1", "-status", st}, want})
 		}
 	}
-	require.Len(t, checkoutTypes(), 9, "every Paysera Checkout webhook type, both generations")
+	require.Len(t, checkoutTypes(), 15, "every Paysera Checkout webhook type, both generations and the current reference's names")
 	require.Len(t, xsollaTypes(), 21, "every Xsolla webhook type")
 
 	for i, tc := range cases {
