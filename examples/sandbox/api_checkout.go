@@ -4,8 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
-	"strconv"
+	"slices"
 	"strings"
 
 	"github.com/paykit-go/paykit/paysera/checkout/checkouttest"
@@ -120,7 +119,7 @@ func (c checkoutAPI) act(ctx context.Context, id, step string) (apiOrder, error)
 	case "pay":
 		_, err = c.e.Pay(ctx, link, "")
 	case "pending":
-		_, err = c.e.Pending(ctx, link, "")
+		_, err = c.e.Pend(ctx, link, "")
 	case "decline":
 		_, err = c.e.Decline(ctx, link, "")
 	case "cancel":
@@ -162,77 +161,28 @@ func checkoutErr(err error) error {
 	return err
 }
 
-// deliveries lists every attempt of every webhook; a delivery's id is
-// "<webhook>.<attempt>".
-func (c checkoutAPI) deliveries() []apiDelivery {
-	out := []apiDelivery{}
-	for _, w := range c.e.Webhooks() {
-		url := ""
-		if o, ok := c.e.Order(w.OrderID); ok {
-			url = o.Callback
-		}
-		for i, a := range w.Attempts {
-			d := apiDelivery{ID: strconv.Itoa(w.ID) + "." + strconv.Itoa(i+1), OrderID: w.OrderID,
-				Event: w.Type + "/" + w.Name, Attempt: i + 1, Resent: a.Manual, At: a.At, Method: http.MethodPost,
-				URL: url, Request: string(w.Body), Status: a.Status, Reply: a.Body, Error: a.Err,
-				Outcome: attemptOutcome(w, i)}
-			out = append(out, d)
-		}
-	}
-	return out
-}
-
-// attemptOutcome names an attempt's outcome in the words of the other
-// providers' deliveries: delivered (2xx), refused (401, which ends
-// Paysera's retries), retrying, gave_up (the schedule is over).
-func attemptOutcome(w checkouttest.Webhook, i int) string {
-	a := w.Attempts[i]
-	switch {
-	case a.Status/100 == 2:
-		return "delivered"
-	case a.Status == http.StatusUnauthorized:
-		return "refused"
-	case a.Manual:
-		return "unanswered"
-	case i == len(w.Attempts)-1 && w.State == checkouttest.WebhookFailed:
-		return "gave_up"
-	}
-	return "retrying"
-}
+// deliveries lists every attempt of every webhook.
+func (c checkoutAPI) deliveries() []apiDelivery { return deliveriesOf(c.e.Deliveries()) }
 
 // resend delivers a webhook once more. Paysera resends an order's last
 // webhook only (the Merchant Area's button): an earlier one is a 409.
 func (c checkoutAPI) resend(ctx context.Context, id string) (apiDelivery, error) {
-	hook, _, _ := strings.Cut(id, ".")
-	n, err := strconv.Atoi(hook)
-	ws := c.e.Webhooks()
-	if err != nil || n < 1 || n > len(ws) {
+	ds := c.e.Deliveries()
+	at := slices.IndexFunc(ds, func(d checkouttest.Delivery) bool { return d.ID == id })
+	if at < 0 {
 		return apiDelivery{}, fmt.Errorf("delivery %q: %w", id, payseratest.ErrNotFound)
 	}
-	order := ws[n-1].OrderID
-	for _, w := range ws[n:] {
-		if w.OrderID == order {
-			return apiDelivery{}, fmt.Errorf("%w: Paysera Checkout resends only the order's last webhook (%d)", payseratest.ErrState, w.ID)
+	for _, d := range ds[at+1:] {
+		if d.OrderID == ds[at].OrderID && d.Request != ds[at].Request {
+			return apiDelivery{}, fmt.Errorf("%w: Paysera Checkout resends only the order's last webhook (%s)", payseratest.ErrState, d.ID)
 		}
 	}
-	w, err := c.e.Resend(ctx, order)
+	d, err := c.e.Resend(ctx, id)
 	if err != nil {
 		return apiDelivery{}, checkoutErr(err)
 	}
-	for _, d := range c.deliveries() {
-		if d.ID == strconv.Itoa(w.ID)+"."+strconv.Itoa(len(w.Attempts)) {
-			return d, nil
-		}
-	}
-	return apiDelivery{}, fmt.Errorf("delivery of webhook %d: %w", w.ID, payseratest.ErrNotFound)
+	return fromDelivery(d), nil
 }
 
-// wait returns once every order's webhooks are delivered or given up.
-func (c checkoutAPI) wait(ctx context.Context) error {
-	for _, o := range c.e.Orders() {
-		if _, err := c.e.Wait(ctx, o.ID); err != nil {
-			return err
-		}
-	}
-	return nil
-}
+// wait returns once every webhook is delivered or given up.
+func (c checkoutAPI) wait(ctx context.Context) error { return c.e.Wait(ctx) }

@@ -85,7 +85,7 @@ func TestChromePayseraCheckout(t *testing.T) {
 	tb.open(h.srv.URL+"/", "shop")
 	tb.press("Paysera Checkout", "paysera checkout link page")
 	require.Contains(t, tb.location(), "/emulator/paysera-checkout/pay/")
-	require.Contains(t, tb.text(), "499 EUR")
+	require.Contains(t, tb.text(), "4.99 EUR")
 	link := tb.location()
 	tb.press("Pay", "paysera checkout paid")
 	tb.press("Send the webhook again", "paysera checkout webhook sent again")

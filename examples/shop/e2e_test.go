@@ -333,7 +333,7 @@ func TestShopPayseraCheckoutPaidDuplicateTamperedRefund(t *testing.T) {
 	h := newShopHarness(t)
 	link := h.buy(paykit.PayseraCheckout)
 	require.Contains(t, link.URL.Path, "/emulator/paysera-checkout/pay/")
-	require.Contains(t, link.Body, "<strong>499</strong> EUR", "the order's amount in cents")
+	require.Contains(t, link.Body, `id="amount">4.99 EUR<`, "the order's amount in major units")
 	paid := h.submit(link, "Pay")
 	require.Contains(t, paid.Body, "link completed, order paid")
 	back := h.follow(paid, "Return to the shop")
@@ -359,7 +359,7 @@ func TestShopPayseraCheckoutPaidDuplicateTamperedRefund(t *testing.T) {
 	})
 
 	refunded := h.submit(paid, "Refund")
-	require.Contains(t, refunded.Body, "refunded 499")
+	require.Contains(t, refunded.Body, "refunded 4.99 EUR")
 	o = h.order(o.ID)
 	assert.Equal(t, OrderRefunded, o.Status)
 	assert.Contains(t, o.Page.Body, "refund/status_updated")

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/emulator"
 	"github.com/paykit-go/paykit/paysera/checkout"
 	"github.com/paykit-go/paykit/paysera/checkout/checkouttest"
 )
@@ -85,7 +86,10 @@ func TestEmulator_PayResendRefundThroughClientAndHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if o, _ = s.emu.Wait(ctx, o.ID); o.Status != "paid" || o.AmountPaid != 2500 {
+	if err := s.emu.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if o, _ = s.emu.Order(o.ID); o.Status != "paid" || o.State != checkouttest.StatePaid || o.AmountPaid != 2500 {
 		t.Fatalf("order after pay %+v", o)
 	}
 	got := s.seen()
@@ -94,8 +98,9 @@ func TestEmulator_PayResendRefundThroughClientAndHandler(t *testing.T) {
 		got[1].Amount != (paykit.Money{Amount: 2500, Currency: "EUR"}) {
 		t.Fatalf("events %+v", got)
 	}
-	w, err := s.emu.Resend(ctx, o.ID)
-	if err != nil || w.State != checkouttest.WebhookDelivered || w.Attempts[len(w.Attempts)-1].Status != http.StatusOK {
+	sent := s.emu.Deliveries()
+	w, err := s.emu.Resend(ctx, sent[len(sent)-1].ID)
+	if err != nil || !w.OK() || !w.Resent || w.Status != http.StatusOK || w.Request != sent[len(sent)-1].Request {
 		t.Fatalf("resend %+v %v", w, err)
 	}
 	if n := len(s.seen()); n != 2 {
@@ -112,7 +117,9 @@ func TestEmulator_PayResendRefundThroughClientAndHandler(t *testing.T) {
 	if _, err := s.client.Refund(ctx, p.ID, checkout.RefundRequest{}); !errors.Is(err, paykit.ErrInvalidRequest) {
 		t.Fatalf("refund of a refunded payment: %v", err)
 	}
-	s.emu.Wait(ctx, o.ID) // the refund webhooks follow the API replies
+	if err := s.emu.Wait(ctx); err != nil { // the refund webhooks follow the API replies
+		t.Fatal(err)
+	}
 	refunds := 0
 	for _, e := range s.seen() {
 		if e.Kind == paykit.KindRefund && e.Status == paykit.StatusRefunded && e.OrderID == "ORDER-1001" {
@@ -131,7 +138,7 @@ func TestEmulator_PendingThenPaid(t *testing.T) {
 		t.Fatal(err)
 	}
 	o := s.emu.Orders()[0]
-	pending, err := s.emu.Pending(ctx, o.Links[0], "")
+	pending, err := s.emu.Pend(ctx, o.Links[0], "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -345,10 +352,13 @@ func TestEmulator_WebhookRetriedUntilAnsweredAnd401StopsRetries(t *testing.T) {
 	if _, err := emu.Decline(ctx, o.Links[0], ""); err != nil {
 		t.Fatal(err)
 	}
-	emu.Wait(ctx, o.ID)
-	w := emu.Webhooks()[0]
-	if w.State != checkouttest.WebhookDelivered || len(w.Attempts) != 3 {
-		t.Fatalf("webhook %+v", w)
+	if err := emu.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds := emu.Deliveries()
+	if len(ds) != 3 || ds[0].Outcome != emulator.Retrying || ds[1].Outcome != emulator.Retrying ||
+		ds[2].Outcome != emulator.Delivered || ds[2].Attempt != 3 {
+		t.Fatalf("deliveries %+v", ds)
 	}
 	mu.Lock()
 	answers, hits = []int{401}, 0
@@ -356,9 +366,11 @@ func TestEmulator_WebhookRetriedUntilAnsweredAnd401StopsRetries(t *testing.T) {
 	if _, err := emu.Decline(ctx, o.Links[0], ""); err != nil {
 		t.Fatal(err)
 	}
-	emu.Wait(ctx, o.ID)
-	w = emu.Webhooks()[1]
-	if w.State != checkouttest.WebhookFailed || len(w.Attempts) != 1 {
-		t.Fatalf("after 401: %+v", w)
+	if err := emu.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ds = emu.Deliveries()[3:]
+	if len(ds) != 1 || ds[0].Outcome != emulator.Refused || ds[0].Status != http.StatusUnauthorized {
+		t.Fatalf("after 401: %+v", ds)
 	}
 }

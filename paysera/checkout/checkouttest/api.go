@@ -202,17 +202,14 @@ func (e *Emulator) createOrder(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	e.mu.Lock()
-	o := &Order{ID: e.nextIDLocked('o'), Reference: in.Purchase.Reference, Currency: in.Purchase.Currency,
-		Amount: amount, Status: "pending_payment", SuccessURL: in.RedirectURLs.SuccessURL,
+	now := e.now()
+	o := Order{ID: e.newOrderID(), Reference: in.Purchase.Reference, Currency: in.Purchase.Currency,
+		Amount: amount, Status: "pending_payment", State: StateOpen, SuccessURL: in.RedirectURLs.SuccessURL,
 		FailureURL: in.RedirectURLs.FailureURL, CancelURL: in.RedirectURLs.CancelURL,
 		Callback: in.RedirectURLs.CallbackURL, Source: in.Source, Metadata: in.Metadata,
-		MerchantData: in.MerchantData, Test: e.opts.Test, Created: e.now(), Updated: e.now()}
-	e.orders[o.ID] = o
-	e.orderIDs = append(e.orderIDs, o.ID)
-	body := e.orderJSONLocked(o)
-	e.notifyLocked()
-	e.mu.Unlock()
+		MerchantData: in.MerchantData, Test: e.opts.Test, Created: now, Updated: now}
+	e.orders.Add(o.ID, record{Order: o})
+	body := e.orderJSON(o)
 	writeJSON(w, http.StatusCreated, body)
 }
 
@@ -261,7 +258,7 @@ func validReference(s string) bool {
 	return true
 }
 
-func (e *Emulator) orderJSONLocked(o *Order) map[string]any {
+func (e *Emulator) orderJSON(o Order) map[string]any {
 	return map[string]any{"order_id": o.ID, "project_id": e.opts.ProjectID, "created_at": o.Created.Unix(),
 		"updated_at": o.Updated.Unix(), "source": o.Source, "status": o.Status, "amount_paid": o.AmountPaid,
 		"merchant_data": o.MerchantData, "metadata": o.Metadata, "is_test": o.Test,
@@ -269,12 +266,10 @@ func (e *Emulator) orderJSONLocked(o *Order) map[string]any {
 }
 
 func (e *Emulator) getOrder(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[id]
+	o, ok := e.Order(id)
 	if !ok {
 		apiError(w, http.StatusNotFound, "not_found", "Order not found", nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, e.orderJSONLocked(o))
+	writeJSON(w, http.StatusOK, e.orderJSON(o))
 }

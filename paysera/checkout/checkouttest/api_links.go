@@ -2,7 +2,9 @@ package checkouttest
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 )
@@ -42,31 +44,34 @@ func (e *Emulator) createLink(w http.ResponseWriter, r *http.Request) {
 		invalid(w, field, msg)
 		return
 	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	o, ok := e.orders[in.OrderID]
-	if !ok {
+	var l Link
+	_, err := e.update(in.OrderID, func(r *record) error {
+		if r.Order.ID != in.OrderID {
+			return ErrNotFound
+		}
+		l = Link{ID: e.childID('l', r.Order.ID), OrderID: r.Order.ID, Name: in.Name, Language: in.Experience.Language,
+			Flow: first(in.Experience.PaymentFlow, "paysera_checkout"), MethodKey: in.PaymentDetails.Key,
+			Purpose: in.PaymentDetails.Purpose, Country: in.PaymentDetails.CountryCode,
+			PayerName: in.Payer.Name, PayerEmail: in.Payer.Email, Status: "active", Created: e.now()}
+		if in.Purchase != nil && in.Purchase.Amount != nil {
+			l.Amount = *in.Purchase.Amount
+		}
+		lifetime := int64(259200)
+		if in.Lifetime != nil {
+			lifetime = *in.Lifetime
+		}
+		if lifetime > 0 {
+			l.Expires = l.Created.Add(time.Duration(lifetime) * time.Second)
+		}
+		r.Links = append(slices.Clip(r.Links), l)
+		r.Order.Links = append(slices.Clip(r.Order.Links), l.ID)
+		return nil
+	})
+	if err != nil {
 		apiError(w, http.StatusNotFound, "not_found", "Order not found", nil)
 		return
 	}
-	l := &Link{ID: e.nextIDLocked('l'), OrderID: o.ID, Name: in.Name, Language: in.Experience.Language,
-		Flow: first(in.Experience.PaymentFlow, "paysera_checkout"), MethodKey: in.PaymentDetails.Key,
-		Purpose: in.PaymentDetails.Purpose, Country: in.PaymentDetails.CountryCode,
-		PayerName: in.Payer.Name, PayerEmail: in.Payer.Email, Status: "active", Created: e.now()}
-	if in.Purchase != nil && in.Purchase.Amount != nil {
-		l.Amount = *in.Purchase.Amount
-	}
-	lifetime := int64(259200)
-	if in.Lifetime != nil {
-		lifetime = *in.Lifetime
-	}
-	if lifetime > 0 {
-		l.Expires = l.Created.Add(time.Duration(lifetime) * time.Second)
-	}
-	e.links[l.ID] = l
-	o.Links = append(o.Links, l.ID)
-	e.notifyLocked()
-	writeJSON(w, http.StatusCreated, e.linkJSONLocked(l))
+	writeJSON(w, http.StatusCreated, e.linkJSON(l))
 }
 
 // checkLink returns what is wrong with a link request, and the field.
@@ -88,7 +93,7 @@ func checkLink(in linkIn) (string, string) {
 	return "", ""
 }
 
-func (e *Emulator) linkJSONLocked(l *Link) map[string]any {
+func (e *Emulator) linkJSON(l Link) map[string]any {
 	m := map[string]any{"link_id": l.ID, "order_id": l.OrderID, "payment_URL": e.opts.BaseURL + "/pay/" + l.ID,
 		"status": l.Status, "name": l.Name, "created_at": l.Created.Unix(),
 		"experience":      map[string]any{"language": l.Language, "payment_flow": l.Flow},
@@ -101,29 +106,36 @@ func (e *Emulator) linkJSONLocked(l *Link) map[string]any {
 }
 
 func (e *Emulator) getLink(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l, ok := e.links[id]
+	l, ok := e.Link(id)
 	if !ok {
 		apiError(w, http.StatusNotFound, "not_found", "Payment link not found", nil)
 		return
 	}
-	writeJSON(w, http.StatusOK, e.linkJSONLocked(l))
+	writeJSON(w, http.StatusOK, e.linkJSON(l))
 }
 
 func (e *Emulator) cancelLink(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	l, ok := e.links[id]
+	var l Link
+	_, err := e.update(id, func(r *record) error {
+		cp := *r
+		p := cp.link(id)
+		switch {
+		case p == nil:
+			return ErrNotFound
+		case p.Status != "active" && p.Status != "canceled":
+			return fmt.Errorf("%w: payment link is %s", ErrState, p.Status)
+		}
+		p.Status = "canceled"
+		l, *r = *p, cp
+		return nil
+	})
 	switch {
-	case !ok:
+	case errors.Is(err, ErrNotFound):
 		apiError(w, http.StatusNotFound, "not_found", "Payment link not found", nil)
-	case l.Status != "active" && l.Status != "canceled":
-		apiError(w, http.StatusConflict, "conflict", "Payment link is "+l.Status, nil)
+	case err != nil:
+		apiError(w, http.StatusConflict, "conflict", "Payment link is not active", nil)
 	default:
-		l.Status = "canceled"
-		e.notifyLocked()
-		writeJSON(w, http.StatusOK, e.linkJSONLocked(l))
+		writeJSON(w, http.StatusOK, e.linkJSON(l))
 	}
 }
 
@@ -168,9 +180,7 @@ func (e *Emulator) paymentCall(w http.ResponseWriter, r *http.Request, rest stri
 }
 
 func (e *Emulator) eligibility(w http.ResponseWriter, id string) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	p, ok := e.payments[id]
+	p, ok := e.Payment(id)
 	if !ok {
 		apiError(w, http.StatusNotFound, "not_found", "Payment not found", nil)
 		return
@@ -204,13 +214,11 @@ func (e *Emulator) refundCall(w http.ResponseWriter, r *http.Request, id string)
 		invalid(w, "amount", "a positive JSON integer in minor units")
 		return
 	}
-	e.mu.Lock()
-	ref, hook, err := e.refundLocked(id, *in.Amount)
+	ref, hook, err := e.refund(id, *in.Amount)
 	var cur string
-	if p := e.payments[id]; p != nil {
+	if p, ok := e.Payment(id); ok {
 		cur = p.Currency
 	}
-	e.mu.Unlock()
 	switch {
 	case errors.Is(err, ErrNotFound):
 		apiError(w, http.StatusNotFound, "not_found", "Payment not found", nil)
@@ -222,14 +230,5 @@ func (e *Emulator) refundCall(w http.ResponseWriter, r *http.Request, id string)
 	writeJSON(w, http.StatusCreated, map[string]any{"id": ref.ID, "payment_id": id, "status": "processing",
 		"amount": ref.Amount, "currency": cur, "created_at": ref.Created.Unix()})
 	// The webhook follows the reply, as Paysera's would.
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return
-	}
-	e.wg.Add(1)
-	go func() {
-		defer e.wg.Done()
-		e.deliverAll(e.ctx, []*Webhook{hook})
-	}()
+	e.sendAfter([]webhook{hook})
 }

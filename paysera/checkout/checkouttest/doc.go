@@ -1,7 +1,7 @@
 // Package checkouttest is the test kit of package checkout (Paysera
 // Checkout (New)): a [Signer] that signs webhooks exactly as Paysera does,
 // body builders for every webhook shape, and an [Emulator] of the
-// platform.
+// platform, built on paykit's shared emulator core like every other kit.
 //
 // The emulator answers the token endpoint (client credentials; tokens
 // expire after Options.TokenTTL, [Emulator.ExpireTokens] ends them early)
@@ -12,15 +12,24 @@
 // JSON integers), so that a client's bugs show. [Emulator.Throttle]
 // answers the next calls 429 with Retry-After.
 //
-// Each link has a payment page with Pay, Leave pending, Decline and Cancel
-// buttons, and Refund and "Send the webhook again" once paid; tests drive
-// the same steps from Go with [Emulator.Pay], [Emulator.Pending],
-// [Emulator.Decline], [Emulator.Cancel], [Emulator.Refund],
-// [Emulator.Resend] and [Emulator.Wait]. Webhooks (the order snapshot,
-// payment/status_updated and refund/status_updated) are delivered once at
+// Each link has a payment page (TEST MODE banner, the project, the order
+// reference, the amount in major units) with Pay, Leave pending, Decline
+// and Cancel buttons, Refund and "Send the webhook again" once paid, and a
+// way back to the shop; tests drive the same steps from Go with
+// [Emulator.Pay], [Emulator.Pend], [Emulator.Decline], [Emulator.Cancel]
+// and [Emulator.Refund]. Orders follow the state machine every kit shares
+// ([Order].State: open, pending, paid, refunded) beside Paysera's own
+// statuses; at most Options.MaxOrders are kept, the oldest forgotten
+// first with its links and payments.
+//
+// Webhooks (the order snapshot, payment/status_updated and
+// refund/status_updated) go to the order's callback_url: delivered once at
 // once and retried on Options.RetrySchedule (by default the documented
 // 1 h, 5 h, 25 h) until answered 2xx; a 401 stops the retries, as Paysera
-// does. It is an http.Handler to mount under Options.Prefix; [NewServer]
-// runs one on a loopback port like httptest.NewServer. It uses nothing
-// outside the standard library.
+// does. Every attempt is a [Delivery] ([Emulator.Deliveries]);
+// [Emulator.Resend] sends one again by its id, byte for byte;
+// [Emulator.Wait] returns once none is in flight or scheduled;
+// Options.DropCallbacks records them without sending. It is an
+// http.Handler to mount under Options.Prefix; [NewServer] runs one on a
+// loopback port like httptest.NewServer.
 package checkouttest

@@ -1,7 +1,6 @@
 package checkouttest
 
 import (
-	"context"
 	"errors"
 	"net/http"
 	"net/url"
@@ -9,6 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // DefaultRetrySchedule returns the delays between attempts to deliver a
@@ -28,9 +29,6 @@ func LegacyRetrySchedule() []time.Duration {
 // DefaultTokenTTL is the lifetime of the access tokens the emulator
 // issues, Paysera's own.
 const DefaultTokenTTL = time.Hour
-
-// DefaultMaxRetrying bounds the webhooks retried at once.
-const DefaultMaxRetrying = 64
 
 // Options configures an [Emulator].
 type Options struct {
@@ -54,14 +52,18 @@ type Options struct {
 	// HTTPClient delivers webhooks; nil means a client with a 10 s
 	// timeout, Paysera's own read timeout.
 	HTTPClient *http.Client
-	// RetrySchedule is the delays between webhook attempts; nil means
-	// DefaultRetrySchedule(). A 401 answer stops the retries at once, as
-	// Paysera does.
+	// RetrySchedule is the delays between webhook attempts, each counted
+	// from the previous attempt; nil means DefaultRetrySchedule(). A 401
+	// answer stops the retries at once, as Paysera does.
 	RetrySchedule []time.Duration
-	// MaxRetrying bounds the webhooks being retried at once (one goroutine
-	// each); 0 means DefaultMaxRetrying. Beyond it a webhook that was not
-	// answered 2xx fails at once.
-	MaxRetrying int
+	// DropCallbacks records every webhook without sending it, as if
+	// Paysera's webhooks never reached the merchant: orders move as at
+	// Paysera (paid, refunded) while the merchant hears nothing. Resend
+	// still sends.
+	DropCallbacks bool
+	// MaxOrders bounds the orders kept, with their links and payments;
+	// the oldest order is forgotten first. 0 means 10,000.
+	MaxOrders int
 	// TokenTTL is the lifetime of issued tokens; 0 means DefaultTokenTTL.
 	TokenTTL time.Duration
 	// AcceptNumericOrderAmount also accepts the create-order amount as a
@@ -79,41 +81,35 @@ type Options struct {
 // [NewServer] runs one on a loopback port. Its methods are safe for
 // concurrent use. Close it to stop scheduled retries.
 type Emulator struct {
-	opts     Options
-	signer   Signer
-	client   *http.Client
-	schedule []time.Duration
-	now      func() time.Time
-
-	ctx    context.Context // ends on Close
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
-	slots  chan struct{} // one per webhook being retried
+	opts   Options
+	signer Signer
+	now    func() time.Time
+	engine *emulator.Engine
+	orders *emulator.Book[string, record]
 
 	mu         sync.Mutex
-	closed     bool
 	seq        int64
 	tokens     map[string]time.Time // token → expiry
 	tokenCalls int
 	throttle   []time.Duration // Retry-After of the next calls answered 429
-	orders     map[string]*Order
-	orderIDs   []string
-	links      map[string]*Link
-	payments   map[string]*Payment
-	changed    chan struct{}
-	webhooks   []*Webhook
+	queued     int             // webhooks due after an API reply, not handed to the engine yet
+	idle       chan struct{}   // closed while queued is 0
 }
 
-// Errors of the emulator's Go API.
+// Errors of the emulator's Go API, the same values in every kit.
 var (
-	// ErrNotFound: no order, link or payment with that id.
-	ErrNotFound = errors.New("checkouttest: not found")
+	// ErrNotFound: no order, link, payment or delivery with that id
+	// (never issued, or forgotten by Options.MaxOrders).
+	ErrNotFound = emulator.ErrNotFound
 	// ErrState: the state does not allow the action (paying a completed
 	// link, refunding more than was paid, …).
-	ErrState = errors.New("checkouttest: state does not allow this")
+	ErrState = emulator.ErrState
+	// ErrClosed: the emulator was closed.
+	ErrClosed = emulator.ErrClosed
 )
 
-// New returns an Emulator; invalid options are an error.
+// New returns an Emulator; invalid options are an error. Close it when
+// done.
 func New(opts Options) (*Emulator, error) {
 	if opts.ClientID == "" || opts.ClientSecret == "" {
 		return nil, errors.New("checkouttest: ClientID and ClientSecret are required")
@@ -126,10 +122,7 @@ func New(opts Options) (*Emulator, error) {
 			return nil, errors.New("checkouttest: negative delay in RetrySchedule")
 		}
 	}
-	opts.Prefix = "/" + strings.Trim(opts.Prefix, "/") + "/"
-	if opts.Prefix == "//" {
-		opts.Prefix = "/"
-	}
+	opts.Prefix = emulator.Prefix(opts.Prefix)
 	opts.BaseURL = strings.TrimRight(opts.BaseURL, "/")
 	if opts.ProjectID == "" {
 		opts.ProjectID = "01990618-2c90-7103-9169-752bdaac7a52"
@@ -137,27 +130,23 @@ func New(opts Options) (*Emulator, error) {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
 	}
-	e := &Emulator{
-		opts: opts, client: opts.HTTPClient, now: opts.Now,
-		schedule: append([]time.Duration(nil), opts.RetrySchedule...),
-		tokens:   map[string]time.Time{}, orders: map[string]*Order{},
-		links: map[string]*Link{}, payments: map[string]*Payment{}, changed: make(chan struct{}),
-	}
 	if opts.RetrySchedule == nil {
-		e.schedule = DefaultRetrySchedule()
+		opts.RetrySchedule = DefaultRetrySchedule()
 	}
-	if e.client == nil {
-		e.client = &http.Client{Timeout: 10 * time.Second}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 10 * time.Second}
 	}
-	if e.now == nil {
-		e.now = time.Now
+	if opts.Now == nil {
+		opts.Now = time.Now
 	}
-	if opts.MaxRetrying <= 0 {
-		opts.MaxRetrying = DefaultMaxRetrying
+	e := &Emulator{
+		opts: opts, now: opts.Now, tokens: map[string]time.Time{}, idle: make(chan struct{}),
+		signer: Signer{Secret: opts.ClientSecret, Generation: opts.Generation, Now: opts.Now},
+		engine: emulator.New(emulator.Config{Client: opts.HTTPClient, Schedule: opts.RetrySchedule,
+			Judge: judge, Drop: opts.DropCallbacks, Now: opts.Now}),
+		orders: emulator.NewBook[string, record](opts.MaxOrders),
 	}
-	e.slots = make(chan struct{}, opts.MaxRetrying)
-	e.signer = Signer{Secret: opts.ClientSecret, Generation: opts.Generation, Now: e.now}
-	e.ctx, e.cancel = context.WithCancel(context.Background())
+	close(e.idle)
 	return e, nil
 }
 
@@ -169,14 +158,9 @@ func httpURL(s string) bool {
 // URL is the emulator's base URL (Options.BaseURL): checkout.Config.BaseURL.
 func (e *Emulator) URL() string { return e.opts.BaseURL }
 
-// Close stops scheduled webhook retries and waits for them to end.
-func (e *Emulator) Close() {
-	e.mu.Lock()
-	e.closed = true
-	e.mu.Unlock()
-	e.cancel()
-	e.wg.Wait()
-}
+// Close stops scheduled webhook retries and waits for the emulator's
+// goroutines; later verbs fail with ErrClosed.
+func (e *Emulator) Close() { e.engine.Close() }
 
 // ExpireTokens makes every token issued so far invalid, as if its hour had
 // passed: the next API call with one gets 401 invalid_token.
@@ -204,16 +188,12 @@ func (e *Emulator) Throttle(retryAfter ...time.Duration) {
 	e.throttle = append(e.throttle, retryAfter...)
 }
 
-// nextID returns a fresh id; ids look like Paysera's UUIDs.
-func (e *Emulator) nextIDLocked(kind byte) string {
+// newID returns a fresh sequence number for an id.
+func (e *Emulator) newID() int64 {
+	e.mu.Lock()
+	defer e.mu.Unlock()
 	e.seq++
-	return uuidLike(kind, e.seq)
-}
-
-// notifyLocked wakes every Wait.
-func (e *Emulator) notifyLocked() {
-	close(e.changed)
-	e.changed = make(chan struct{})
+	return e.seq
 }
 
 func sortedKeys(m map[string]string) []string {

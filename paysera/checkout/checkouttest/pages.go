@@ -5,14 +5,15 @@ import (
 	"html/template"
 	"net/http"
 	"strings"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // ServeHTTP serves the API, the payment pages and the index under
 // Options.Prefix.
 func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	rest, ok := strings.CutPrefix(r.URL.Path, e.opts.Prefix)
+	rest, ok := emulator.Within(w, r, e.opts.Prefix)
 	if !ok {
-		http.NotFound(w, r)
 		return
 	}
 	switch {
@@ -28,13 +29,12 @@ func (e *Emulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			apiError(w, http.StatusNotFound, "not_found", "No such endpoint", nil)
 		}
 	case rest == "" && r.Method == http.MethodGet:
-		e.render(w, http.StatusOK, indexPage, map[string]any{"Orders": e.Orders(), "Prefix": e.opts.Prefix})
+		e.render(w, http.StatusOK, "index", emulator.Page{Title: "Orders", Data: e.Orders()})
 	case strings.HasPrefix(rest, "pay/"):
 		e.payPage(w, r, strings.TrimPrefix(rest, "pay/"))
 	case strings.HasPrefix(rest, "resend/") && r.Method == http.MethodPost:
-		id := strings.TrimPrefix(rest, "resend/")
-		if _, err := e.Resend(r.Context(), id); err != nil {
-			http.Error(w, err.Error(), http.StatusNotFound)
+		if _, err := e.engine.ResendLast(r.Context(), strings.TrimPrefix(rest, "resend/"), nil); err != nil {
+			e.render(w, http.StatusConflict, "message", emulator.Page{Title: "Nothing to send again", Data: err.Error()})
 			return
 		}
 		http.Redirect(w, r, e.opts.Prefix, http.StatusSeeOther)
@@ -53,12 +53,13 @@ func isAPI(rest string) bool {
 }
 
 // payPage shows a link's page (GET) or applies a button (POST
-// pay/{id}/{pay|pending|decline|cancel|refund}).
+// pay/{id}/{pay|pending|decline|cancel|refund|resend}).
 func (e *Emulator) payPage(w http.ResponseWriter, r *http.Request, rest string) {
 	id, action, _ := strings.Cut(rest, "/")
 	l, ok := e.Link(id)
 	if !ok {
-		http.NotFound(w, r)
+		e.render(w, http.StatusNotFound, "message", emulator.Page{Title: "No such payment link",
+			Data: "The link was never issued, or the emulator forgot its order (Options.MaxOrders)."})
 		return
 	}
 	if r.Method == http.MethodGet && action == "" {
@@ -72,10 +73,14 @@ func (e *Emulator) payPage(w http.ResponseWriter, r *http.Request, rest string) 
 	}
 	verbs := map[string]func(ctx context.Context) error{
 		"pay":     func(ctx context.Context) error { _, err := e.Pay(ctx, id, r.PostFormValue("method")); return err },
-		"pending": func(ctx context.Context) error { _, err := e.Pending(ctx, id, r.PostFormValue("method")); return err },
+		"pending": func(ctx context.Context) error { _, err := e.Pend(ctx, id, r.PostFormValue("method")); return err },
 		"decline": func(ctx context.Context) error { _, err := e.Decline(ctx, id, r.PostFormValue("method")); return err },
 		"cancel":  func(ctx context.Context) error { _, err := e.Cancel(ctx, id); return err },
 		"refund":  func(ctx context.Context) error { _, err := e.Refund(ctx, r.PostFormValue("payment"), 0); return err },
+		"resend": func(ctx context.Context) error {
+			_, err := e.engine.ResendLast(ctx, l.OrderID, nil)
+			return err
+		},
 	}
 	verb, ok := verbs[action]
 	if !ok {
@@ -90,79 +95,92 @@ func (e *Emulator) payPage(w http.ResponseWriter, r *http.Request, rest string) 
 	e.showLink(w, l, msg)
 }
 
-// linkView is what the payment page shows.
+// linkView is the kit's own part of the payment page.
 type linkView struct {
-	Link     Link
-	Order    Order
-	Payments []Payment
-	Webhooks []Webhook
-	Return   string
-	Error    string
-	Prefix   string
+	Link       Link
+	Order      Order
+	Payments   []Payment
+	Deliveries []Delivery
+	Action     string // the link page's URL path, for its buttons
+	Return     string
+	Error      string
 }
 
 func (e *Emulator) showLink(w http.ResponseWriter, l Link, msg string) {
 	o, _ := e.Order(l.OrderID)
-	v := linkView{Link: l, Order: o, Error: msg, Prefix: e.opts.Prefix}
+	v := linkView{Link: l, Order: o, Error: msg, Action: e.opts.Prefix + "pay/" + l.ID,
+		Deliveries: e.engine.DeliveriesOf(o.ID)}
 	for _, id := range l.Payments {
 		p, _ := e.Payment(id)
 		v.Payments = append(v.Payments, p)
 	}
-	for _, wh := range e.Webhooks() {
-		if wh.OrderID == o.ID {
-			v.Webhooks = append(v.Webhooks, wh)
-		}
-	}
+	back, label := first(o.CancelURL, o.FailureURL), "Back to the shop without paying"
 	switch l.Status {
 	case "completed":
-		v.Return = o.SuccessURL
+		v.Return, back, label = o.SuccessURL, o.SuccessURL, "Back to the shop"
 	case "canceled":
-		v.Return = first(o.CancelURL, o.FailureURL)
+		v.Return, label = back, "Back to the shop"
 	default:
 		if n := len(v.Payments); n > 0 && v.Payments[n-1].Status == "rejected" {
-			v.Return = o.FailureURL
+			v.Return, back, label = o.FailureURL, first(o.FailureURL, back), "Back to the shop"
 		}
 	}
 	status := http.StatusOK
 	if msg != "" {
 		status = http.StatusConflict
 	}
-	e.render(w, status, linkPage, v)
+	amount := l.Amount
+	if amount == 0 {
+		amount = o.Amount
+	}
+	e.render(w, status, "link", emulator.Page{Title: first(l.Name, "Payment"), Reference: o.Reference,
+		Item: l.Name, Amount: emulator.FormatAmount(amount, 2, o.Currency), Status: "link " + l.Status + ", order " + string(o.State),
+		Back: back, BackLabel: label, Data: v})
 }
 
-func (e *Emulator) render(w http.ResponseWriter, status int, t *template.Template, data any) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emulator.Page) {
+	p.Provider, p.Home, p.Merchant = "Paysera Checkout", e.opts.Prefix, "Project "+e.opts.ProjectID
 	w.Header().Set("Cache-Control", "no-store")
-	w.WriteHeader(status)
-	_ = t.Execute(w, data)
+	emulator.Render(w, status, pages, name, p)
 }
 
-var indexPage = template.Must(template.New("index").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>Paysera Checkout emulator</title></head><body>
-<h1>Paysera Checkout (New) emulator</h1>
-<table border="1"><tr><th>Order</th><th>Reference</th><th>Amount</th><th>Paid</th><th>Status</th><th>Links</th><th></th></tr>
-{{range .Orders}}<tr><td>{{.ID}}</td><td>{{.Reference}}</td><td>{{.Amount}} {{.Currency}}</td><td>{{.AmountPaid}}</td><td>{{.Status}}</td>
-<td>{{range .Links}}<a href="{{$.Prefix}}pay/{{.}}">{{.}}</a> {{end}}</td>
-<td><form method="post" action="{{$.Prefix}}resend/{{.ID}}"><button>Send the webhook again</button></form></td></tr>
-{{else}}<tr><td colspan="7">No orders yet.</td></tr>{{end}}
-</table></body></html>`))
+func amount(minor int64, currency string) string {
+	return emulator.FormatAmount(minor, 2, currency) // Paysera's amounts are in cents
+}
 
-var linkPage = template.Must(template.New("link").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>{{.Link.Name}} — Paysera Checkout emulator</title></head><body>
-<h1>{{.Link.Name}}</h1>
-<p>Order {{.Order.Reference}}: <strong>{{.Link.Amount}}</strong> {{.Order.Currency}} (minor units) — link {{.Link.Status}}, order {{.Order.Status}}, paid {{.Order.AmountPaid}} of {{.Order.Amount}}.</p>
-{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
-{{if eq .Link.Status "active"}}
-<form method="post" action="{{.Prefix}}pay/{{.Link.ID}}/pay">
+var pages = emulator.Templates(`
+{{define "message"}}{{template "top" .}}{{with .Data}}<p>{{.}}</p>{{end}}{{template "bottom" .}}{{end}}
+
+{{define "index"}}{{template "top" .}}
+{{if .Data}}<div class="table"><table><tr><th>order</th><th>reference</th><th>amount</th><th>paid</th><th>state</th><th>links</th><th></th></tr>
+{{range .Data}}<tr><td>{{.ID}}</td><td>{{.Reference}}</td><td>{{amount .Amount .Currency}}</td><td>{{amount .AmountPaid .Currency}}</td><td>{{.State}}</td>
+<td>{{range .Links}}<a href="{{$.Home}}pay/{{.}}">{{.}}</a> {{end}}</td>
+<td><form class="inline" method="post" action="{{$.Home}}resend/{{.ID}}"><button>Send the webhook again</button></form></td></tr>{{end}}
+</table></div>
+{{else}}<p class="muted">No orders yet. A shop creates one through the REST API, then a payment link; its payer opens <code>{{.Home}}pay/{link}</code>.</p>{{end}}
+{{template "bottom" .}}{{end}}
+
+{{define "link"}}{{template "top" .}}{{with .Data}}
+{{if .Order.Test}}<p class="muted">Test order (is_test).</p>{{end}}
+<p class="muted">Paid {{amount .Order.AmountPaid .Order.Currency}} of {{amount .Order.Amount .Order.Currency}}.</p>
+{{if .Error}}<p class="error" role="alert">{{.Error}}</p>{{end}}
+{{if eq .Link.Status "active"}}<h2>Outcome to simulate</h2>
+<form class="actions" method="post" action="{{.Action}}/pay">
 <label>Method <select name="method"><option>swedbank</option><option>seb</option><option>card-payment</option></select></label>
-<button>Pay</button></form>
-<form method="post" action="{{.Prefix}}pay/{{.Link.ID}}/pending"><button>Leave pending</button></form>
-<form method="post" action="{{.Prefix}}pay/{{.Link.ID}}/decline"><button>Decline</button></form>
-<form method="post" action="{{.Prefix}}pay/{{.Link.ID}}/cancel"><button>Cancel</button></form>
+<button class="primary">Pay</button></form>
+<form class="actions" method="post" action="{{.Action}}/pending"><button>Leave pending</button></form>
+<form class="actions" method="post" action="{{.Action}}/decline"><button>Decline</button></form>
+<form class="actions" method="post" action="{{.Action}}/cancel"><button>Cancel</button></form>
 {{end}}
-{{if .Payments}}<h2>Payments</h2><ul>{{range .Payments}}<li>{{.ID}} {{.Method}} {{.Amount}} {{.Currency}}: {{.Status}}{{if .Refunded}} (refunded {{.Refunded}}){{end}}
-{{if eq .Status "settled"}}<form method="post" action="{{$.Prefix}}pay/{{$.Link.ID}}/refund"><input type="hidden" name="payment" value="{{.ID}}"><button>Refund</button></form>{{end}}</li>{{end}}</ul>{{end}}
-{{if .Webhooks}}<h2>Webhooks</h2><ul>{{range .Webhooks}}<li>{{.Type}}/{{.Name}}: {{.State}}, {{len .Attempts}} attempt(s){{range .Attempts}} [{{.Status}}{{if .Err}} {{.Err}}{{end}}{{if .Manual}} manual{{end}}]{{end}}</li>{{end}}</ul>
-<form method="post" action="{{.Prefix}}resend/{{.Order.ID}}"><button>Send the webhook again</button></form>{{end}}
-{{if .Return}}<p><a href="{{.Return}}">Return to the shop</a></p>{{end}}
-</body></html>`))
+{{if .Payments}}<h2>Payments</h2><div class="table"><table><tr><th>payment</th><th>method</th><th>amount</th><th>status</th><th></th></tr>
+{{range .Payments}}<tr><td>{{.ID}}</td><td>{{.Method}}</td><td>{{amount .Amount .Currency}}</td><td>{{.Status}}{{if .Refunded}} (refunded {{amount .Refunded .Currency}}){{end}}</td>
+<td>{{if eq .Status "settled"}}<form class="inline" method="post" action="{{$.Data.Action}}/refund"><input type="hidden" name="payment" value="{{.ID}}"><button class="danger">Refund</button></form>{{end}}</td></tr>{{end}}
+</table></div>{{end}}
+{{if .Deliveries}}<h2>Webhooks</h2><div class="table"><table><tr><th>#</th><th>event</th><th>HTTP</th><th>outcome</th></tr>
+{{range .Deliveries}}<tr><td>{{.ID}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Outcome}}{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
+</table></div>
+<form class="actions" method="post" action="{{.Action}}/resend"><button>Send the webhook again</button></form>
+<p class="muted">The order's last webhook, the same signed bytes, as the Merchant Area's resend.</p>{{end}}
+{{if .Return}}<p><a id="return" href="{{.Return}}">Return to the shop</a></p>{{end}}
+{{end}}{{template "bottom" .}}{{end}}
+`, template.FuncMap{"amount": amount})

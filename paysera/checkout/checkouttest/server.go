@@ -2,7 +2,8 @@ package checkouttest
 
 import (
 	"net/http/httptest"
-	"strings"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
 // Server is an Emulator running on a loopback port, like httptest.Server.
@@ -18,15 +19,10 @@ type Server struct {
 // httptest.NewServer, with Options.BaseURL set to its URL plus the prefix.
 // Invalid options are an error. Close it when done.
 func NewServer(opts Options) (*Server, error) {
-	ts := httptest.NewUnstartedServer(nil)
-	opts.BaseURL = strings.TrimRight("http://"+ts.Listener.Addr().String()+"/"+strings.Trim(opts.Prefix, "/"), "/")
-	e, err := New(opts)
+	e, ts, err := emulator.Start(opts.Prefix, &opts.BaseURL, func() (*Emulator, error) { return New(opts) })
 	if err != nil {
-		ts.Close()
 		return nil, err
 	}
-	ts.Config.Handler = e
-	ts.Start()
 	return &Server{Emulator: e, URL: e.URL(), ts: ts}, nil
 }
 

@@ -2,188 +2,106 @@ package checkouttest
 
 import (
 	"context"
-	"fmt"
-	"io"
+	"encoding/json"
 	"net/http"
-	"slices"
-	"time"
+
+	"github.com/paykit-go/paykit/internal/emulator"
 )
 
-// WebhookState is where a webhook's delivery stands.
-type WebhookState string
+// Delivery records one attempt to deliver a webhook and the merchant's
+// answer; the same shape in every kit. Its Request is the signed JSON
+// body and its Event the body's event.type/event.name.
+type Delivery = emulator.Delivery
 
-// The states of a webhook.
-const (
-	// WebhookRetrying: not answered 2xx yet; attempts are scheduled.
-	WebhookRetrying WebhookState = "retrying"
-	// WebhookDelivered: answered 2xx.
-	WebhookDelivered WebhookState = "delivered"
-	// WebhookFailed: the schedule ran out, or the merchant answered 401
-	// (which stops Paysera's retries at once), or there is no callback URL.
-	WebhookFailed WebhookState = "failed"
-)
-
-// Webhook is one webhook the emulator sent, with its attempts.
-type Webhook struct {
-	ID      int
-	OrderID string
-	// Type and Name are the body's event.type and event.name.
-	Type, Name string
-	Body       []byte
-	State      WebhookState
-	Attempts   []Attempt
-}
-
-// Attempt is one delivery attempt.
-type Attempt struct {
-	At time.Time
-	// Status is the merchant's HTTP status, 0 when the request failed.
-	Status int
-	// Body is the start of the answer (at most 1 KiB).
-	Body string
-	// Err says why the request failed.
-	Err string
-	// Manual marks a resend ([Emulator.Resend] or the page's button).
-	Manual bool
-}
-
-// Webhooks returns every webhook sent, oldest first.
-func (e *Emulator) Webhooks() []Webhook {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	out := make([]Webhook, 0, len(e.webhooks))
-	for _, w := range e.webhooks {
-		out = append(out, w.copy())
+// judge reads the merchant's answer as Paysera does: any 2xx delivers, a
+// 401 stops the retries at once, anything else is retried.
+func judge(status int, reply []byte) emulator.Verdict {
+	if status == http.StatusUnauthorized {
+		return emulator.Verdict{Outcome: emulator.Refused, Why: "HTTP 401: Paysera stops retrying"}
 	}
-	return out
+	return emulator.Judge2xx(status, reply)
 }
 
-func (w *Webhook) copy() Webhook {
-	cp := *w
-	cp.Attempts = slices.Clone(w.Attempts)
-	return cp
+// webhook is a signed webhook about an order, due at its callback URL.
+type webhook struct {
+	orderID, callback string
+	body              []byte
 }
 
-// newHookLocked records a webhook of the order, to be delivered.
-func (e *Emulator) newHookLocked(orderID string, body []byte) *Webhook {
-	var ev struct {
-		Event struct{ Type, Name string } `json:"event"`
-	}
-	decodeLoose(body, &ev)
-	w := &Webhook{ID: len(e.webhooks) + 1, OrderID: orderID, Type: ev.Event.Type, Name: ev.Event.Name,
-		Body: body, State: WebhookRetrying}
-	e.webhooks = append(e.webhooks, w)
-	return w
-}
-
-// deliverAll makes each webhook's first attempt now, in order, and
-// schedules the retries of those not answered 2xx.
-func (e *Emulator) deliverAll(ctx context.Context, hooks []*Webhook) {
-	for _, w := range hooks {
-		if e.attempt(ctx, w, false) == WebhookRetrying {
-			e.scheduleRetries(w)
+// send delivers each webhook in order: its first attempt now, retries on
+// the schedule until answered 2xx. An order without a callback_url gets
+// none, as at Paysera.
+func (e *Emulator) send(ctx context.Context, hooks []webhook) {
+	for _, h := range hooks {
+		if h.callback == "" {
+			continue
 		}
+		var ev struct {
+			Event struct{ Type, Name string } `json:"event"`
+		}
+		_ = json.Unmarshal(h.body, &ev)
+		_, _ = e.engine.Send(ctx, emulator.Message{OrderID: h.orderID, Event: ev.Event.Type + "/" + ev.Event.Name,
+			URL: h.callback, Header: e.signer.Header(h.body), Body: h.body})
 	}
 }
 
-// maxAnswer caps how much of an answer the emulator reads.
-const maxAnswer = 64 << 10
-
-// attempt delivers w once and records the outcome; it returns w's state.
-func (e *Emulator) attempt(ctx context.Context, w *Webhook, manual bool) WebhookState {
+// sendAfter delivers hooks in the background, after the API reply that
+// caused them, as Paysera's follow its replies; Wait waits for them too.
+func (e *Emulator) sendAfter(hooks []webhook) {
 	e.mu.Lock()
-	callback := e.orders[w.OrderID].Callback
+	if e.queued == 0 {
+		e.idle = make(chan struct{})
+	}
+	e.queued++
 	e.mu.Unlock()
-	a := Attempt{At: e.now(), Manual: manual}
-	if callback == "" {
-		a.Err = "the order has no callback_url: Paysera sends no webhooks"
-	} else {
-		a.Status, a.Body, a.Err = e.post(ctx, callback, w.Body)
-	}
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	w.Attempts = append(w.Attempts, a)
-	switch {
-	case a.Status/100 == 2:
-		w.State = WebhookDelivered
-	case callback == "" || (a.Status == http.StatusUnauthorized && !manual):
-		w.State = WebhookFailed
-	}
-	e.notifyLocked()
-	return w.State
-}
-
-func (e *Emulator) post(ctx context.Context, url string, body []byte) (int, string, string) {
-	resp, err := e.signer.Send(ctx, e.client, url, body)
-	if err != nil {
-		return 0, "", fmt.Sprintf("not delivered: %v", err)
-	}
-	defer resp.Body.Close()
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
-	return resp.StatusCode, string(b[:min(len(b), 1024)]), ""
-}
-
-// scheduleRetries retries w on the schedule until it is delivered, fails,
-// or the emulator closes; after the last attempt it has failed.
-func (e *Emulator) scheduleRetries(w *Webhook) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.closed {
-		return
-	}
-	select {
-	case e.slots <- struct{}{}:
-	default:
-		w.State = WebhookFailed
-		w.Attempts = append(w.Attempts, Attempt{At: e.now(), Err: "too many webhooks being retried"})
-		e.notifyLocked()
-		return
-	}
-	e.wg.Add(1)
 	go func() {
-		defer e.wg.Done()
-		defer func() { <-e.slots }()
-		for _, delay := range e.schedule {
-			t := time.NewTimer(delay)
-			select {
-			case <-e.ctx.Done():
-				t.Stop()
-				return
-			case <-t.C:
-			}
+		defer func() {
 			e.mu.Lock()
-			state := w.State
-			e.mu.Unlock()
-			if state != WebhookRetrying || e.attempt(e.ctx, w, false) != WebhookRetrying {
-				return
+			defer e.mu.Unlock()
+			if e.queued--; e.queued == 0 {
+				close(e.idle)
 			}
-		}
-		e.mu.Lock()
-		if w.State == WebhookRetrying {
-			w.State = WebhookFailed
-			e.notifyLocked()
-		}
-		e.mu.Unlock()
+		}()
+		e.send(context.Background(), hooks)
 	}()
 }
 
-// Resend delivers the order's last webhook once more, as the Merchant
-// Area's manual resend does (one attempt, no retries), and returns it. A
-// handler should answer it from its store, without fulfilling again.
-func (e *Emulator) Resend(ctx context.Context, orderID string) (Webhook, error) {
-	e.mu.Lock()
-	var last *Webhook
-	for _, w := range e.webhooks {
-		if w.OrderID == orderID {
-			last = w
+// Deliveries returns every webhook attempt so far, oldest first; the
+// newest 10,000 are kept.
+func (e *Emulator) Deliveries() []Delivery { return e.engine.Deliveries() }
+
+// Resend sends a recorded delivery once more, at once and with exactly the
+// same signed body and headers, as the Merchant Area's manual resend (or a
+// duplicate) would be, and returns the merchant's answer. It is never
+// retried and changes no state; a handler should answer it from its store
+// without fulfilling again. Errors: ErrNotFound for an unknown delivery
+// id, ErrClosed; a merchant's refusal is not an error (see
+// Delivery.Outcome).
+func (e *Emulator) Resend(ctx context.Context, deliveryID string) (Delivery, error) {
+	return e.engine.Resend(ctx, deliveryID)
+}
+
+// Wait returns when no webhook is being delivered or waiting for a retry
+// ("quiet"), the webhooks that follow API replies included, or with ctx's
+// error.
+func (e *Emulator) Wait(ctx context.Context) error {
+	for {
+		e.mu.Lock()
+		idle := e.idle
+		e.mu.Unlock()
+		select {
+		case <-idle:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if err := e.engine.Wait(ctx); err != nil {
+			return err
+		}
+		e.mu.Lock()
+		quiet := e.queued == 0
+		e.mu.Unlock()
+		if quiet && e.engine.Pending() == 0 {
+			return nil
 		}
 	}
-	e.mu.Unlock()
-	if last == nil {
-		return Webhook{}, fmt.Errorf("%w: no webhook for order %q", ErrNotFound, orderID)
-	}
-	e.attempt(ctx, last, true)
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	return last.copy(), nil
 }
