@@ -223,6 +223,9 @@ func (e *Emulator) refundCall(w http.ResponseWriter, r *http.Request, id string)
 	case errors.Is(err, ErrNotFound):
 		apiError(w, http.StatusNotFound, "not_found", "Payment not found", nil)
 		return
+	case errors.Is(err, ErrClosed):
+		apiError(w, http.StatusServiceUnavailable, "unavailable", "The emulator is closed", nil)
+		return
 	case err != nil:
 		invalid(w, "amount", err.Error())
 		return

@@ -88,6 +88,7 @@ type Emulator struct {
 	orders *emulator.Book[string, record]
 
 	mu         sync.Mutex
+	closed     bool
 	seq        int64
 	tokens     map[string]time.Time // token → expiry
 	tokenCalls int
@@ -159,8 +160,23 @@ func httpURL(s string) bool {
 func (e *Emulator) URL() string { return e.opts.BaseURL }
 
 // Close stops scheduled webhook retries and waits for the emulator's
-// goroutines; later verbs fail with ErrClosed.
-func (e *Emulator) Close() { e.engine.Close() }
+// goroutines; later verbs fail with ErrClosed and change nothing.
+func (e *Emulator) Close() {
+	e.mu.Lock()
+	e.closed = true
+	e.mu.Unlock()
+	e.engine.Close()
+}
+
+// open returns ErrClosed once the emulator is closed.
+func (e *Emulator) open() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.closed {
+		return ErrClosed
+	}
+	return nil
+}
 
 // ExpireTokens makes every token issued so far invalid, as if its hour had
 // passed: the next API call with one gets 401 invalid_token.

@@ -285,6 +285,9 @@ func (e *Emulator) Cancel(ctx context.Context, linkID string) (Payment, error) {
 // when verb fails.
 func (e *Emulator) attempt(ctx context.Context, linkID, method string,
 	verb func(*record, *Link, *Payment) ([]webhook, error)) (Payment, error) {
+	if err := e.open(); err != nil {
+		return Payment{}, err
+	}
 	var out Payment
 	var hooks []webhook
 	_, err := e.update(linkID, func(r *record) error {
@@ -345,6 +348,9 @@ func (e *Emulator) Refund(ctx context.Context, paymentID string, amount int64) (
 func (e *Emulator) refund(paymentID string, amount int64) (Refund, webhook, error) {
 	var ref Refund
 	var hook webhook
+	if err := e.open(); err != nil {
+		return ref, hook, err
+	}
 	_, err := e.update(paymentID, func(r *record) error {
 		cp := *r
 		p := cp.payment(paymentID)
