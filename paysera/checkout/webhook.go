@@ -229,16 +229,32 @@ func decodeEvent(body []byte, hdr Headers, testMode bool) (paykit.Notification, 
 	if len(ev.Type) > 100 || len(ev.Name) > 200 {
 		return nil, fmt.Errorf("%w: event.type or event.name too long", paykit.ErrMalformed)
 	}
-	switch {
-	case ev.Type == "order" && present(env.Order):
-		return decodeOrderEvent(ev, env, hdr, testMode)
-	case (ev.Type == "payment" || ev.Type == "refund") && ev.Action() == "status_updated" && present(firstRaw(env.Refund, env.Payment)):
-		return decodeStatusEvent(ev, env, hdr, testMode)
-	case ev.Type == "payment_link" && present(firstRaw(env.PaymentLink, env.PaymentLinkSC)):
-		return decodeLinkEvent(ev, env, hdr, testMode)
+	if r, ok := routes[ev.Type]; ok && (r.action == "" || ev.Action() == r.action) && present(r.payload(env)) {
+		return r.decode(ev, env, hdr, testMode)
 	}
 	return &UnknownEvent{Event: ev, Body: bytes.Clone(body), Headers: hdr, Test: testMode}, nil
 }
+
+// route is how one event type is decoded: the part of the envelope that
+// carries its payload, the action it must have ("" for any) and its
+// decoder. An event whose route does not match is an UnknownEvent.
+type route struct {
+	payload func(envelope) json.RawMessage
+	action  string
+	decode  func(Event, envelope, Headers, bool) (paykit.Notification, error)
+}
+
+// routes maps event.type to its route.
+var routes = map[string]route{
+	"order":        {payload: orderPayload, decode: decodeOrderEvent},
+	"payment":      {payload: statusPayload, action: "status_updated", decode: decodeStatusEvent},
+	"refund":       {payload: statusPayload, action: "status_updated", decode: decodeStatusEvent},
+	"payment_link": {payload: linkPayload, decode: decodeLinkEvent},
+}
+
+func orderPayload(env envelope) json.RawMessage  { return env.Order }
+func statusPayload(env envelope) json.RawMessage { return firstRaw(env.Refund, env.Payment) }
+func linkPayload(env envelope) json.RawMessage   { return firstRaw(env.PaymentLink, env.PaymentLinkSC) }
 
 func present(raw json.RawMessage) bool {
 	s := bytes.TrimSpace(raw)
