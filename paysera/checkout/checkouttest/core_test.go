@@ -88,6 +88,18 @@ func (k *kit) order(t *testing.T, ref string, amount int64) checkouttest.Order {
 	return o
 }
 
+// paid creates an order with one link and pays it.
+func (k *kit) paid(t *testing.T, ref string, amount int64) (checkouttest.Order, checkouttest.Payment) {
+	t.Helper()
+	o := k.order(t, ref, amount)
+	p, err := k.emu.Pay(context.Background(), o.Links[0], "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, _ = k.emu.Order(o.ID)
+	return o, p
+}
+
 func TestEmulator_MaxOrdersForgetsTheOldestWithItsLinksAndPayments(t *testing.T) {
 	k := newKit(t, checkouttest.Options{MaxOrders: 2})
 	ctx := context.Background()
@@ -161,10 +173,7 @@ func TestEmulator_OrderStateFollowsTheSharedStateMachine(t *testing.T) {
 func TestEmulator_PayingAPaidOrderIsErrState(t *testing.T) {
 	k := newKit(t, checkouttest.Options{})
 	ctx := context.Background()
-	o := k.order(t, "R-1", 500)
-	if _, err := k.emu.Pay(ctx, o.Links[0], ""); err != nil {
-		t.Fatal(err)
-	}
+	o, _ := k.paid(t, "R-1", 500)
 	if _, err := k.emu.Pay(ctx, o.Links[0], ""); !errors.Is(err, checkouttest.ErrState) {
 		t.Fatalf("paying a completed link: %v, want ErrState", err)
 	}
@@ -173,10 +182,7 @@ func TestEmulator_PayingAPaidOrderIsErrState(t *testing.T) {
 func TestEmulator_DropCallbacksRecordsWithoutSending(t *testing.T) {
 	k := newKit(t, checkouttest.Options{DropCallbacks: true})
 	ctx := context.Background()
-	o := k.order(t, "R-1", 500)
-	if _, err := k.emu.Pay(ctx, o.Links[0], ""); err != nil {
-		t.Fatal(err)
-	}
+	o, _ := k.paid(t, "R-1", 500)
 	if err := k.emu.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -199,10 +205,7 @@ func TestEmulator_DropCallbacksRecordsWithoutSending(t *testing.T) {
 func TestEmulator_ResendByDeliveryIDSendsTheSameBytes(t *testing.T) {
 	k := newKit(t, checkouttest.Options{})
 	ctx := context.Background()
-	o := k.order(t, "R-1", 500)
-	if _, err := k.emu.Pay(ctx, o.Links[0], ""); err != nil {
-		t.Fatal(err)
-	}
+	o, _ := k.paid(t, "R-1", 500)
 	ds := k.emu.Deliveries()
 	if len(ds) != 2 || ds[0].Event != "payment/status_updated" || ds[1].Event != "order/amount_paid_updated" {
 		t.Fatalf("deliveries %+v", ds)
@@ -248,11 +251,7 @@ func TestEmulator_WaitReturnsOnceRetriesAreOver(t *testing.T) {
 func TestEmulator_WaitCoversTheRefundWebhookAfterTheAPIReply(t *testing.T) {
 	k := newKit(t, checkouttest.Options{})
 	ctx := context.Background()
-	o := k.order(t, "R-1", 500)
-	p, err := k.emu.Pay(ctx, o.Links[0], "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	_, p := k.paid(t, "R-1", 500)
 	if _, err := k.client.Refund(ctx, p.ID, checkout.RefundRequest{}); err != nil {
 		t.Fatal(err)
 	}
@@ -281,11 +280,7 @@ func TestEmulator_WaitEndsWithItsContext(t *testing.T) {
 func TestEmulator_VerbsAfterCloseAreErrClosed(t *testing.T) {
 	k := newKit(t, checkouttest.Options{})
 	ctx := context.Background()
-	o := k.order(t, "R-1", 500)
-	p, err := k.emu.Pay(ctx, o.Links[0], "")
-	if err != nil {
-		t.Fatal(err)
-	}
+	o, p := k.paid(t, "R-1", 500)
 	k.emu.Close()
 	verbs := map[string]func() error{
 		"pay":     func() error { _, err := k.emu.Pay(ctx, o.Links[0], ""); return err },

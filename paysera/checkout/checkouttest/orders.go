@@ -88,22 +88,23 @@ type record struct {
 
 // link returns the record's link with that id, writable, or nil.
 func (r *record) link(id string) *Link {
-	i := slices.IndexFunc(r.Links, func(l Link) bool { return l.ID == id })
-	if i < 0 {
-		return nil
-	}
-	r.Links = slices.Clone(r.Links)
-	return &r.Links[i]
+	return writable(&r.Links, id, func(l Link) string { return l.ID })
 }
 
 // payment returns the record's payment with that id, writable, or nil.
 func (r *record) payment(id string) *Payment {
-	i := slices.IndexFunc(r.Payments, func(p Payment) bool { return p.ID == id })
+	return writable(&r.Payments, id, func(p Payment) string { return p.ID })
+}
+
+// writable replaces *items by a copy, which readers holding the old slice
+// do not see, and returns the item with that id in it, or nil.
+func writable[T any](items *[]T, id string, idOf func(T) string) *T {
+	i := slices.IndexFunc(*items, func(v T) bool { return idOf(v) == id })
 	if i < 0 {
 		return nil
 	}
-	r.Payments = slices.Clone(r.Payments)
-	return &r.Payments[i]
+	*items = slices.Clone(*items)
+	return &(*items)[i]
 }
 
 // Ids look like Paysera's UUIDs. Each carries its kind and its order's
@@ -176,30 +177,26 @@ func (e *Emulator) Orders() []Order {
 
 // Link returns the link with that id.
 func (e *Emulator) Link(id string) (Link, bool) {
-	var l Link
-	_, err := e.update(id, func(r *record) error {
-		i := slices.IndexFunc(r.Links, func(l Link) bool { return l.ID == id })
-		if i < 0 {
-			return ErrNotFound
-		}
-		l = r.Links[i]
-		return nil
-	})
-	return l, err == nil
+	return find(e, id, func(r *record) []Link { return r.Links }, func(l Link) string { return l.ID })
 }
 
 // Payment returns the payment attempt with that id.
 func (e *Emulator) Payment(id string) (Payment, bool) {
-	var p Payment
+	return find(e, id, func(r *record) []Payment { return r.Payments }, func(p Payment) string { return p.ID })
+}
+
+// find returns the item with that id among its order's items.
+func find[T any](e *Emulator, id string, items func(*record) []T, idOf func(T) string) (T, bool) {
+	var out T
 	_, err := e.update(id, func(r *record) error {
-		i := slices.IndexFunc(r.Payments, func(p Payment) bool { return p.ID == id })
+		i := slices.IndexFunc(items(r), func(v T) bool { return idOf(v) == id })
 		if i < 0 {
 			return ErrNotFound
 		}
-		p = r.Payments[i]
+		out = items(r)[i]
 		return nil
 	})
-	return p, err == nil
+	return out, err == nil
 }
 
 // Pay settles a payment through the link, as if the payer paid with
