@@ -120,12 +120,10 @@ type MemoryJournalOptions struct {
 type MemoryJournal struct {
 	opts MemoryJournalOptions
 
-	mu    sync.Mutex
-	ring  []kept            // a ring of the kept deliveries, grown up to MaxEntries
-	head  int               // index in ring of the oldest
-	n     int               // deliveries kept
-	first uint64            // sequence number of the oldest
-	index map[string]uint64 // ID -> sequence number
+	mu   sync.Mutex
+	ring []kept // a ring of the kept deliveries, grown up to MaxEntries
+	head int    // index in ring of the oldest
+	n    int    // deliveries kept
 }
 
 // encodeBuf holds scratch buffers for encoding a delivery before it is
@@ -151,7 +149,7 @@ func NewMemoryJournal(opts MemoryJournalOptions) *MemoryJournal {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
-	return &MemoryJournal{opts: opts, index: make(map[string]uint64)}
+	return &MemoryJournal{opts: opts}
 }
 
 // Observe records d (without its Notification). A delivery without an ID
@@ -172,8 +170,8 @@ func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
 	now := j.opts.Now()
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	if _, dup := j.index[d.ID]; dup {
-		return
+	if j.n > 0 && j.at(j.n-1).id == d.ID {
+		return // the same delivery told twice (Observers listing it twice)
 	}
 	j.pruneLocked(now)
 	if j.n >= j.opts.MaxEntries {
@@ -183,7 +181,6 @@ func (j *MemoryJournal) Observe(_ context.Context, d Delivery) {
 		j.growLocked()
 	}
 	j.ring[(j.head+j.n)%len(j.ring)] = kept{id: d.ID, at: d.ReceivedAt, rec: rec}
-	j.index[d.ID] = j.first + uint64(j.n)
 	j.n++
 }
 
@@ -215,11 +212,9 @@ func (j *MemoryJournal) pruneLocked(now time.Time) {
 func (j *MemoryJournal) dropLocked(n int) {
 	for range n {
 		k := j.at(0)
-		delete(j.index, k.id)
 		*k = kept{} // let the bytes go
 		j.head = (j.head + 1) % len(j.ring)
 		j.n--
-		j.first++
 	}
 }
 
@@ -229,11 +224,22 @@ func (j *MemoryJournal) Delivery(_ context.Context, id string) (Delivery, error)
 	j.mu.Lock()
 	defer j.mu.Unlock()
 	j.pruneLocked(now)
-	seq, ok := j.index[id]
-	if !ok {
+	i := j.find(id)
+	if i < 0 {
 		return Delivery{}, ErrNoDelivery
 	}
-	return decodeDelivery(j.at(int(seq - j.first)).rec)
+	return decodeDelivery(j.at(i).rec)
+}
+
+// find returns the position of the delivery with this ID, newest first
+// (lookups are rare: a scan keeps recording free of an index).
+func (j *MemoryJournal) find(id string) int {
+	for i := j.n - 1; i >= 0; i-- {
+		if j.at(i).id == id {
+			return i
+		}
+	}
+	return -1
 }
 
 // Deliveries returns the deliveries matching q, newest first.
@@ -245,13 +251,13 @@ func (j *MemoryJournal) Deliveries(_ context.Context, q DeliveryQuery) (Delivery
 	j.pruneLocked(now)
 	start := j.n - 1
 	if q.After != "" {
-		seq, ok := j.index[q.After]
-		if !ok {
+		i := j.find(q.After)
+		if i < 0 {
 			// The cursor's delivery is gone (retention): nothing older is
 			// left either.
 			return DeliveryPage{}, nil
 		}
-		start = int(seq-j.first) - 1
+		start = i - 1
 	}
 	var page DeliveryPage
 	for i := start; i >= 0; i-- {

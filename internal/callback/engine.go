@@ -115,7 +115,7 @@ func New(p Protocol, s Settings) *Handler {
 		account:  s.Account,
 		methods:  s.Methods,
 		allow:    strings.Join(s.Methods, ", "),
-		headers:  append([]string{"Content-Type"}, s.Headers...),
+		headers:  canonical(append([]string{"Content-Type"}, s.Headers...)),
 		maxBody:  s.Options.MaxBodyBytes,
 		hookFor:  s.Options.HookTimeout,
 		store:    s.Store,
@@ -142,10 +142,11 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serve(w, r, nil)
 		return
 	}
-	d := h.record(r)
-	h.serve(w, r, d)
+	var d paykit.Delivery // on the stack: nothing keeps a pointer to it
+	h.record(&d, r)
+	h.serve(w, r, &d)
 	d.Duration = time.Since(d.ReceivedAt)
-	h.observer.Observe(context.WithoutCancel(r.Context()), *d)
+	h.observer.Observe(context.WithoutCancel(r.Context()), d)
 }
 
 // serve answers one delivery, filling d (when not nil) as it goes.
@@ -228,9 +229,10 @@ func (h *Handler) Deliver(ctx context.Context, n paykit.Notification) (replayed 
 	return replayed, err
 }
 
-// record starts the delivery record of r.
-func (h *Handler) record(r *http.Request) *paykit.Delivery {
-	d := &paykit.Delivery{
+// record starts d, the delivery record of r. Header values are the
+// request's own slices: net/http never reuses a request's header.
+func (h *Handler) record(d *paykit.Delivery, r *http.Request) {
+	*d = paykit.Delivery{
 		ID:         newID(),
 		RunOf:      RunOf(r.Context()),
 		Provider:   h.provider,
@@ -242,14 +244,22 @@ func (h *Handler) record(r *http.Request) *paykit.Delivery {
 		Query:      r.URL.RawQuery,
 	}
 	for _, k := range h.headers {
-		if v := r.Header.Values(k); len(v) > 0 {
+		if v := r.Header[k]; len(v) > 0 {
 			if d.Header == nil {
 				d.Header = make(http.Header, len(h.headers))
 			}
-			d.Header[http.CanonicalHeaderKey(k)] = append([]string(nil), v...)
+			d.Header[k] = v
 		}
 	}
-	return d
+}
+
+// canonical returns keys in net/http's canonical form, as request headers
+// are keyed.
+func canonical(keys []string) []string {
+	for i, k := range keys {
+		keys[i] = http.CanonicalHeaderKey(k)
+	}
+	return keys
 }
 
 // answer runs the protocol's Answer, through the Store when n has a key;
