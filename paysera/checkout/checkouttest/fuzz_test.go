@@ -37,3 +37,33 @@ func FuzzAPI(f *testing.F) {
 		}
 	})
 }
+
+// FuzzOrderIDOf reads any id from a request path: it never panics, and an
+// id it accepts names an order id that maps to itself.
+func FuzzOrderIDOf(f *testing.F) {
+	f.Add(newIDOf('l', 7, 9))
+	f.Add(newIDOf('o', 1<<40-1, 1<<40-1))
+	f.Add("019ed06c-0000-7000-8001-00000000000")
+	f.Add("019ed0zz-0000-7000-8001-000000000002")
+	f.Add("")
+	f.Fuzz(func(t *testing.T, id string) {
+		o, ok := orderIDOf(id)
+		if !ok {
+			return
+		}
+		if again, ok := orderIDOf(o); !ok || again != o {
+			t.Fatalf("%q: order %q maps to %q", id, o, again)
+		}
+	})
+}
+
+func TestIDsCarryTheirOrder(t *testing.T) {
+	for _, n := range []int64{1, 4095, 4096, 1 << 24, 1<<40 - 1} {
+		order := newIDOf('o', n, n)
+		for _, kind := range []byte{'o', 'l', 'p', 'r'} {
+			if got, ok := orderIDOf(newIDOf(kind, n, 12345)); !ok || got != order {
+				t.Errorf("order %d kind %c: %q, %v; want %q", n, kind, got, ok, order)
+			}
+		}
+	}
+}
