@@ -79,10 +79,10 @@ func (c *Client) ParseBody(body []byte, header http.Header) (paykit.Notification
 // verify checks the signature headers and the HMAC.
 func (c *Client) verify(body []byte, header http.Header) error {
 	sigs := header.Values(HeaderSignature)
-	switch {
-	case len(sigs) == 0 || sigs[0] == "":
+	if len(sigs) == 0 || sigs[0] == "" {
 		return fmt.Errorf("%w: no %s header", paykit.ErrMissingSignature, HeaderSignature)
-	case len(sigs) > 1:
+	}
+	if len(sigs) > 1 {
 		return fmt.Errorf("%w: %s sent more than once", paykit.ErrInvalidSignature, HeaderSignature)
 	}
 	got, ok := lowerHex(sigs[0])
