@@ -65,8 +65,6 @@ func decodeStrict(r *http.Request, v any) error {
 	return nil
 }
 
-func decodeLoose(b []byte, v any) { _ = json.Unmarshal(b, v) }
-
 // throttled answers 429 when Throttle queued one.
 func (e *Emulator) throttled(w http.ResponseWriter) bool {
 	e.mu.Lock()
