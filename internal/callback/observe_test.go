@@ -148,6 +148,24 @@ func TestObserver_OneRecordPerDeliveryWhateverItsFate(t *testing.T) {
 	}
 }
 
+// A listed header the request does not carry is left out of the record,
+// not kept as an empty entry: a journal read back, or a Run again, must
+// not invent a header the provider never sent.
+func TestObserver_AbsentListedHeadersAreNotRecorded(t *testing.T) {
+	rec := &recorder{}
+	h := callback.New(&fake{}, callback.Settings{Methods: []string{http.MethodPost},
+		Headers: []string{"X-Signature", "Authorization"}, Observer: rec})
+
+	r := httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader("id=1"))
+	r.Header.Set("X-Signature", "s")
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	assert.Equal(t, http.Header{"X-Signature": {"s"}}, rec.take(t).Header, "only the listed headers sent")
+
+	r = httptest.NewRequest(http.MethodPost, "/cb", strings.NewReader("id=2"))
+	h.ServeHTTP(httptest.NewRecorder(), r)
+	assert.Nil(t, rec.take(t).Header, "no listed header sent, no header map")
+}
+
 func TestObserver_TemporaryParseFailureIsUnavailable(t *testing.T) {
 	rec := &recorder{}
 	h := callback.New(&fake{parseErr: paykit.Temporary(errors.New("key download failed"))},

@@ -160,7 +160,9 @@ func (r *Runner) deliver(ctx context.Context, it Item) paykit.Reconciled {
 
 // Loop calls once every interval until ctx is done, the first time at
 // once, and returns ctx's error. A run is never started while the last
-// one is still going. An interval <= 0 is an error.
+// one is still going, nor once ctx is done: when the interval has passed
+// by the time ctx ends, the select below could pick either, so the
+// context is looked at before each run. An interval <= 0 is an error.
 func Loop(ctx context.Context, every time.Duration, once func(ctx context.Context)) error {
 	if every <= 0 {
 		return errors.New("reconcile: the loop's interval must be positive")
@@ -168,6 +170,9 @@ func Loop(ctx context.Context, every time.Duration, once func(ctx context.Contex
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
 		once(ctx)
 		select {
 		case <-ctx.Done():

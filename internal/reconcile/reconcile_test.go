@@ -184,3 +184,23 @@ func TestLoop_RunsAtOnceThenEveryIntervalUntilDone(t *testing.T) {
 	assert.Equal(t, 3, runs)
 	assert.Error(t, Loop(context.Background(), 0, func(context.Context) { t.Error("ran") }))
 }
+
+// When ctx ends while the interval has already passed, both of the loop's
+// cases are ready; a select picks either at random, so without a look at
+// ctx first a run could start after the caller cancelled. An interval of
+// a nanosecond has always passed by the time once returns.
+func TestLoop_NoRunAfterTheContextEnds(t *testing.T) {
+	for range 1000 {
+		ctx, cancel := context.WithCancel(context.Background())
+		runs := 0
+		err := Loop(ctx, time.Nanosecond, func(context.Context) {
+			runs++
+			cancel()
+		})
+		require.ErrorIs(t, err, context.Canceled)
+		require.Equal(t, 1, runs, "no run after cancel")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	assert.ErrorIs(t, Loop(ctx, time.Hour, func(context.Context) { t.Error("ran on a done context") }), context.Canceled)
+}
