@@ -75,10 +75,10 @@ func (r Reconciliation) Count(f Found) int {
 	return n
 }
 
-// ReconcileOptions are the settings every provider's reconciler shares.
+// ReconcilerOptions are the settings every provider's reconciler shares.
 // Each provider package's ReconcilerOptions embeds it; the zero value
 // gives the documented defaults.
-type ReconcileOptions struct {
+type ReconcilerOptions struct {
 	// Concurrency bounds how many references are looked up and delivered
 	// at once. 0 means 4.
 	Concurrency int

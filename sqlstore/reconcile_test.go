@@ -58,7 +58,7 @@ func TestReconcileVK_FiftyConcurrentReconciliationsAndDeliveriesOnTwoReplicasFul
 			}}
 		srv := httptest.NewServer(c.Handler(hooks))
 		t.Cleanup(srv.Close)
-		rec, err := c.Reconciler(hooks, vkpay.ReconcilerOptions{ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+		rec, err := c.Reconciler(hooks, vkpay.ReconcilerOptions{ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 		require.NoError(t, err)
 		return rec, srv.URL
 	}
@@ -123,7 +123,7 @@ func TestReconcileXsolla_FiftyConcurrentReconciliationsAndDeliveriesFulfilOnce(t
 	hooks := paykit.Hooks{Store: store, Event: func(context.Context, paykit.Notification) error { events.Add(1); return nil }}
 	shop.Config.Handler = c.Handler(hooks)
 	shop.Start()
-	rec, err := c.Reconciler(hooks, xsolla.ReconcilerOptions{ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+	rec, err := c.Reconciler(hooks, xsolla.ReconcilerOptions{ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 	require.NoError(t, err)
 	ctx := context.Background()
 	tok, err := c.CreateToken(ctx, xsolla.TokenRequest{UserID: "p1", ExternalID: "order-1",

@@ -14,9 +14,9 @@ import (
 
 // ReconcilerOptions configures [Client.Reconciler].
 type ReconcilerOptions struct {
-	// ReconcileOptions are the options every provider's reconciler
+	// ReconcilerOptions are the options every provider's reconciler
 	// shares: concurrency and the least interval between API calls.
-	paykit.ReconcileOptions
+	paykit.ReconcilerOptions
 	// Handler must be the options your callback handler was built with
 	// ([Client.HandlerWith]): a reconciled order is answered by the same
 	// code (OrderReply, Refund), and the stored answer is what its late
@@ -56,7 +56,7 @@ func (c *Client) Reconciler(hooks paykit.Hooks, opts ReconcilerOptions) (*Reconc
 	}
 	h := callback.New(c.engine(hooks, opts.Handler))
 	return &Reconciler{c: c, test: opts.TestMode,
-		run: reconcile.New(paykit.VKPay, c.Account(), opts.ReconcileOptions, h.Deliver)}, nil
+		run: reconcile.New(paykit.VKPay, c.Account(), opts.ReconcilerOptions, h.Deliver)}, nil
 }
 
 // Reconcile asks VK about the given orders (VK's order ids, as in

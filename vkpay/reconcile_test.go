@@ -52,7 +52,7 @@ func newLostWorld(t *testing.T, store paykit.Store) *lostWorld {
 	t.Cleanup(shop.Close)
 	require.NoError(t, vk.SetNotifyURL(shop.URL))
 	w.rec, err = w.client.Reconciler(hooks, vkpay.ReconcilerOptions{Handler: opts,
-		ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+		ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 	require.NoError(t, err)
 	return w
 }
@@ -229,7 +229,7 @@ func TestReconcile_LookupFailureFailsEachOrderWithoutTheToken(t *testing.T) {
 	c, err := vkpay.New(vkpay.Config{AppID: testAppID, Secret: testSecret, AccessToken: "wrong-token", APIBaseURL: vk.URL})
 	require.NoError(t, err)
 	rec, err := c.Reconciler(paykit.Hooks{Store: paykit.NewMemoryStore(paykit.MemoryStoreOptions{})},
-		vkpay.ReconcilerOptions{ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+		vkpay.ReconcilerOptions{ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 	require.NoError(t, err)
 	rep, err := rec.Reconcile(context.Background(), 1, 2)
 	require.NoError(t, err)

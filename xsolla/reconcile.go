@@ -12,9 +12,9 @@ import (
 
 // ReconcilerOptions configures [Client.Reconciler].
 type ReconcilerOptions struct {
-	// ReconcileOptions are the options every provider's reconciler
+	// ReconcilerOptions are the options every provider's reconciler
 	// shares: concurrency and the least interval between API calls.
-	paykit.ReconcileOptions
+	paykit.ReconcilerOptions
 	// Handler must be the options your webhook handler was built with
 	// ([Client.HandlerWith]): a reconciled payment runs through the same
 	// checks (CheckAmount) and hooks.
@@ -49,7 +49,7 @@ func (c *Client) Reconciler(hooks paykit.Hooks, opts ReconcilerOptions) (*Reconc
 		return nil, err
 	}
 	h := callback.New(c.engine(hooks, opts.Handler))
-	return &Reconciler{c: c, run: reconcile.New(paykit.Xsolla, c.Account(), opts.ReconcileOptions, h.Deliver)}, nil
+	return &Reconciler{c: c, run: reconcile.New(paykit.Xsolla, c.Account(), opts.ReconcilerOptions, h.Deliver)}, nil
 }
 
 // Reconcile asks Xsolla about your orders — the external_id you gave the

@@ -57,7 +57,7 @@ func newLostWorld(t *testing.T, store paykit.Store) *lostWorld {
 	shop.Config.Handler = w.client.HandlerWith(hooks, xsolla.HandlerOptions{})
 	shop.Start()
 	w.rec, err = w.client.Reconciler(hooks, xsolla.ReconcilerOptions{
-		ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+		ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 	require.NoError(t, err)
 	return w
 }
@@ -233,7 +233,7 @@ func TestReconcile_LookupFailureFailsTheOrderWithoutTheKey(t *testing.T) {
 	c, err := xsolla.New(cfg)
 	require.NoError(t, err)
 	rec, err := c.Reconciler(paykit.Hooks{Store: paykit.NewMemoryStore(paykit.MemoryStoreOptions{})},
-		xsolla.ReconcilerOptions{ReconcileOptions: paykit.ReconcileOptions{MinInterval: -1}})
+		xsolla.ReconcilerOptions{ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
 	require.NoError(t, err)
 	rep, err := rec.Reconcile(context.Background(), "order-1")
 	require.NoError(t, err)

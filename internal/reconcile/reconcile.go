@@ -19,7 +19,7 @@ import (
 var ErrNoStore = errors.New("hooks.Store is nil: a reconciler must share the callback handler's Store, " +
 	"or a payment found by polling and its late callback would each fulfil once (twice in all)")
 
-// Defaults of [paykit.ReconcileOptions].
+// Defaults of [paykit.ReconcilerOptions].
 const (
 	DefaultConcurrency = 4
 	DefaultMinInterval = 200 * time.Millisecond
@@ -67,7 +67,7 @@ type Runner struct {
 }
 
 // New returns a Runner with the options' defaults applied.
-func New(p paykit.Provider, account string, o paykit.ReconcileOptions,
+func New(p paykit.Provider, account string, o paykit.ReconcilerOptions,
 	deliver func(context.Context, paykit.Notification) (bool, error)) *Runner {
 	c := o.Concurrency
 	if c <= 0 {

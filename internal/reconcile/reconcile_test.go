@@ -64,7 +64,7 @@ func TestLimiter_NegativeGapNeverWaitsAndDoneContextStops(t *testing.T) {
 func TestRun_EntriesKeepTheOrderOfTheJobsAndSayWhatWasFound(t *testing.T) {
 	delivered := map[string]bool{"paid-before": true}
 	var mu sync.Mutex
-	r := New("test", "acct", paykit.ReconcileOptions{Concurrency: 3, MinInterval: -1},
+	r := New("test", "acct", paykit.ReconcilerOptions{Concurrency: 3, MinInterval: -1},
 		func(_ context.Context, n paykit.Notification) (bool, error) {
 			mu.Lock()
 			defer mu.Unlock()
@@ -115,7 +115,7 @@ func TestRun_NeverMoreLookupsAtOnceThanTheConcurrency(t *testing.T) {
 	var inFlight, most atomic.Int64
 	gate := make(chan struct{})
 	var open sync.Once
-	r := New("test", "", paykit.ReconcileOptions{Concurrency: 3, MinInterval: -1},
+	r := New("test", "", paykit.ReconcilerOptions{Concurrency: 3, MinInterval: -1},
 		func(context.Context, paykit.Notification) (bool, error) { return false, nil })
 	var jobs []Job
 	for i := range 20 {
@@ -144,7 +144,7 @@ func TestRun_NeverMoreLookupsAtOnceThanTheConcurrency(t *testing.T) {
 
 func TestRun_DoneContextFailsWhatIsLeft(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	r := New("test", "", paykit.ReconcileOptions{Concurrency: 1, MinInterval: -1},
+	r := New("test", "", paykit.ReconcilerOptions{Concurrency: 1, MinInterval: -1},
 		func(context.Context, paykit.Notification) (bool, error) { return false, nil })
 	jobs := []Job{
 		{Refs: []string{"a"}, Look: func(context.Context) ([]Item, error) {
@@ -166,7 +166,7 @@ func TestRun_DoneContextFailsWhatIsLeft(t *testing.T) {
 }
 
 func TestNew_ZeroOptionsAreTheDefaults(t *testing.T) {
-	r := New("test", "", paykit.ReconcileOptions{}, nil)
+	r := New("test", "", paykit.ReconcilerOptions{}, nil)
 	assert.Equal(t, DefaultConcurrency, r.Concurrency)
 	assert.Equal(t, DefaultMinInterval, r.Limit.gap)
 }
