@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"os"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -28,6 +30,9 @@ import (
 	"github.com/paykit-go/paykit/vkpay"
 	"github.com/paykit-go/paykit/vkpay/vkpaytest"
 )
+
+// freshGlobalsEnv marks the fresh process TestGlobalProvidersInstalledLaterAreUsed runs in.
+const freshGlobalsEnv = "PAYKITOTEL_TEST_FRESH_GLOBALS"
 
 const (
 	appID = 7100
@@ -371,7 +376,20 @@ func TestUnsampledDeliveriesAreStillCounted(t *testing.T) {
 // TestGlobalProvidersInstalledLaterAreUsed: an Observer made before the
 // merchant's setup installs the global providers reports to them once
 // they are installed, as OpenTelemetry's globals delegate.
+//
+// OpenTelemetry's globals delegate to the first providers installed in a
+// process only, so the test runs in a fresh process of this test binary:
+// in this one, -count=N or another test that installs providers first
+// would leave nothing to delegate.
 func TestGlobalProvidersInstalledLaterAreUsed(t *testing.T) {
+	if os.Getenv(freshGlobalsEnv) == "" {
+		cmd := exec.Command(os.Args[0], "-test.run=^TestGlobalProvidersInstalledLaterAreUsed$", "-test.count=1", "-test.v")
+		cmd.Env = append(os.Environ(), freshGlobalsEnv+"=1")
+		out, err := cmd.CombinedOutput()
+		require.NoError(t, err, "in a fresh process:\n%s", out)
+		require.Contains(t, string(out), "--- PASS: TestGlobalProvidersInstalledLaterAreUsed", "the fresh process ran the test")
+		return
+	}
 	obs, err := paykitotel.New(paykitotel.Options{})
 	require.NoError(t, err)
 
