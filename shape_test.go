@@ -67,40 +67,47 @@ var (
 	_ func(...*merchant.Client) (*merchant.Accounts, error)     = merchant.NewAccounts
 	_ func(...*xsolla.Client) (*xsolla.Accounts, error)         = xsolla.NewAccounts
 	_ func(...*playvision.Client) (*playvision.Accounts, error) = playvision.NewAccounts
+	_ func(...*checkout.Client) (*checkout.Accounts, error)     = checkout.NewAccounts
 
 	_ func(string) (*paysera.Client, bool)    = (*paysera.Accounts)(nil).Client
 	_ func(string) (*vkpay.Client, bool)      = (*vkpay.Accounts)(nil).Client
 	_ func(string) (*merchant.Client, bool)   = (*merchant.Accounts)(nil).Client
 	_ func(string) (*xsolla.Client, bool)     = (*xsolla.Accounts)(nil).Client
 	_ func(string) (*playvision.Client, bool) = (*playvision.Accounts)(nil).Client
+	_ func(string) (*checkout.Client, bool)   = (*checkout.Accounts)(nil).Client
 
 	_ func(*http.Request) (*paysera.Callback, error)            = (*paysera.Accounts)(nil).ParseCallback
 	_ func(*http.Request) (paykit.Notification, error)          = (*vkpay.Accounts)(nil).ParseCallback
 	_ func(*http.Request) (*merchant.Notification, error)       = (*merchant.Accounts)(nil).ParseCallback
 	_ func(*http.Request) (paykit.Notification, error)          = (*xsolla.Accounts)(nil).ParseCallback
 	_ func(*http.Request) (paykit.Notification, error)          = (*playvision.Accounts)(nil).ParseCallback
+	_ func(*http.Request) (paykit.Notification, error)          = (*checkout.Accounts)(nil).ParseCallback
 	_ func([]byte, http.Header) (*paysera.Callback, error)      = (*paysera.Accounts)(nil).ParseBody
 	_ func([]byte, http.Header) (paykit.Notification, error)    = (*vkpay.Accounts)(nil).ParseBody
 	_ func([]byte, http.Header) (*merchant.Notification, error) = (*merchant.Accounts)(nil).ParseBody
 	_ func([]byte, http.Header) (paykit.Notification, error)    = (*xsolla.Accounts)(nil).ParseBody
 	_ func([]byte, http.Header) (paykit.Notification, error)    = (*playvision.Accounts)(nil).ParseBody
+	_ func([]byte, http.Header) (paykit.Notification, error)    = (*checkout.Accounts)(nil).ParseBody
 
 	_ func(paykit.Notification) string = (*paysera.Accounts)(nil).IdempotencyKey
 	_ func(paykit.Notification) string = (*vkpay.Accounts)(nil).IdempotencyKey
 	_ func(paykit.Notification) string = (*merchant.Accounts)(nil).IdempotencyKey
 	_ func(paykit.Notification) string = (*xsolla.Accounts)(nil).IdempotencyKey
 	_ func(paykit.Notification) string = (*playvision.Accounts)(nil).IdempotencyKey
+	_ func(paykit.Notification) string = (*checkout.Accounts)(nil).IdempotencyKey
 
 	_ func(paykit.Hooks) http.Handler                            = (*paysera.Accounts)(nil).Handler
 	_ func(paykit.Hooks) http.Handler                            = (*vkpay.Accounts)(nil).Handler
 	_ func(paykit.Hooks) http.Handler                            = (*merchant.Accounts)(nil).Handler
 	_ func(paykit.Hooks) http.Handler                            = (*xsolla.Accounts)(nil).Handler
 	_ func(paykit.Hooks) http.Handler                            = (*playvision.Accounts)(nil).Handler
+	_ func(paykit.Hooks) http.Handler                            = (*checkout.Accounts)(nil).Handler
 	_ func(paykit.Hooks, paysera.HandlerOptions) http.Handler    = (*paysera.Accounts)(nil).HandlerWith
 	_ func(paykit.Hooks, vkpay.HandlerOptions) http.Handler      = (*vkpay.Accounts)(nil).HandlerWith
 	_ func(paykit.Hooks, merchant.HandlerOptions) http.Handler   = (*merchant.Accounts)(nil).HandlerWith
 	_ func(paykit.Hooks, xsolla.HandlerOptions) http.Handler     = (*xsolla.Accounts)(nil).HandlerWith
 	_ func(paykit.Hooks, playvision.HandlerOptions) http.Handler = (*playvision.Accounts)(nil).HandlerWith
+	_ func(paykit.Hooks, checkout.HandlerOptions) http.Handler   = (*checkout.Accounts)(nil).HandlerWith
 )
 
 // An Accounts is one endpoint for several clients of its package: each of
@@ -113,6 +120,7 @@ func TestEveryAccountsMirrorsItsClient(t *testing.T) {
 		{(*merchant.Accounts)(nil), (*merchant.Client)(nil)},
 		{(*xsolla.Accounts)(nil), (*xsolla.Client)(nil)},
 		{(*playvision.Accounts)(nil), (*playvision.Client)(nil)},
+		{(*checkout.Accounts)(nil), (*checkout.Client)(nil)},
 	}
 	for _, p := range pairs {
 		at, ct := reflect.TypeOf(p.accounts), reflect.TypeOf(p.client)

@@ -97,6 +97,19 @@
 //   - The sandbox host https://sandbox.paysera.com is named only by the
 //     PHP SDK; Config.BaseURL overrides it.
 //
+// # Several projects, one endpoint
+//
+// [NewAccounts] serves the webhooks of several projects (each client with
+// its Config.ProjectID) on one URL. Paysera's current webhooks do not
+// name their project, so each project's client in turn verifies the HMAC
+// with its own secrets and the one that verifies a webhook serves it;
+// NewAccounts refuses two projects sharing a secret. A webhook that names
+// its project (v3's order.projectId, an order's project_id) is verified by
+// that project's client only; a project not served is
+// paykit.ErrWrongAccount. Keys name the project ([Client.IdempotencyKey]),
+// so the same order id under two projects is fulfilled twice, once per
+// project; each event's Account field says whose it is.
+//
 // Package checkouttest is the test kit: a signer and an emulator of the
 // API, the payment page and the webhooks.
 package checkout

@@ -45,6 +45,11 @@ type OrderEvent struct {
 	Headers     Headers
 	// Test is Config.TestMode or the order's is_test.
 	Test bool
+	// Account is the [Client.Account] of the client that verified the
+	// webhook (Config.ProjectID, else the client id): the project it
+	// belongs to, which Paysera's current webhooks do not name. An
+	// [Accounts] endpoint keys and answers it as that project's.
+	Account string
 }
 
 // OrderRef names the order of a thin event.
@@ -97,6 +102,11 @@ type PaymentEvent struct {
 	Payment StatusChange
 	Headers Headers
 	Test    bool
+	// Account is the [Client.Account] of the client that verified the
+	// webhook (Config.ProjectID, else the client id): the project it
+	// belongs to, which Paysera's current webhooks do not name. An
+	// [Accounts] endpoint keys and answers it as that project's.
+	Account string
 }
 
 // RefundEvent is refund/status_updated: a refund's status changed.
@@ -106,6 +116,11 @@ type RefundEvent struct {
 	Refund  StatusChange
 	Headers Headers
 	Test    bool
+	// Account is the [Client.Account] of the client that verified the
+	// webhook (Config.ProjectID, else the client id): the project it
+	// belongs to, which Paysera's current webhooks do not name. An
+	// [Accounts] endpoint keys and answers it as that project's.
+	Account string
 }
 
 // LinkEvent is the v3 generation's payment_link.completed, .expired and
@@ -116,6 +131,11 @@ type LinkEvent struct {
 	Link    PaymentLink
 	Headers Headers
 	Test    bool
+	// Account is the [Client.Account] of the client that verified the
+	// webhook (Config.ProjectID, else the client id): the project it
+	// belongs to, which Paysera's current webhooks do not name. An
+	// [Accounts] endpoint keys and answers it as that project's.
+	Account string
 }
 
 // UnknownEvent is a verified webhook of a type or name this package does
@@ -127,6 +147,11 @@ type UnknownEvent struct {
 	Body    []byte
 	Headers Headers
 	Test    bool
+	// Account is the [Client.Account] of the client that verified the
+	// webhook (Config.ProjectID, else the client id): the project it
+	// belongs to, which Paysera's current webhooks do not name. An
+	// [Accounts] endpoint keys and answers it as that project's.
+	Account string
 }
 
 // Summary: Kind payment (info for a closed order), Status from the order

@@ -49,7 +49,13 @@ func (c *Client) Handler(hooks paykit.Hooks) http.Handler {
 
 // HandlerWith is [Client.Handler] with the shared handler options.
 func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handler {
-	return callback.New(&protocol{c: c, hooks: hooks}, callback.Settings{
+	return callback.New(c.engine(hooks, opts))
+}
+
+// engine is the protocol and settings behind [Client.HandlerWith], shared
+// by [Accounts] and the [Reconciler].
+func (c *Client) engine(hooks paykit.Hooks, opts HandlerOptions) (callback.Protocol, callback.Settings) {
+	return &protocol{c: c, hooks: hooks}, callback.Settings{
 		Provider:     paykit.PayseraCheckout,
 		Account:      c.Account(),
 		Methods:      []string{http.MethodPost},
@@ -59,7 +65,7 @@ func (c *Client) HandlerWith(hooks paykit.Hooks, opts HandlerOptions) http.Handl
 		Store:        hooks.Store,
 		Observer:     hooks.Observer,
 		Secrets:      c.redact,
-	})
+	}
 }
 
 // recordedHeaders are the webhook headers kept in a delivery record: the

@@ -48,7 +48,8 @@ func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
 // ParseBody verifies a webhook's raw body against its headers, then
 // decodes it into an [*OrderEvent], [*PaymentEvent], [*RefundEvent],
 // [*LinkEvent] or, for an event this package does not know, an
-// [*UnknownEvent] (verified, never an error).
+// [*UnknownEvent] (verified, never an error), whose Account is
+// [Client.Account].
 //
 // Verification, before anything is trusted: X-Paysera-Signature must be
 // the lower-case hex HMAC-SHA256 of body under the client secret or a
@@ -73,7 +74,24 @@ func (c *Client) ParseBody(body []byte, header http.Header) (paykit.Notification
 	if err := c.checkAccount(n); err != nil {
 		return nil, err
 	}
+	setAccount(n, c.Account())
 	return n, nil
+}
+
+// setAccount records the account of the client that verified n.
+func setAccount(n paykit.Notification, account string) {
+	switch n := n.(type) {
+	case *OrderEvent:
+		n.Account = account
+	case *PaymentEvent:
+		n.Account = account
+	case *RefundEvent:
+		n.Account = account
+	case *LinkEvent:
+		n.Account = account
+	case *UnknownEvent:
+		n.Account = account
+	}
 }
 
 // verify checks the signature headers and the HMAC.
