@@ -42,7 +42,7 @@ func Example() {
 	_ = engine.Wait(context.Background())
 	o, _ := orders.Get("1001")
 	fmt.Println(first.Outcome, "then", o.State, "after", len(engine.Deliveries()), "attempts")
-	fmt.Println(emulator.FormatAmount(500, 2, "EUR"))
+	fmt.Println(emulator.FormatAmount(500, "EUR"))
 	// Output:
 	// retrying then paid after 2 attempts
 	// 5.00 EUR

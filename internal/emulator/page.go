@@ -4,8 +4,9 @@ import (
 	"bytes"
 	"html/template"
 	"net/http"
-	"strconv"
 	"strings"
+
+	"github.com/paykit-go/paykit/internal/currency"
 )
 
 // Page is what every emulator page shows around its own content.
@@ -61,24 +62,24 @@ func Render(w http.ResponseWriter, status int, t *template.Template, name string
 }
 
 // FormatAmount writes an amount of minor units in major units with its
-// currency or unit: (500, 2, "EUR") is "5.00 EUR", (7, 0, "votes") is
-// "7 votes", (1234500, 2, "USD") is "12,345.00 USD".
-func FormatAmount(minor int64, exponent int, unit string) string {
+// currency or unit, the exponent taken from the ISO 4217 table
+// ([currency.Exponent]): (500, "EUR") is "5.00 EUR", (1234500, "USD")
+// "12,345.00 USD", (1500, "JPY") "1,500 JPY". A unit the table does not
+// know is a virtual currency counted in whole units: (7, "votes") is
+// "7 votes", (50, "PlayGold") "50 PlayGold".
+func FormatAmount(minor int64, unit string) string {
+	exp, _ := currency.Exponent(unit) // 0 for a virtual unit
+	s := currency.Format(minor, exp)
 	sign := ""
-	u := uint64(minor)
 	if minor < 0 {
-		sign, u = "-", uint64(-minor)
+		sign, s = "-", s[1:]
 	}
-	digits := strconv.FormatUint(u, 10)
-	if exponent > 0 {
-		if len(digits) <= exponent {
-			digits = strings.Repeat("0", exponent-len(digits)+1) + digits
-		}
-		digits = group(digits[:len(digits)-exponent]) + "." + digits[len(digits)-exponent:]
-	} else {
-		digits = group(digits)
+	whole, frac, dot := strings.Cut(s, ".")
+	s = sign + group(whole)
+	if dot {
+		s += "." + frac
 	}
-	return strings.TrimSpace(sign + digits + " " + unit)
+	return strings.TrimSpace(s + " " + unit)
 }
 
 // group puts thousands separators into a run of digits.

@@ -1,6 +1,7 @@
 package emulator
 
 import (
+	"math"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -8,24 +9,32 @@ import (
 	"github.com/stretchr/testify/assert"
 )
 
-func TestFormatAmount_WritesMajorUnits(t *testing.T) {
+func TestFormatAmount_WritesMajorUnitsByTheCurrencysExponent(t *testing.T) {
 	for _, tc := range []struct {
 		minor int64
-		exp   int
 		unit  string
 		want  string
 	}{
-		{500, 2, "EUR", "5.00 EUR"},
-		{5, 2, "EUR", "0.05 EUR"},
-		{0, 2, "EUR", "0.00 EUR"},
-		{1234500, 2, "USD", "12,345.00 USD"},
-		{-250, 2, "EUR", "-2.50 EUR"},
-		{1500, 0, "JPY", "1,500 JPY"},
-		{1234, 3, "KWD", "1.234 KWD"},
-		{7, 0, "votes", "7 votes"},
-		{100, 0, "", "100"},
+		{500, "EUR", "5.00 EUR"},
+		{5, "EUR", "0.05 EUR"},
+		{0, "EUR", "0.00 EUR"},
+		{1234500, "USD", "12,345.00 USD"},
+		{-250, "EUR", "-2.50 EUR"},
+		{-123456789, "EUR", "-1,234,567.89 EUR"},
+		{1500, "JPY", "1,500 JPY"},
+		{500, "KRW", "500 KRW"},
+		{1234, "KWD", "1.234 KWD"},
+		{1000, "BHD", "1.000 BHD"},
+		{1500, "RUB", "15.00 RUB"},
+		{math.MinInt64, "EUR", "-92,233,720,368,547,758.08 EUR"},
+		{7, "votes", "7 votes"},
+		{1500, "PlayGold", "1,500 PlayGold"},
+		{-7, "votes", "-7 votes"},
+		{100, "", "100"},
 	} {
-		assert.Equal(t, tc.want, FormatAmount(tc.minor, tc.exp, tc.unit))
+		t.Run(tc.want, func(t *testing.T) {
+			assert.Equal(t, tc.want, FormatAmount(tc.minor, tc.unit))
+		})
 	}
 }
 
@@ -35,7 +44,7 @@ func TestRender_FramesEveryPage(t *testing.T) {
 	w := httptest.NewRecorder()
 	Render(w, http.StatusOK, testPages, "order", Page{
 		Provider: "Example", Home: "/emu/", Title: "Pay for order 17", Merchant: "Shop <1>",
-		Reference: "17", Item: "100 gold", Amount: FormatAmount(500, 2, "EUR"),
+		Reference: "17", Item: "100 gold", Amount: FormatAmount(500, "EUR"),
 		Back: "https://shop.test/return?x=1&y=2", Data: "kit content",
 	})
 	body := w.Body.String()

@@ -118,7 +118,7 @@ func (e *Emulator) showPayment(w http.ResponseWriter, p Order) {
 	_, sent := e.engine.Latest(p.RequestID, nil)
 	e.render(w, http.StatusOK, "payment", emulator.Page{
 		Title: "Pay " + p.OrderID, Reference: "Order " + p.OrderID + " · payment " + p.RequestID,
-		Item: e.paytext(p.RequestID), Amount: emulator.FormatAmount(p.Amount, 2, p.Currency), Status: string(p.State),
+		Item: e.paytext(p.RequestID), Amount: emulator.FormatAmount(p.Amount, p.Currency), Status: string(p.State),
 		Back: back, BackLabel: label,
 		Data: map[string]any{"P": p, "Action": e.prefix + "payment/" + p.RequestID, "Sent": sent,
 			"Deliveries": e.engine.DeliveriesOf(p.RequestID)},
@@ -272,6 +272,4 @@ var pages = emulator.Templates(`
 {{range .Deliveries}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td><code>{{.Reply}}</code>{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
 </table></div>{{end}}
 {{end}}{{template "bottom" .}}{{end}}
-`, template.FuncMap{"amount": func(minor int64, currency string) string {
-	return emulator.FormatAmount(minor, 2, currency) // Paysera's amounts are in cents
-}})
+`, template.FuncMap{"amount": emulator.FormatAmount})

@@ -144,7 +144,7 @@ func (e *Emulator) showOrder(w http.ResponseWriter, o Order) {
 	})
 }
 
-func playGold(n int64) string { return emulator.FormatAmount(n, 0, "PlayGold") }
+func playGold(n int64) string { return emulator.FormatAmount(n, "PlayGold") }
 
 func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string) {
 	idText, action, _ := strings.Cut(rest, "/")

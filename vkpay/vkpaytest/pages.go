@@ -215,7 +215,7 @@ func votes(n int64) string {
 	if n == 1 {
 		return "1 vote"
 	}
-	return emulator.FormatAmount(n, 0, "votes")
+	return emulator.FormatAmount(n, "votes")
 }
 
 func (e *Emulator) notFound(w http.ResponseWriter) {

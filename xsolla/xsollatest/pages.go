@@ -11,7 +11,6 @@ import (
 
 	"github.com/paykit-go/paykit"
 	"github.com/paykit-go/paykit/internal/emulator"
-	"github.com/paykit-go/paykit/xsolla"
 )
 
 // Plain HTML pages a person can click through, with the TEST MODE banner
@@ -20,11 +19,7 @@ import (
 
 // amount writes money in major units by its currency's ISO 4217 exponent.
 func amount(m paykit.Money) string {
-	exp, ok := xsolla.CurrencyExponent(m.Currency)
-	if !ok {
-		exp = 2
-	}
-	return emulator.FormatAmount(m.Amount, exp, m.Currency)
+	return emulator.FormatAmount(m.Amount, m.Currency)
 }
 
 var pages = emulator.Templates(`

@@ -134,7 +134,7 @@ func (e *Emulator) showLink(w http.ResponseWriter, l Link, msg string) {
 		amount = o.Amount
 	}
 	e.render(w, status, "link", emulator.Page{Title: first(l.Name, "Payment"), Reference: o.Reference,
-		Item: l.Name, Amount: emulator.FormatAmount(amount, 2, o.Currency), Status: "link " + l.Status + ", order " + string(o.State),
+		Item: l.Name, Amount: emulator.FormatAmount(amount, o.Currency), Status: "link " + l.Status + ", order " + string(o.State),
 		Back: back, BackLabel: label, Data: v})
 }
 
@@ -142,10 +142,6 @@ func (e *Emulator) render(w http.ResponseWriter, status int, name string, p emul
 	p.Provider, p.Home, p.Merchant = "Paysera Checkout", e.opts.Prefix, "Project "+e.opts.ProjectID
 	w.Header().Set("Cache-Control", "no-store")
 	emulator.Render(w, status, pages, name, p)
-}
-
-func amount(minor int64, currency string) string {
-	return emulator.FormatAmount(minor, 2, currency) // Paysera's amounts are in cents
 }
 
 var pages = emulator.Templates(`
@@ -183,4 +179,4 @@ var pages = emulator.Templates(`
 <p class="muted">The order's last webhook, the same signed bytes, as the Merchant Area's resend.</p>{{end}}
 {{if .Return}}<p><a id="return" href="{{.Return}}">Return to the shop</a></p>{{end}}
 {{end}}{{template "bottom" .}}{{end}}
-`, template.FuncMap{"amount": amount})
+`, template.FuncMap{"amount": emulator.FormatAmount})

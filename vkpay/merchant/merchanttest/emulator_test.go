@@ -192,7 +192,7 @@ func TestPayFormPageIsACredibleCheckout(t *testing.T) {
 	require.Equal(t, http.StatusOK, resp.StatusCode, string(b))
 	page := string(b)
 	for _, want := range []string{"TEST MODE", `id="merchant">Merchant 617001<`, `id="reference">Order P-1<`,
-		`id="item">100 gems<`, `id="amount">15.00 ₽<`, "Pay 15.00 ₽", "Decline", "Cancel", `id="back"`, `rel="icon"`} {
+		`id="item">100 gems<`, `id="amount">15.00 RUB<`, "Pay 15.00 RUB", "Decline", "Cancel", `id="back"`, `rel="icon"`} {
 		assert.Contains(t, page, want)
 	}
 	resp, err = http.PostForm(resp.Request.URL.String()+"/pay", nil)

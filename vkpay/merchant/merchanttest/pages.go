@@ -56,7 +56,7 @@ func (e *Emulator) orderPage(w http.ResponseWriter, r *http.Request, rest string
 	case action == "" && r.Method == http.MethodGet:
 		_, sent := e.engine.Latest(id, nil)
 		e.render(w, http.StatusOK, "order", emulator.Page{Title: "Pay with VK Pay", Reference: "Order " + o.OrderID,
-			Item: o.Description, Amount: emulator.FormatAmount(o.Amount, 2, "₽"), Status: string(o.State),
+			Item: o.Description, Amount: emulator.FormatAmount(o.Amount, "RUB"), Status: string(o.State),
 			BackLabel: "Back to the mini app", Data: map[string]any{"O": o, "Sent": sent, "Deliveries": e.engine.DeliveriesOf(id)}})
 		return
 	case r.Method != http.MethodPost:
@@ -173,7 +173,7 @@ var pages = emulator.Templates(`
 {{end}}{{if .Deliveries}}<h2>Notifications sent</h2><div class="table"><table><tr><th>#</th><th>notification</th><th>HTTP</th><th>answer</th></tr>
 {{range .Deliveries}}<tr><td>{{.Attempt}}{{if .Resent}} (again){{end}}</td><td>{{.Event}}</td><td>{{if .Status}}{{.Status}}{{else}}—{{end}}</td><td>{{.Outcome}}{{with .Err}} <span class="error">{{.}}</span>{{end}}</td></tr>{{end}}
 </table></div>{{end}}{{end}}{{template "bottom" .}}{{end}}
-`, map[string]any{"rub": func(kopecks int64) string { return emulator.FormatAmount(kopecks, 2, "₽") }})
+`, map[string]any{"rub": func(kopecks int64) string { return emulator.FormatAmount(kopecks, "RUB") }})
 
 // Server is an Emulator on a loopback port, like httptest.Server.
 type Server struct {
