@@ -3,6 +3,8 @@ package paykit
 import (
 	"context"
 	"time"
+
+	"github.com/paykit-go/paykit/internal/currency"
 )
 
 // Provider names a payment provider.
@@ -60,6 +62,25 @@ type Money struct {
 	// Currency is an ISO 4217 code in upper case, or "" where the provider
 	// names none.
 	Currency string
+}
+
+// String writes m the way people read it: for an ISO 4217 currency the
+// amount in major units with the currency's exponent and the code
+// ("4.99 EUR", "500 JPY", "1.000 KWD", "-0.05 USD"); for a currency the
+// ISO table does not know — a virtual currency such as an Xsolla virtual
+// currency code — the whole number and the code ("499 GOLD"); with no
+// currency, as VK votes and Playvision PlayGold come, the number alone
+// ("7"). The code is looked up as it is, so it must be upper case. The
+// decimal is exact for every int64 (no float64) and has no thousands
+// separators, so it parses back to the same amount. Amount stays the
+// value to compute with.
+func (m Money) String() string {
+	exp, _ := currency.Exponent(m.Currency) // 0 for a virtual currency: whole units
+	s := currency.Format(m.Amount, exp)
+	if m.Currency == "" {
+		return s
+	}
+	return s + " " + m.Currency
 }
 
 // Notification is any verified callback from any provider. The concrete
