@@ -60,7 +60,7 @@ func unitOf(provider paykit.Provider) string {
 // priceText renders an amount charged through provider.
 func priceText(provider paykit.Provider, m paykit.Money) string {
 	if u := unitOf(provider); u != "" {
-		return formatMoney(m) + " " + u
+		return m.String() + " " + u
 	}
-	return formatMoney(m)
+	return m.String()
 }

@@ -87,3 +87,24 @@ func TestPaidPaymentWithoutAmountIsRefused(t *testing.T) {
 	got, _ := b.get(o.ID)
 	assert.Equal(t, OrderNew, got.Status)
 }
+
+// Prices are written with their currency's ISO 4217 exponent (not always
+// two decimals), virtual units as whole numbers with their name.
+func TestPriceTextUsesTheCurrencysExponent(t *testing.T) {
+	for _, tc := range []struct {
+		provider paykit.Provider
+		m        paykit.Money
+		want     string
+	}{
+		{paykit.Paysera, paykit.Money{Amount: 499, Currency: "EUR"}, "4.99 EUR"},
+		{paykit.Xsolla, paykit.Money{Amount: 500, Currency: "JPY"}, "500 JPY"},
+		{paykit.Xsolla, paykit.Money{Amount: 1000, Currency: "KWD"}, "1.000 KWD"},
+		{paykit.Paysera, paykit.Money{Amount: -5, Currency: "EUR"}, "-0.05 EUR"},
+		{paykit.VKPay, paykit.Money{Amount: 7}, "7 votes"},
+		{paykit.Playvision, paykit.Money{Amount: 50}, "50 PlayGold"},
+	} {
+		t.Run(tc.want, func(t *testing.T) {
+			assert.Equal(t, tc.want, priceText(tc.provider, tc.m))
+		})
+	}
+}

@@ -279,7 +279,7 @@ func (b *orderBook) apply(id string, s paykit.Summary) error {
 	// they carry one.
 	paid := s.Kind == paykit.KindPayment && s.Status == paykit.StatusPaid
 	if (paid || s.Kind == paykit.KindPayment || s.Kind == paykit.KindRefund) && (paid || s.Amount != (paykit.Money{})) && s.Amount != o.Amount {
-		return fmt.Errorf("order %s: amount %s does not match %s", id, formatMoney(s.Amount), formatMoney(o.Amount))
+		return fmt.Errorf("order %s: amount %s does not match %s", id, s.Amount, o.Amount)
 	}
 	e := Entry{At: b.now(), Type: s.Type, Kind: s.Kind, Status: s.Status, ID: s.ID, Amount: s.Amount, Test: s.Test}
 	e.Note = o.transition(s)
@@ -333,17 +333,4 @@ func (o *Order) transition(s paykit.Summary) string {
 	}
 	o.Status = OrderRefunded
 	return "refunded before its payment arrived: nothing will be delivered"
-}
-
-// formatMoney renders an amount: minor units with the currency's two
-// decimals, or whole units for virtual currencies (Currency "").
-func formatMoney(m paykit.Money) string {
-	if m.Currency == "" {
-		return strconv.FormatInt(m.Amount, 10)
-	}
-	sign, a := "", m.Amount
-	if a < 0 {
-		sign, a = "-", -a
-	}
-	return fmt.Sprintf("%s%d.%02d %s", sign, a/100, a%100, m.Currency)
 }
