@@ -86,8 +86,12 @@
 //   - Refunds: three descriptions exist (spec §5); this package calls the
 //     newest docs' payment-executor endpoints ([PaymentsPath]) and maps
 //     every refund status vocabulary.
-//   - GET order and the link read/cancel calls appear in one crawl of the
-//     docs only; a 404 or 405 comes back as *paykit.APIError.
+//   - GET order: one crawl of the modern docs says there is no public
+//     GET, the current one lists GET /orders/{id} and GET /orders "for
+//     reconciliation and on-demand lookups" (the response schema is not
+//     in the retrievable pages; both field generations are read). The
+//     link read/cancel calls appear in one crawl only; a 404 or 405 comes
+//     back as *paykit.APIError.
 //   - Upper-case signature hex is refused, as Paysera's SDK refuses it.
 //   - The retry schedule (0, +1 h, +6 h, +31 h in the newer docs) means a
 //     store must remember keys for at least two days: paykit's default
@@ -109,6 +113,22 @@
 // paykit.ErrWrongAccount. Keys name the project ([Client.IdempotencyKey]),
 // so the same order id under two projects is fulfilled twice, once per
 // project; each event's Account field says whose it is.
+//
+// # Reconciliation
+//
+// A webhook Paysera gave up on (four attempts over about 31 hours) is
+// found by [Client.Reconciler]: [Reconciler.Reconcile] reads each order
+// by Paysera's order id ([Client.GetOrder]; keep [Order].ID from
+// [Client.CreateOrder] with your order) and delivers every order paid in
+// full as the *[OrderEvent] its order/amount_paid_updated webhook
+// carries — same type, Summary and [Client.IdempotencyKey] — through the
+// handler's hooks and Store: the late webhook is then answered from the
+// Store, and an order whose webhook came first is reported already
+// fulfilled. Pending, partly paid, canceled and closed orders are
+// reported pending, a 404 unknown, a failed token request or lookup
+// failed (a *paykit.APIError, credentials redacted). The event's Test is
+// Config.TestMode, as the webhook's: the snapshot carries no is_test.
+// [Reconciler.Loop] runs it on a schedule.
 //
 // Package checkouttest is the test kit: a signer and an emulator of the
 // API, the payment page and the webhooks.

@@ -1,7 +1,9 @@
 package checkout
 
 import (
+	"bytes"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"testing"
 
@@ -102,6 +104,57 @@ func FuzzAPIError(f *testing.F) {
 			if strings.Contains(s, "secret-value-0123") {
 				t.Fatalf("credential kept: %q", s)
 			}
+		}
+	})
+}
+
+// FuzzReconcileOrderReply reads arbitrary GET order replies as the
+// reconciler does: no panic; a paid order becomes an *OrderEvent of this
+// client's account whose idempotency key is the key of the order
+// snapshot webhook carrying the same order (when the reply has no
+// is_test, which the webhook does not carry); anything else is pending or
+// an error matching a root sentinel.
+func FuzzReconcileOrderReply(f *testing.F) {
+	f.Add([]byte(orderReply))
+	f.Add([]byte(`{"order_id":"o-1","project_id":"p","status":"paid","amount_paid":2500,"purchase":{"reference":"R","amount":"2500","currency":"eur"}}`))
+	f.Add([]byte(`{"id":"o-1","status":"pending_payment","amount":2500,"amountPaid":1000,"currency":"EUR"}`))
+	f.Add([]byte(`{"order_id":"other","status":"paid"}`))
+	f.Add([]byte(`{"status":"paid","amount":-1}`))
+	f.Add([]byte(`{"order_id":"o-1","project_id":"elsewhere","status":"paid"}`))
+	c, err := New(Config{ClientID: "client-1", ClientSecret: testSecret, ProjectID: "p"})
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Fuzz(func(t *testing.T, reply []byte) {
+		var o Order
+		if decodeReply(reply, &o) != nil {
+			return
+		}
+		ref := first(o.ID, "o-1")
+		it, err := c.orderItem(ref, &o)
+		if err != nil {
+			if !errors.Is(err, paykit.ErrMalformed) && !errors.Is(err, paykit.ErrWrongAccount) {
+				t.Fatalf("error matches no sentinel: %v", err)
+			}
+			return
+		}
+		if it.Ref != ref {
+			t.Fatalf("entry for %q, asked %q", it.Ref, ref)
+		}
+		if it.Notification == nil {
+			if it.Found != paykit.FoundPending || it.Summary.Status == paykit.StatusPaid {
+				t.Fatalf("not delivered but %s / %s", it.Found, it.Summary.Status)
+			}
+			return
+		}
+		n, ok := it.Notification.(*OrderEvent)
+		if !ok || n.Account != c.Account() || n.Summary().Status != paykit.StatusPaid || n.Summary().ID != ref {
+			t.Fatalf("delivered %#v", it.Notification)
+		}
+		body := append(append([]byte(`{"event":{"type":"order","name":"amount_paid_updated"},"order":`), bytes.TrimSpace(reply)...), '}')
+		wh, err := c.ParseBody(body, signed(testSecret, body))
+		if err == nil && !o.Test && c.IdempotencyKey(wh) != c.IdempotencyKey(n) {
+			t.Fatalf("reconciled key %q, webhook key %q", c.IdempotencyKey(n), c.IdempotencyKey(wh))
 		}
 	})
 }

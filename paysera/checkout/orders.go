@@ -182,9 +182,11 @@ func (c *Client) CreateOrder(ctx context.Context, req OrderRequest) (*Order, err
 	return &o, nil
 }
 
-// GetOrder reads an order. One crawl of Paysera's docs says there is no
-// public GET: a 404 or 405 then comes back as a *paykit.APIError, and
-// webhooks stay the authoritative source of an order's state.
+// GetOrder reads an order (GET /merchant-order/integration/v1/orders/{id},
+// which Paysera's current docs list for reconciliation; an older crawl
+// said there was no public GET). An unknown order, or a missing endpoint,
+// is a *paykit.APIError (404, 405). [Reconciler] uses it to find orders
+// whose webhooks were lost.
 func (c *Client) GetOrder(ctx context.Context, orderID string) (*Order, error) {
 	if orderID == "" {
 		return nil, &paykit.FieldError{Field: "order_id", Reason: "required"}
