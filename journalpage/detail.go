@@ -16,9 +16,11 @@ type detailView struct {
 	D    paykit.Delivery
 	At   string
 	// Took is the delivery's duration, rounded for reading.
-	Took   string
-	Amount string
-	RunOf  string // the page of the delivery this one ran again
+	Took string
+	// Amount is the summary's money as people read it and AmountNote the
+	// exact integer behind it ("499 minor units").
+	Amount, AmountNote string
+	RunOf              string // the page of the delivery this one ran again
 	// SameOrder and SameID list the provider's deliveries of the same
 	// order id and the same provider id.
 	SameOrder, SameID string
@@ -60,7 +62,7 @@ func (p *page) serveDetail(w http.ResponseWriter, r *http.Request) {
 func (p *page) detail(d paykit.Delivery) detailView {
 	v := detailView{
 		Base: p.base, D: d, At: d.ReceivedAt.In(p.loc).Format("2006-01-02 15:04:05.000 MST"),
-		Took: d.Duration.Round(10 * time.Microsecond).String(), Amount: amount(d.Summary.Amount),
+		Took: d.Duration.Round(10 * time.Microsecond).String(), Amount: amount(d.Summary.Amount), AmountNote: amountNote(d.Summary.Amount),
 		Query:   viewBody("", []byte(d.Query), true),
 		Request: viewBody(d.Header.Get("Content-Type"), d.Body, false),
 		Reply:   viewBody(d.ReplyContentType, d.ReplyBody, false),

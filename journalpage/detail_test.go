@@ -148,6 +148,9 @@ func TestEverythingIsEscaped(t *testing.T) {
 		assert.NotContains(t, r.Body, "javascript:", target)
 	}
 	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, "&lt;script&gt;")
+	const shown = `1 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;` // Money.String of the evil currency, escaped
+	assert.Contains(t, e.get(base+"/").Body, `<td data-label="Amount">`+shown+`</td>`)
+	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, `<td id="amount">`+shown+` <span class="muted">(whole units of a virtual currency)</span>`)
 
 	raw := e.get(base + "/d/" + ds[2].ID + "/raw/request")
 	assert.Equal(t, evil, raw.Body, "the raw view gives the exact bytes")
@@ -170,4 +173,46 @@ func TestRawViews(t *testing.T) {
 	assert.Equal(t, "data=abc&ss1=x", e.get(base+"/d/a1/raw/request").Body, "a GET's input is its query")
 	assert.Empty(t, e.get(base+"/d/a2/raw/request").Body, "a POST's input is its body, even an empty one")
 	assert.Len(t, ds, 2)
+}
+
+// Amounts read the way people write money — major units by the ISO 4217
+// exponent, virtual units whole — in the list and on a delivery's page,
+// where the exact integer the summary holds stays visible beside them.
+func TestAmountsShowAsPeopleReadThem(t *testing.T) {
+	for _, tc := range []struct {
+		name         string
+		money        paykit.Money
+		list, detail string // "" for no amount shown
+	}{
+		{"cents", paykit.Money{Amount: 499, Currency: "EUR"},
+			"4.99 EUR", `4.99 EUR <span class="muted">(499 minor units)</span>`},
+		{"exponent 0", paykit.Money{Amount: 500, Currency: "JPY"},
+			"500 JPY", `500 JPY <span class="muted">(500 minor units)</span>`},
+		{"exponent 3", paykit.Money{Amount: 1000, Currency: "KWD"},
+			"1.000 KWD", `1.000 KWD <span class="muted">(1000 minor units)</span>`},
+		{"a refund's negative amount", paykit.Money{Amount: -5, Currency: "USD"},
+			"-0.05 USD", `-0.05 USD <span class="muted">(-5 minor units)</span>`},
+		{"zero in a currency", paykit.Money{Amount: 0, Currency: "EUR"},
+			"0.00 EUR", `0.00 EUR <span class="muted">(0 minor units)</span>`},
+		{"virtual currency code", paykit.Money{Amount: 499, Currency: "GOLD"},
+			"499 GOLD", `499 GOLD <span class="muted">(whole units of a virtual currency)</span>`},
+		{"votes or PlayGold: no currency", paykit.Money{Amount: 7},
+			"7", `7 <span class="muted">(whole units of a virtual currency)</span>`},
+		{"no amount", paykit.Money{}, "", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t)
+			ds := seed(t, e.journal, time.Now(), paykit.Delivery{Provider: paykit.Xsolla, Account: "1", Outcome: paykit.OutcomeOK,
+				Summary: paykit.Summary{Kind: paykit.KindPayment, Status: paykit.StatusPaid, ID: "9", Amount: tc.money}})
+			list := e.get(base + "/").Body
+			assert.Contains(t, list, `<td data-label="Amount">`+tc.list+`</td>`, "the phone layout labels the cell")
+			detail := e.get(base + "/d/" + ds[0].ID).Body
+			if tc.detail == "" {
+				assert.NotContains(t, detail, "<th>Amount</th>")
+				return
+			}
+			assert.Contains(t, detail, `<tr><th>Amount</th><td id="amount">`+tc.detail+`</td></tr>`)
+			assert.NotContains(t, detail, "minor units, or whole units", "no note that leaves the reader to guess")
+		})
+	}
 }

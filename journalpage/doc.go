@@ -21,12 +21,16 @@
 //
 // # Pages
 //
-//   - BasePath + "/": the list, newest first. Query parameters: provider,
+//   - BasePath + "/": the list, newest first, amounts as people read them
+//     ("4.99 EUR", "500 JPY", "499 GOLD"). Query parameters: provider,
 //     account, order (the merchant's order id), id (the provider's id),
 //     outcome, since and until (2006-01-02T15:04 in [Options].Location, or
 //     RFC 3339), limit, and after (the cursor of the next page).
 //   - BasePath + "/d/{id}": one delivery: how it was verified, its summary
-//     (its order id and provider id link to the list of the same), outcome,
+//     (its order id and provider id link to the list of the same; its
+//     amount as people read it, [paykit.Money.String], with the exact
+//     integer beside it: "4.99 EUR (499 minor units)", or "7 (whole units
+//     of a virtual currency)" for VK votes and PlayGold), outcome,
 //     error, idempotency key, whether it was replayed, the delivery it ran
 //     again; then the request and the reply side by side — JSON
 //     pretty-printed, form fields (and a GET's query) as a table, with the

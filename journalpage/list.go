@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/paykit-go/paykit"
+	"github.com/paykit-go/paykit/internal/currency"
 )
 
 // providers and outcomes are the choices the list's filter offers.
@@ -185,15 +186,25 @@ func (p *page) row(d *paykit.Delivery) row {
 	}
 }
 
-// amount shows money as the summary holds it: minor units (cents) of its
-// currency, or whole units of a virtual currency; "" when there is none.
+// amount shows money the way people read it ([paykit.Money.String]):
+// "4.99 EUR", "500 JPY", "499 GOLD", votes and PlayGold as the bare
+// number; "" when there is none.
 func amount(m paykit.Money) string {
 	if m == (paykit.Money{}) {
 		return ""
 	}
-	s := strconv.FormatInt(m.Amount, 10)
-	if m.Currency != "" {
-		s += " " + m.Currency
+	return m.String()
+}
+
+// amountNote says what the integer a summary holds means: the exact minor
+// units of an ISO 4217 currency, or whole units of a virtual one (a code
+// the ISO table does not know, or none, as VK votes and PlayGold come).
+func amountNote(m paykit.Money) string {
+	if m == (paykit.Money{}) {
+		return ""
 	}
-	return s
+	if _, iso := currency.Exponent(m.Currency); iso {
+		return strconv.FormatInt(m.Amount, 10) + " minor units"
+	}
+	return "whole units of a virtual currency"
 }

@@ -203,6 +203,10 @@ func TestPhoneReady(t *testing.T) {
 		assert.Contains(t, body, "@media (max-width:48em)", "request and reply stack on a narrow screen")
 		assert.NotContains(t, body, "<script")
 	}
+	// On a phone each list row is a card whose cells carry their label;
+	// the amount (Playvision's 5 PlayGold, which names no currency) is one.
+	assert.Contains(t, e.get(base+"/").Body, `<td data-label="Amount">5</td>`)
+	assert.Contains(t, e.get(base+"/d/"+d.ID).Body, `<td id="amount">5 <span class="muted">(whole units of a virtual currency)</span></td>`)
 }
 
 // refusingJournal refuses every cursor, as sqlstore's Journal refuses a

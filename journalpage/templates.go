@@ -93,7 +93,7 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 {{if .OrderID}}<tr><th>Order id</th><td><a id="same-order" href="{{$.SameOrder}}">{{.OrderID}}</a></td></tr>{{end}}
 {{if .ID}}<tr><th>Provider id</th><td><a id="same-id" href="{{$.SameID}}">{{.ID}}</a></td></tr>{{end}}
 {{if .UserID}}<tr><th>User</th><td>{{.UserID}}</td></tr>{{end}}{{end}}{{end}}
-{{if .Amount}}<tr><th>Amount</th><td>{{.Amount}} <span class="muted">(minor units, or whole units of a virtual currency)</span></td></tr>{{end}}
+{{if .Amount}}<tr><th>Amount</th><td id="amount">{{.Amount}} <span class="muted">({{.AmountNote}})</span></td></tr>{{end}}
 <tr><th>Outcome</th><td><span class="o o-{{$d.Outcome}}">{{$d.Outcome}}</span>{{if $d.Error}} — <span id="error">{{$d.Error}}</span>{{end}}</td></tr>
 {{if $d.Key}}<tr><th>Idempotency key</th><td><code>{{$d.Key}}</code></td></tr>{{end}}
 <tr><th>Replayed</th><td id="replayed">{{if $d.Replayed}}yes: answered from the store, Event not run{{else}}no{{end}}</td></tr>
