@@ -29,7 +29,10 @@
 // does. Every attempt is a [Delivery] ([Emulator.Deliveries]);
 // [Emulator.Resend] sends one again by its id, byte for byte;
 // [Emulator.Wait] returns once none is in flight or scheduled;
-// Options.DropCallbacks records them without sending. It is an
+// Options.DropCallbacks records them without sending. GET order answers
+// from the order's current state (status, amount_paid, is_test), so that
+// a checkout.Reconciler is tested end to end: drop the webhooks, pay,
+// reconcile, then Resend the late webhook. It is an
 // http.Handler to mount under Options.Prefix; [NewServer] runs one on a
 // loopback port like httptest.NewServer.
 package checkouttest
