@@ -371,3 +371,41 @@ func TestLoop_ReconcilesUntilTheContextEnds(t *testing.T) {
 	assert.EqualValues(t, 1, w.events.Load())
 	assert.Error(t, w.rec.Loop(context.Background(), 0, pending, nil), "an interval of 0")
 }
+
+// A fulfilment that fails is reported failed and not remembered: the next
+// round runs Event again and fulfils the order.
+func TestReconcile_FailedFulfilmentIsTriedAgain(t *testing.T) {
+	ctx := context.Background()
+	emu, err := checkouttest.NewServer(checkouttest.Options{ClientID: "client-f", ClientSecret: "secret-f", DropCallbacks: true})
+	require.NoError(t, err)
+	t.Cleanup(emu.Close)
+	c, err := checkout.New(checkout.Config{ClientID: "client-f", ClientSecret: "secret-f", BaseURL: emu.URL})
+	require.NoError(t, err)
+	var calls atomic.Int64
+	hooks := paykit.Hooks{Store: paykit.NewMemoryStore(paykit.MemoryStoreOptions{}),
+		Event: func(context.Context, paykit.Notification) error {
+			if calls.Add(1) == 1 {
+				return paykit.Temporary(errors.New("warehouse busy"))
+			}
+			return nil
+		}}
+	rec, err := c.Reconciler(hooks, checkout.ReconcilerOptions{ReconcilerOptions: paykit.ReconcilerOptions{MinInterval: -1}})
+	require.NoError(t, err)
+	req := checkout.OrderRequest{Reference: "ORDER-F", Amount: paykit.Money{Amount: 100, Currency: "EUR"}, CallbackURL: "https://shop.example/wh"}
+	o, err := c.CreateOrder(ctx, req)
+	require.NoError(t, err)
+	_, err = c.BuildPaymentURL(ctx, checkout.PaymentRequest{Order: req, OrderID: o.ID})
+	require.NoError(t, err)
+	e, _ := emu.Order(o.ID)
+	_, err = emu.Pay(ctx, e.Links[0], "")
+	require.NoError(t, err)
+
+	first, err := rec.Reconcile(ctx, o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, paykit.FoundFailed, first.Entries[0].Found)
+	assert.ErrorContains(t, first.Entries[0].Err, "warehouse busy")
+	second, err := rec.Reconcile(ctx, o.ID)
+	require.NoError(t, err)
+	assert.Equal(t, paykit.FoundFulfilled, second.Entries[0].Found)
+	assert.EqualValues(t, 2, calls.Load())
+}
