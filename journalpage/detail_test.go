@@ -150,7 +150,7 @@ func TestEverythingIsEscaped(t *testing.T) {
 	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, "&lt;script&gt;")
 	const shown = `1 &lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;` // Money.String of the evil currency, escaped
 	assert.Contains(t, e.get(base+"/").Body, `<td data-label="Amount">`+shown+`</td>`)
-	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, `<td id="amount">`+shown+` <span class="muted">(whole units of a virtual currency)</span>`)
+	assert.Contains(t, e.get(base+"/d/"+ds[0].ID).Body, `<td id="amount">`+shown+` <span class="muted unit">(whole units of a virtual currency)</span>`)
 
 	raw := e.get(base + "/d/" + ds[2].ID + "/raw/request")
 	assert.Equal(t, evil, raw.Body, "the raw view gives the exact bytes")
@@ -185,19 +185,19 @@ func TestAmountsShowAsPeopleReadThem(t *testing.T) {
 		list, detail string // "" for no amount shown
 	}{
 		{"cents", paykit.Money{Amount: 499, Currency: "EUR"},
-			"4.99 EUR", `4.99 EUR <span class="muted">(499 minor units)</span>`},
+			"4.99 EUR", `4.99 EUR <span class="muted unit">(499 minor units)</span>`},
 		{"exponent 0", paykit.Money{Amount: 500, Currency: "JPY"},
-			"500 JPY", `500 JPY <span class="muted">(500 minor units)</span>`},
+			"500 JPY", `500 JPY <span class="muted unit">(500 minor units)</span>`},
 		{"exponent 3", paykit.Money{Amount: 1000, Currency: "KWD"},
-			"1.000 KWD", `1.000 KWD <span class="muted">(1000 minor units)</span>`},
+			"1.000 KWD", `1.000 KWD <span class="muted unit">(1000 minor units)</span>`},
 		{"a refund's negative amount", paykit.Money{Amount: -5, Currency: "USD"},
-			"-0.05 USD", `-0.05 USD <span class="muted">(-5 minor units)</span>`},
+			"-0.05 USD", `-0.05 USD <span class="muted unit">(-5 minor units)</span>`},
 		{"zero in a currency", paykit.Money{Amount: 0, Currency: "EUR"},
-			"0.00 EUR", `0.00 EUR <span class="muted">(0 minor units)</span>`},
+			"0.00 EUR", `0.00 EUR <span class="muted unit">(0 minor units)</span>`},
 		{"virtual currency code", paykit.Money{Amount: 499, Currency: "GOLD"},
-			"499 GOLD", `499 GOLD <span class="muted">(whole units of a virtual currency)</span>`},
+			"499 GOLD", `499 GOLD <span class="muted unit">(whole units of a virtual currency)</span>`},
 		{"votes or PlayGold: no currency", paykit.Money{Amount: 7},
-			"7", `7 <span class="muted">(whole units of a virtual currency)</span>`},
+			"7", `7 <span class="muted unit">(whole units of a virtual currency)</span>`},
 		{"no amount", paykit.Money{}, "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

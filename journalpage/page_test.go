@@ -206,7 +206,7 @@ func TestPhoneReady(t *testing.T) {
 	// On a phone each list row is a card whose cells carry their label;
 	// the amount (Playvision's 5 PlayGold, which names no currency) is one.
 	assert.Contains(t, e.get(base+"/").Body, `<td data-label="Amount">5</td>`)
-	assert.Contains(t, e.get(base+"/d/"+d.ID).Body, `<td id="amount">5 <span class="muted">(whole units of a virtual currency)</span></td>`)
+	assert.Contains(t, e.get(base+"/d/"+d.ID).Body, `<td id="amount">5 <span class="muted unit">(whole units of a virtual currency)</span></td>`)
 }
 
 // refusingJournal refuses every cursor, as sqlstore's Journal refuses a

@@ -29,7 +29,7 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 .fields td:first-child{font-family:monospace;white-space:nowrap}.fields td{font-family:monospace;word-break:break-all;font-size:.9em}
 .sub{margin:.3em 0 0 1em;width:auto}
 .note{background:#f4f4f8;border-left:4px solid #88a;padding:.5em 1em;margin:.8em 0}.err{border-left-color:#c44;background:#fbeeee}
-.muted{color:#777;font-size:.9em}
+.muted{color:#777;font-size:.9em}.unit{display:inline-block}
 .facts td{overflow-wrap:anywhere}
 @media (max-width:48em){.pair{grid-template-columns:1fr}.facts th{width:auto;white-space:normal}
 .list,.list tbody,.list tr,.list td{display:block}.list tr:first-child{display:none}
@@ -93,7 +93,7 @@ pre{background:#f6f6f6;padding:.6em;overflow:auto;white-space:pre-wrap;word-brea
 {{if .OrderID}}<tr><th>Order id</th><td><a id="same-order" href="{{$.SameOrder}}">{{.OrderID}}</a></td></tr>{{end}}
 {{if .ID}}<tr><th>Provider id</th><td><a id="same-id" href="{{$.SameID}}">{{.ID}}</a></td></tr>{{end}}
 {{if .UserID}}<tr><th>User</th><td>{{.UserID}}</td></tr>{{end}}{{end}}{{end}}
-{{if .Amount}}<tr><th>Amount</th><td id="amount">{{.Amount}} <span class="muted">({{.AmountNote}})</span></td></tr>{{end}}
+{{if .Amount}}<tr><th>Amount</th><td id="amount">{{.Amount}} <span class="muted unit">({{.AmountNote}})</span></td></tr>{{end}}
 <tr><th>Outcome</th><td><span class="o o-{{$d.Outcome}}">{{$d.Outcome}}</span>{{if $d.Error}} — <span id="error">{{$d.Error}}</span>{{end}}</td></tr>
 {{if $d.Key}}<tr><th>Idempotency key</th><td><code>{{$d.Key}}</code></td></tr>{{end}}
 <tr><th>Replayed</th><td id="replayed">{{if $d.Replayed}}yes: answered from the store, Event not run{{else}}no{{end}}</td></tr>

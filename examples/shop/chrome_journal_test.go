@@ -31,6 +31,8 @@ func TestChromeJournalPage(t *testing.T) {
 	tb.fitsWidth()
 	assert.Contains(t, tb.text(), "Payment journal")
 	assert.Contains(t, tb.text(), "payment / paid")
+	assert.Contains(t, eval[[]string](tb, `[...document.querySelectorAll('td[data-label="Amount"]')].map(e => e.textContent)`), "4.99 EUR",
+		"the amount in major units, in the cell the phone's card labels")
 
 	tb.open(order, "order page again")
 	tb.press("HTTP 204", "journal delivery")
@@ -40,6 +42,7 @@ func TestChromeJournalPage(t *testing.T) {
 	text := tb.text()
 	assert.Contains(t, text, "Reply: HTTP 204")
 	assert.Contains(t, text, "notification_type")
+	assert.Equal(t, "4.99 EUR (499 minor units)", eval[string](tb, `document.querySelector("#amount").innerText`))
 
 	tb.press("run-again", "ran again")
 	tb.settled()
@@ -53,6 +56,7 @@ func TestChromeJournalPage(t *testing.T) {
 
 	tb.do(chromedp.EmulateViewport(1280, 900))
 	tb.open(u.String(), "journal list, desktop")
+	assert.Contains(t, tb.text(), "4.99 EUR")
 	tb.open(detail, "journal delivery, desktop")
 	tb.fitsWidth()
 }
