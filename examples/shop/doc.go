@@ -40,15 +40,15 @@
 // With SHOP_DROP_CALLBACKS=1 the emulators record their callbacks without
 // sending them: the buyer pays, the provider's page says paid, and the
 // order keeps waiting, as when a provider gives up retrying. The order
-// page of a VK or Xsolla order then offers "Check with the provider"
-// (check.go): the provider's Reconciler (vkpay orders.getById, Xsolla's
-// transaction search by the order id given as external_id) finds the
-// payment and fulfils it through the same Hooks, Store and idempotency key
-// as the callback, so the emulator's "Send the callback again" afterwards
-// is answered from the Store and delivers nothing twice. Paysera (Classic)
-// and Playvision have no lookup, so their orders have no such button.
-// The Paysera Checkout emulator has no drop option: its webhooks are sent
-// anyway.
+// page of a VK, Xsolla or Paysera Checkout order then offers "Check with
+// the provider" (check.go): the provider's Reconciler (vkpay
+// orders.getById, Xsolla's transaction search by the order id given as
+// external_id, Paysera Checkout's GET order by the id kept when the order
+// was created) finds the payment and fulfils it through the same Hooks,
+// Store and idempotency key as the callback, so the emulator's "Send the
+// callback again" ("Send the webhook again") afterwards is answered from
+// the Store and delivers nothing twice. Paysera (Classic) and Playvision
+// have no lookup, so their orders have no such button.
 //
 // # How it is built
 //

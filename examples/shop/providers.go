@@ -251,8 +251,21 @@ func (s *Shop) checkoutGateway(vals []string, emu *emulators.Set, getenv func(st
 			CancelURL:   orderURL(base, o.ID, "paysera-checkout-cancel"),
 			CallbackURL: callbackURL(base, paykit.PayseraCheckout)}
 	}
+	rec, err := client.Reconciler(s.hk, checkout.ReconcilerOptions{})
+	if err != nil {
+		return nil, err
+	}
 	return &gateway{
 		provider: paykit.PayseraCheckout, emulated: vals == nil, handler: client.Handler(s.hk),
+		check: func(ctx context.Context, o Order) (paykit.Reconciliation, error) {
+			mu.Lock()
+			id := orderIDs[o.ID]
+			mu.Unlock()
+			if id == "" {
+				return paykit.Reconciliation{}, fmt.Errorf("order %s: Paysera's order id is unknown", o.ID)
+			}
+			return rec.Reconcile(ctx, id) // GET order by Paysera's id, kept when the order was created
+		},
 		start: func(ctx context.Context, o Order) (string, error) {
 			// BuildPaymentURL in two steps, to keep Paysera's order id.
 			created, err := client.CreateOrder(ctx, order(o))

@@ -145,7 +145,7 @@ func (s *Set) start(cfg Config, base string) error {
 		s.PayseraCheckout, err = checkouttest.New(checkouttest.Options{
 			ClientID: c.ClientID, ClientSecret: c.ClientSecret, Test: true,
 			Prefix: s.prefix + PayseraCheckoutPath, BaseURL: base + s.prefix + strings.TrimSuffix(PayseraCheckoutPath, "/"),
-			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient,
+			RetrySchedule: cfg.RetrySchedule, HTTPClient: cfg.HTTPClient, DropCallbacks: cfg.DropCallbacks,
 		})
 		if err != nil {
 			return err
