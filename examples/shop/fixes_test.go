@@ -26,52 +26,6 @@ func refreshOf(p *page) string {
 	return ""
 }
 
-// Returning from a cancelled VK purchase: VK answers its notification
-// before the purchase window closes, so an order still unpaid when the
-// buyer comes back will not be paid by this window. Before the fix the
-// page reloaded forever.
-func TestShopVKCancelReturnStopsWaiting(t *testing.T) {
-	h := newShopHarness(t)
-	closed := h.submit(h.buy(paykit.VKPay), "Cancel")
-	back := h.follow(closed, "back")
-	assert.Empty(t, refreshOf(back), "nothing will arrive: the page must not reload")
-	assert.Contains(t, back.Body, "You left the payment page without paying.")
-	assert.Equal(t, OrderCancelled, h.readOrder(back).Status)
-}
-
-// Every provider's cancel leaves an order that reads cancelled, on its page
-// and in the order list; a verified payment arriving later would still
-// count (TestOrderTransitions).
-func TestShopCancelledOrderReadsCancelled(t *testing.T) {
-	cancel := map[paykit.Provider]func(h *shopHarness) *page{
-		paykit.Paysera: func(h *shopHarness) *page { return h.submit(h.buy(paykit.Paysera), "cancel") },
-		paykit.PayseraCheckout: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.PayseraCheckout), "Cancel"), "Return to the shop")
-		},
-		paykit.VKPay: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.VKPay), "Cancel"), "back")
-		},
-		paykit.Xsolla: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.Xsolla), "Cancel"), "back")
-		},
-		paykit.Playvision: func(h *shopHarness) *page {
-			return h.follow(h.submit(h.buy(paykit.Playvision), "Cancel"), "back")
-		},
-	}
-	for _, p := range providers {
-		t.Run(string(p), func(t *testing.T) {
-			h := newShopHarness(t)
-			back := cancel[p](h)
-			o := h.readOrder(back)
-			assert.Equal(t, OrderCancelled, o.Status)
-			assert.Empty(t, refreshOf(back))
-			assert.Contains(t, back.Body, `id="pay"`, "the buyer can try again")
-			list := h.get(h.srv.URL + "/orders")
-			assert.Contains(t, list.Body, `status-cancelled">cancelled<`)
-		})
-	}
-}
-
 // A refunded order says the goods were taken back, on its page and in the
 // order list, not only that they were delivered once.
 func TestShopRefundedOrderShowsGoodsTakenBack(t *testing.T) {

@@ -71,6 +71,7 @@ func TestShopJournalListDetailAndRunAgain(t *testing.T) {
 	assert.Contains(t, detail.Body, `<section id="reply">`)
 	assert.Contains(t, detail.Body, "<td>orderid</td><td>"+o.ID+"</td>", "Paysera's data decoded into its fields")
 	assert.Contains(t, detail.Body, "<pre>OK</pre>")
+	assert.Contains(t, detail.Body, `<td id="amount">4.99 EUR <span class="muted unit">(499 minor units)</span>`, "the amount as people read it")
 
 	// The list, filtered by the order id.
 	list := h.journal("/journal/?provider=paysera&order=" + o.ID)
