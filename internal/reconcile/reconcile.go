@@ -158,12 +158,36 @@ func (r *Runner) deliver(ctx context.Context, it Item) paykit.Reconciled {
 	return e
 }
 
-// Loop calls once every interval until ctx is done, the first time at
+// Loop is every provider's Reconciler.Loop: every interval (the first
+// time at once) it asks pending for the references still unsettled and,
+// unless there are none, reconciles them, handing the report to report
+// (which may be nil). pending's error is reported instead and that round
+// is skipped. It returns ctx's error; see [Every] for the schedule.
+func Loop[Ref any](ctx context.Context, every time.Duration,
+	pending func(ctx context.Context) ([]Ref, error),
+	reconcile func(ctx context.Context, refs ...Ref) (paykit.Reconciliation, error),
+	report func(paykit.Reconciliation, error)) error {
+	return Every(ctx, every, func(ctx context.Context) {
+		refs, err := pending(ctx)
+		if err == nil && len(refs) == 0 {
+			return
+		}
+		var rep paykit.Reconciliation
+		if err == nil {
+			rep, err = reconcile(ctx, refs...)
+		}
+		if report != nil {
+			report(rep, err)
+		}
+	})
+}
+
+// Every calls once every interval until ctx is done, the first time at
 // once, and returns ctx's error. A run is never started while the last
 // one is still going, nor once ctx is done: when the interval has passed
 // by the time ctx ends, the select below could pick either, so the
 // context is looked at before each run. An interval <= 0 is an error.
-func Loop(ctx context.Context, every time.Duration, once func(ctx context.Context)) error {
+func Every(ctx context.Context, every time.Duration, once func(ctx context.Context)) error {
 	if every <= 0 {
 		return errors.New("reconcile: the loop's interval must be positive")
 	}

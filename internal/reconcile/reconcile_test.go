@@ -3,6 +3,7 @@ package reconcile
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -171,10 +172,10 @@ func TestNew_ZeroOptionsAreTheDefaults(t *testing.T) {
 	assert.Equal(t, DefaultMinInterval, r.Limit.gap)
 }
 
-func TestLoop_RunsAtOnceThenEveryIntervalUntilDone(t *testing.T) {
+func TestEvery_RunsAtOnceThenEveryIntervalUntilDone(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	runs := 0
-	err := Loop(ctx, time.Millisecond, func(context.Context) {
+	err := Every(ctx, time.Millisecond, func(context.Context) {
 		runs++
 		if runs == 3 {
 			cancel()
@@ -182,18 +183,18 @@ func TestLoop_RunsAtOnceThenEveryIntervalUntilDone(t *testing.T) {
 	})
 	assert.ErrorIs(t, err, context.Canceled)
 	assert.Equal(t, 3, runs)
-	assert.Error(t, Loop(context.Background(), 0, func(context.Context) { t.Error("ran") }))
+	assert.Error(t, Every(context.Background(), 0, func(context.Context) { t.Error("ran") }))
 }
 
 // When ctx ends while the interval has already passed, both of the loop's
 // cases are ready; a select picks either at random, so without a look at
 // ctx first a run could start after the caller cancelled. An interval of
 // a nanosecond has always passed by the time once returns.
-func TestLoop_NoRunAfterTheContextEnds(t *testing.T) {
+func TestEvery_NoRunAfterTheContextEnds(t *testing.T) {
 	for range 1000 {
 		ctx, cancel := context.WithCancel(context.Background())
 		runs := 0
-		err := Loop(ctx, time.Nanosecond, func(context.Context) {
+		err := Every(ctx, time.Nanosecond, func(context.Context) {
 			runs++
 			cancel()
 		})
@@ -202,5 +203,39 @@ func TestLoop_NoRunAfterTheContextEnds(t *testing.T) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	assert.ErrorIs(t, Loop(ctx, time.Hour, func(context.Context) { t.Error("ran on a done context") }), context.Canceled)
+	assert.ErrorIs(t, Every(ctx, time.Hour, func(context.Context) { t.Error("ran on a done context") }), context.Canceled)
+}
+
+func TestLoop_SkipsEmptyRoundsReportsPendingErrorsAndReconcilesTheRest(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	rounds := [][]int{nil, {1, 2}, nil, {3}}
+	errDB := errors.New("db down")
+	round := 0
+	pending := func(context.Context) ([]int, error) {
+		round++
+		switch {
+		case round == 3:
+			return nil, errDB
+		case round > len(rounds):
+			cancel()
+			return nil, nil
+		}
+		return rounds[round-1], nil
+	}
+	var reconciled [][]int
+	reconcile := func(_ context.Context, refs ...int) (paykit.Reconciliation, error) {
+		reconciled = append(reconciled, refs)
+		return paykit.Reconciliation{Entries: make([]paykit.Reconciled, len(refs))}, nil
+	}
+	var reports []string
+	err := Loop(ctx, time.Nanosecond, pending, reconcile, func(r paykit.Reconciliation, err error) {
+		reports = append(reports, fmt.Sprint(len(r.Entries), err))
+	})
+	assert.ErrorIs(t, err, context.Canceled)
+	assert.Equal(t, [][]int{{1, 2}, {3}}, reconciled, "an empty round calls nothing")
+	assert.Equal(t, []string{"2 <nil>", "0 db down", "1 <nil>"}, reports)
+
+	// A nil report is allowed.
+	ctx, cancel = context.WithCancel(context.Background())
+	assert.ErrorIs(t, Loop(ctx, time.Nanosecond, func(context.Context) ([]int, error) { cancel(); return []int{1}, nil }, reconcile, nil), context.Canceled)
 }

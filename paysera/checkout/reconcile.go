@@ -144,17 +144,5 @@ func (c *Client) orderItem(ref string, o *Order) (reconcile.Item, error) {
 // previous one.
 func (r *Reconciler) Loop(ctx context.Context, every time.Duration,
 	pending func(ctx context.Context) ([]string, error), report func(paykit.Reconciliation, error)) error {
-	return reconcile.Loop(ctx, every, func(ctx context.Context) {
-		ids, err := pending(ctx)
-		if err == nil && len(ids) == 0 {
-			return
-		}
-		var rep paykit.Reconciliation
-		if err == nil {
-			rep, err = r.Reconcile(ctx, ids...)
-		}
-		if report != nil {
-			report(rep, err)
-		}
-	})
+	return reconcile.Loop(ctx, every, pending, r.Reconcile, report)
 }
