@@ -77,6 +77,12 @@
 // from signed content: a retried delivery is a duplicate, a status change
 // a new event.
 //
+// With Config.ProjectID set, a webhook whose order names another project
+// (an order or link snapshot's project_id or v3 projectId, or the order
+// a thin payment or refund event names) is paykit.ErrWrongAccount; one
+// that names no project is accepted on the HMAC alone, as Paysera's
+// current webhooks name none.
+//
 // # Where the docs disagree [unsure]
 //
 //   - Webhook headers and event names differ between doc generations:

@@ -56,6 +56,10 @@ type OrderEvent struct {
 type OrderRef struct {
 	// ID is paysera_order_id, Reference merchant_order_id (your order id).
 	ID, Reference string
+	// ProjectID is the order's project when the event names one
+	// (order.project_id, or v3's order.projectId); a client with
+	// Config.ProjectID refuses an event of another project.
+	ProjectID string
 }
 
 // UnmarshalJSON reads either generation's names.
@@ -64,7 +68,7 @@ func (r *OrderRef) UnmarshalJSON(b []byte) error {
 	if err := json.Unmarshal(b, &o); err != nil {
 		return err
 	}
-	*r = OrderRef{ID: o.ID, Reference: o.Reference}
+	*r = OrderRef{ID: o.ID, Reference: o.Reference, ProjectID: o.ProjectID}
 	return nil
 }
 

@@ -201,14 +201,19 @@ func isUUID(s string) bool {
 	return true
 }
 
-// checkAccount refuses an order of another project when both the body and
-// Config.ProjectID name one.
+// checkAccount refuses an event of another project when both the body and
+// Config.ProjectID name one: an order or link snapshot, or the order a
+// thin payment or refund event names.
 func (c *Client) checkAccount(n paykit.Notification) error {
 	var project string
 	switch n := n.(type) {
 	case *OrderEvent:
 		project = n.Order.ProjectID
 	case *LinkEvent:
+		project = n.Order.ProjectID
+	case *PaymentEvent:
+		project = n.Order.ProjectID
+	case *RefundEvent:
 		project = n.Order.ProjectID
 	}
 	if project != "" && c.cfg.ProjectID != "" && !strings.EqualFold(project, c.cfg.ProjectID) {

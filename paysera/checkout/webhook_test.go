@@ -258,3 +258,43 @@ func TestParseCallback_BodyOverTheCap(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+// A thin payment or refund event names its order's project only in some
+// generations; when it does, a client of another project refuses it as
+// it refuses an order snapshot of another project (an Accounts endpoint
+// routes on the same field).
+func TestParseBody_ThinEventOfAnotherProjectIsRefused(t *testing.T) {
+	const own, other = "01990618-2c90-7103-9169-752bdaac7a52", "11111111-2c90-7103-9169-752bdaac7a52"
+	c, err := New(Config{ClientID: "id", ClientSecret: testSecret, ProjectID: own})
+	if err != nil {
+		t.Fatal(err)
+	}
+	thinRefund := `{"event":{"type":"refund","name":"status_updated"},"order":{"paysera_order_id":"019ed03a-84f0-7ba0-874a-f7473738875b","merchant_order_id":"ORDER-1"},"refund":{"id":"r-1","status":"completed","amount":500,"currency":"EUR"}}`
+	for name, body := range map[string]string{"payment": thinPayment, "refund": thinRefund} {
+		for _, field := range []string{"project_id", "projectId"} {
+			t.Run(name+" "+field, func(t *testing.T) {
+				named := func(project string) []byte {
+					return []byte(strings.Replace(body, `"order":{`, `"order":{"`+field+`":"`+project+`",`, 1))
+				}
+				b := named(other)
+				if _, err := c.ParseBody(b, signed(testSecret, b)); !errors.Is(err, paykit.ErrWrongAccount) {
+					t.Fatalf("another project's event: got %v, want ErrWrongAccount", err)
+				}
+				b = named(strings.ToUpper(own))
+				n, err := c.ParseBody(b, signed(testSecret, b))
+				if err != nil {
+					t.Fatalf("own project refused: %v", err)
+				}
+				if got := n.Summary().OrderID; got != "ORDER-1" {
+					t.Fatalf("order id %q", got)
+				}
+			})
+		}
+		t.Run(name+" naming no project", func(t *testing.T) {
+			b := []byte(body)
+			if _, err := c.ParseBody(b, signed(testSecret, b)); err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+		})
+	}
+}
