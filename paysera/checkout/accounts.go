@@ -85,10 +85,7 @@ func (a *Accounts) Client(account string) (*Client, bool) {
 // ParseCallback reads a webhook's body (POST only, at most 64 KiB) and
 // verifies and decodes it with [Accounts.ParseBody].
 func (a *Accounts) ParseCallback(r *http.Request) (paykit.Notification, error) {
-	if r.Method != http.MethodPost {
-		return nil, fmt.Errorf("%w: method %s, want POST", paykit.ErrMalformed, form.Clip(r.Method))
-	}
-	body, err := form.ReadBody(r, form.DefaultMaxBytes)
+	body, err := readWebhook(r)
 	if err != nil {
 		return nil, err
 	}

@@ -35,14 +35,20 @@ const SignatureAlgorithm = "HMAC-SHA256"
 // ParseCallback reads a webhook's body (at most 64 KiB) and verifies and
 // decodes it with [Client.ParseBody].
 func (c *Client) ParseCallback(r *http.Request) (paykit.Notification, error) {
-	if r.Method != http.MethodPost {
-		return nil, fmt.Errorf("%w: method %s, want POST", paykit.ErrMalformed, form.Clip(r.Method))
-	}
-	body, err := form.ReadBody(r, form.DefaultMaxBytes)
+	body, err := readWebhook(r)
 	if err != nil {
 		return nil, err
 	}
 	return c.ParseBody(body, r.Header)
+}
+
+// readWebhook reads a webhook's body: POST only, at most
+// form.DefaultMaxBytes.
+func readWebhook(r *http.Request) ([]byte, error) {
+	if r.Method != http.MethodPost {
+		return nil, fmt.Errorf("%w: method %s, want POST", paykit.ErrMalformed, form.Clip(r.Method))
+	}
+	return form.ReadBody(r, form.DefaultMaxBytes)
 }
 
 // ParseBody verifies a webhook's raw body against its headers, then
